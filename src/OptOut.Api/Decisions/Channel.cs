@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace OptOut.Decisions;
+
+/// <summary>How a choice reached OptOut: the NHS source-of-choice codes in the comments.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
+public enum Channel
+{
+    /// <summary>OP: online process, NHS number plus a code sent to the registered email or mobile.</summary>
+    [JsonStringEnumMemberName("online")] Online,
+
+    /// <summary>PFSP: patient-facing service app (the NHS App).</summary>
+    [JsonStringEnumMemberName("nhs-app")] NhsApp,
+
+    /// <summary>FN: form on NHS.UK.</summary>
+    [JsonStringEnumMemberName("nhs-form")] NhsForm,
+
+    /// <summary>CC: call centre.</summary>
+    [JsonStringEnumMemberName("call-centre")] CallCentre,
+
+    /// <summary>PP: paper process, by post.</summary>
+    [JsonStringEnumMemberName("paper")] Paper,
+}
+
+public static class ChannelCodes
+{
+    public static string SourceOfChoiceCode(this Channel channel) => channel switch
+    {
+        Channel.Online => "OP",
+        Channel.NhsApp => "PFSP",
+        Channel.NhsForm => "FN",
+        Channel.CallCentre => "CC",
+        Channel.Paper => "PP",
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
+    };
+
+    public static string WireName(this Channel channel) => channel switch
+    {
+        Channel.Online => "online",
+        Channel.NhsApp => "nhs-app",
+        Channel.NhsForm => "nhs-form",
+        Channel.CallCentre => "call-centre",
+        Channel.Paper => "paper",
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
+    };
+}

@@ -1,0 +1,29 @@
+using MassTransit;
+
+namespace OptOut.Hosting;
+
+public static class MessagingSetup
+{
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        var broker = new Uri(configuration.GetConnectionString("RabbitMq")
+            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set."));
+
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
+        {
+            var userInfo = broker.UserInfo.Split(':', 2);
+            var virtualHost = broker.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(broker.AbsolutePath.TrimStart('/'));
+            rabbit.Host(broker.Host, (ushort)(broker.IsDefaultPort ? 5672 : broker.Port), virtualHost, host =>
+            {
+                host.Username(Uri.UnescapeDataString(userInfo[0]));
+                host.Password(userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : "");
+                // Publisher confirms are what lets the outbox relay advance only after the broker has the message.
+                host.PublisherConfirmation = true;
+            });
+        }));
+
+        // The service starts and accepts changes while the broker is down; readiness reports the outage.
+        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using OptOut.Decisions;
+using OptOut.NhsNumbers;
+
+namespace OptOut.NationalDataOptOut;
+
+/// <summary>The patient's confidential information may no longer be used for research and planning.</summary>
+public sealed record NationalDataOptOutSet(
+    NhsNumber NhsNumber,
+    DecisionMaker DecidedBy,
+    Channel Channel,
+    string? NoticeVersion,
+    DateTimeOffset EffectiveAt,
+    DateTimeOffset RecordedAt);
+
+/// <summary>The patient's earlier national data opt-out no longer applies.</summary>
+public sealed record NationalDataOptOutWithdrawn(
+    NhsNumber NhsNumber,
+    DecisionMaker DecidedBy,
+    Channel Channel,
+    string? NoticeVersion,
+    DateTimeOffset EffectiveAt,
+    DateTimeOffset RecordedAt);

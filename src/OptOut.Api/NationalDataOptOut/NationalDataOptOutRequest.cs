@@ -1,0 +1,54 @@
+using FluentValidation;
+using OptOut.Decisions;
+
+namespace OptOut.NationalDataOptOut;
+
+/// <summary>The body of PUT /v1/patients/{nhsNumber}/national-data-opt-out.</summary>
+/// <param name="OptedOut">true sets the opt-out, false withdraws it.</param>
+/// <param name="Channel">online, nhs-app, nhs-form, call-centre or paper.</param>
+/// <param name="NoticeVersion">The version of the notice the patient was shown when they chose.</param>
+/// <param name="EffectiveAt">When the choice takes effect, if earlier than now (a paper form: when it was signed).</param>
+/// <param name="OnBehalfOf">The proxy who decided for the patient, if not the patient.</param>
+/// <param name="CaseReference">A contact-centre case reference, kept with the decision.</param>
+public sealed record NationalDataOptOutRequest(
+    bool? OptedOut,
+    Channel? Channel,
+    string? NoticeVersion,
+    DateTimeOffset? EffectiveAt,
+    OnBehalfOf? OnBehalfOf,
+    string? CaseReference)
+{
+    /// <summary>The national data opt-out began on 25 May 2018; no choice takes effect before it.</summary>
+    public static readonly DateTimeOffset ServiceStart = new(2018, 5, 25, 0, 0, 0, TimeSpan.Zero);
+
+    public sealed class Validator : AbstractValidator<NationalDataOptOutRequest>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(r => r.OptedOut).NotNull().WithMessage("optedOut is required: true to opt out, false to withdraw the opt-out.");
+            RuleFor(r => r.Channel).NotNull().WithMessage("channel is required: online, nhs-app, nhs-form, call-centre or paper.");
+            RuleFor(r => r.NoticeVersion).MaximumLength(64);
+            RuleFor(r => r.CaseReference).MaximumLength(64);
+            RuleFor(r => r.EffectiveAt)
+                .Must(at => at is null || at <= clock.GetUtcNow().AddMinutes(5))
+                .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
+                .Must(at => at is null || at >= ServiceStart)
+                .WithMessage("effectiveAt cannot be before 25 May 2018, when the national data opt-out began.");
+            RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator()).When(r => r.OnBehalfOf is not null);
+        }
+    }
+}
+
+/// <summary>A proxy deciding for the patient: their role and the reference of the evidence of their authority.</summary>
+public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
+{
+    public sealed class Validator : AbstractValidator<OnBehalfOf>
+    {
+        public Validator()
+        {
+            RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: GUARDIAN, POA or COURTDEP.");
+            RuleFor(p => p.EvidenceReference).NotEmpty().MaximumLength(128)
+                .WithMessage("onBehalfOf.evidenceReference is required (1-128 characters): the reference of the evidence of the proxy's authority.");
+        }
+    }
+}

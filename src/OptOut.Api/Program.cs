@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
+using OptOut.Hosting;
+using OptOut.Http;
+using OptOut.NationalDataOptOut;
+using OptOut.OptOutStatus;
+using OptOut.Patients.GetPreferences;
+using OptOut.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddEventStore(builder.Configuration);
+builder.Services.AddMessaging(builder.Configuration);
+builder.Services.AddOptOutAuthentication(builder.Configuration);
+builder.Services.AddOptOutHealth(builder.Configuration);
+builder.Services.AddOptOutOpenApi();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ExceptionProblems>();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+    json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+});
+// Unreadable bodies throw, so the exception handler can say what was wrong in a problem response.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOptOutHealth();
+var v1 = app.MapGroup("/v1").RequireAuthorization();
+v1.MapChangeNationalDataOptOut();
+v1.MapGetPreferences();
+v1.MapGetOptOutStatus();
+
+app.Run();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,86 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace OptOut.Publishing;
+
+/// <summary>
+/// The outbox relay: the event store is the outbox, and this subscription, run by Marten's async daemon,
+/// publishes every committed change to RabbitMQ. Marten records the subscription's progress only after
+/// this method returns, and it returns only after the broker has confirmed every message of the page,
+/// so an outage or a crash delays messages but never loses them. The message id is the event id, so
+/// consumers can drop the duplicates a crash between confirm and checkpoint may cause.
+/// </summary>
+public sealed class ChangePublisher : SubscriptionBase
+{
+    private readonly IBus _bus;
+    private readonly PublishingOptions _options;
+    private readonly ILogger<ChangePublisher> _logger;
+
+    public ChangePublisher(IBus bus, IOptions<PublishingOptions> options, ILogger<ChangePublisher> logger)
+    {
+        _bus = bus;
+        _options = options.Value;
+        _logger = logger;
+        Name = "ChangePublisher";
+        Options.BatchSize = 500;
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        // One at a time, in sequence order: RabbitMQ then delivers each patient's changes in order.
+        foreach (var e in page.Events)
+        {
+            if (ChangeMessages.ToMessage(e) is { } message)
+            {
+                await PublishUntilConfirmedAsync(e, message, cancellationToken);
+            }
+        }
+
+        return NullChangeListener.Instance;
+    }
+
+    /// <summary>
+    /// An exception escaping the subscription would pause it until someone restarts the daemon, so a broker
+    /// outage is ridden out here: retry with capped back-off until the broker confirms or the host stops.
+    /// </summary>
+    private async Task PublishUntilConfirmedAsync(IEvent e, object message, CancellationToken cancellationToken)
+    {
+        var delay = _options.FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptTimeout.CancelAfter(_options.ConfirmTimeout);
+            try
+            {
+                await _bus.Publish(message, message.GetType(), context =>
+                {
+                    context.MessageId = e.Id;
+                    context.Headers.Set("optout-sequence", e.Sequence);
+                    if (e.CorrelationId is { } correlation)
+                    {
+                        context.Headers.Set("optout-correlation-id", correlation);
+                    }
+                }, attemptTimeout.Token);
+
+                if (attempt > 1)
+                {
+                    _logger.LogInformation("Published change {Sequence} after {Attempts} attempts", e.Sequence, attempt);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning(ex, "Broker did not confirm change {Sequence} (attempt {Attempt}); retrying in {Delay}", e.Sequence, attempt, delay);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+}

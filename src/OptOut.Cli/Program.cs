@@ -1,0 +1,17 @@
+using OptOut.Cli;
+using OptOut.Cli.Tokens;
+
+var command = args.Length > 0 ? args[0] : "help";
+var rest = new Arguments(args.Skip(1).ToArray());
+
+return command switch
+{
+    "token" => TokenCommand.Run(rest, Console.Out, Console.Error),
+    _ => Help(),
+};
+
+static int Help()
+{
+    Console.Error.WriteLine("usage: " + TokenCommand.Usage);
+    return 2;
+}

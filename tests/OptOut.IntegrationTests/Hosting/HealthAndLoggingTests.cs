@@ -1,0 +1,56 @@
+using System.Net;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Hosting;
+
+[Collection(OptOutServiceGroup.Name)]
+public class HealthAndLoggingTests(OptOutService service)
+{
+    [Fact]
+    public async Task Ready_and_live_answer_without_a_token_when_PostgreSQL_and_RabbitMQ_are_up()
+    {
+        var client = service.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await RetryAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_Swagger_document_describes_the_opt_out_endpoints()
+    {
+        var document = await service.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
+
+        Assert.Contains("/v1/patients/{nhsNumber}/national-data-opt-out", document, StringComparison.Ordinal);
+        Assert.Contains("/v1/opt-outs/{nhsNumber}", document, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_an_NHS_number_in_full()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        await patient.GetAsync($"/v1/patients/{nhs}/preferences");
+        await service.As("patient", TestPatients.NewNhsNumber()).GetAsync($"/v1/patients/{nhs}/preferences");
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await patient.PutOptOutAsync(nhs, new { optedOut = "bad", channel = "online" });
+
+        Assert.NotEmpty(service.Logs.Lines);
+        Assert.DoesNotContain(service.Logs.Lines, line => line.Contains(nhs, StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpResponseMessage> RetryAsync(Func<Task<HttpResponseMessage>> call, Func<HttpResponseMessage, bool> done)
+    {
+        for (var i = 0; ; i++)
+        {
+            var response = await call();
+            if (done(response) || i == 40)
+            {
+                return response;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}

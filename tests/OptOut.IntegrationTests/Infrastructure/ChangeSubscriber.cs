@@ -1,0 +1,122 @@
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace OptOut.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A consumer as another team would write one with a plain AMQP client: a durable queue bound to the
+/// fanout exchange MassTransit publishes a contract to (named by its full type name).
+/// </summary>
+public sealed class ChangeSubscriber : IAsyncDisposable
+{
+    private readonly Uri _broker;
+    private readonly string _queue = "optout-tests-" + Guid.NewGuid().ToString("N");
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    private ChangeSubscriber(Uri broker) => _broker = broker;
+
+    public static async Task<ChangeSubscriber> BindAsync(Uri broker, string exchange)
+    {
+        var queue = new ChangeSubscriber(broker);
+        var channel = await queue.ChannelAsync();
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(queue._queue, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(queue._queue, exchange, "");
+        return queue;
+    }
+
+    /// <summary>Collects envelopes until <paramref name="count"/> match, riding out a broker that is down.</summary>
+    public async Task<IReadOnlyList<Envelope>> WaitForAsync(Func<Envelope, bool> match, int count, TimeSpan timeout)
+    {
+        var found = new List<Envelope>();
+        using var deadline = new CancellationTokenSource(timeout);
+        while (found.Count < count && !deadline.IsCancellationRequested)
+        {
+            try
+            {
+                var channel = await ChannelAsync();
+                var result = await channel.BasicGetAsync(_queue, autoAck: true);
+                if (result is null)
+                {
+                    await Task.Delay(50);
+                    continue;
+                }
+
+                var envelope = Envelope.Parse(result.Body.ToArray());
+                if (match(envelope))
+                {
+                    found.Add(envelope);
+                }
+            }
+            catch (Exception ex) when (ex is BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException or IOException)
+            {
+                await ResetAsync();
+                await Task.Delay(250);
+            }
+        }
+
+        return found;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            var channel = await ChannelAsync();
+            await channel.QueueDeleteAsync(_queue);
+        }
+        finally
+        {
+            await ResetAsync();
+        }
+    }
+
+    private async Task<IChannel> ChannelAsync()
+    {
+        if (_channel is { IsOpen: true })
+        {
+            return _channel;
+        }
+
+        await ResetAsync();
+        _connection = await new ConnectionFactory { Uri = _broker }.CreateConnectionAsync();
+        _channel = await _connection.CreateChannelAsync();
+        return _channel;
+    }
+
+    private async Task ResetAsync()
+    {
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync();
+            _channel = null;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+            _connection = null;
+        }
+    }
+}
+
+/// <summary>A MassTransit envelope: the message id and the contract message as JSON.</summary>
+public sealed record Envelope(Guid MessageId, JsonElement Message)
+{
+    public static Envelope Parse(byte[] body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        return new Envelope(root.GetProperty("messageId").GetGuid(), root.GetProperty("message").Clone());
+    }
+
+    public string NhsNumber => Message.GetProperty("nhsNumber").GetString()!;
+
+    public bool OptedOut => Message.GetProperty("optedOut").GetBoolean();
+
+    public long StreamVersion => Message.GetProperty("streamVersion").GetInt64();
+
+    public Guid EventId => Message.GetProperty("eventId").GetGuid();
+}

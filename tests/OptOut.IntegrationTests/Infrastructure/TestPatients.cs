@@ -1,0 +1,35 @@
+using System.Net.Http.Json;
+using OptOut.NhsNumbers;
+
+namespace OptOut.IntegrationTests.Infrastructure;
+
+public static class TestPatients
+{
+    /// <summary>A valid NHS number no other test uses (English range, random base).</summary>
+    public static string NewNhsNumber()
+    {
+        while (true)
+        {
+            if (NhsNumber.TryFromBase(Random.Shared.Next(400_000_000, 500_000_000), out var number))
+            {
+                return number.Value;
+            }
+        }
+    }
+
+    public static Task<HttpResponseMessage> PutOptOutAsync(this HttpClient client, string nhsNumber, object body, string? ifMatch = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhsNumber}/national-data-opt-out") { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return client.SendAsync(request);
+    }
+}

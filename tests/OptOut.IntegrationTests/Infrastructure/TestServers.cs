@@ -1,0 +1,68 @@
+using DotNet.Testcontainers.Builders;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
+
+namespace OptOut.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ the tests run against: the servers `infra/optout test` started
+/// (OPTOUT_TEST_POSTGRES and OPTOUT_TEST_RABBITMQ), or containers where a Docker engine is reachable.
+/// Started once for the whole test run.
+/// </summary>
+public sealed class TestServers
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static TestServers? _instance;
+
+    private TestServers(string postgresAdmin, Uri rabbitMq, IBrokerControl broker)
+    {
+        PostgresAdmin = postgresAdmin;
+        RabbitMq = rabbitMq;
+        Broker = broker;
+    }
+
+    /// <summary>A connection string whose user may create databases.</summary>
+    public string PostgresAdmin { get; }
+
+    public Uri RabbitMq { get; }
+
+    public IBrokerControl Broker { get; }
+
+    public static async Task<TestServers> StartAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return _instance ??= await CreateAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task<TestServers> CreateAsync()
+    {
+        var postgres = Environment.GetEnvironmentVariable("OPTOUT_TEST_POSTGRES");
+        var rabbit = Environment.GetEnvironmentVariable("OPTOUT_TEST_RABBITMQ");
+        if (!string.IsNullOrEmpty(postgres) && !string.IsNullOrEmpty(rabbit))
+        {
+            return new TestServers(postgres, new Uri(rabbit), new RabbitMqCtlBroker());
+        }
+
+        // No local servers named: start containers (needs a Docker engine).
+        var pg = new PostgreSqlBuilder("postgres:15").Build();
+        var hostPort = FreeTcpPort();
+        // A fixed host port, so the broker keeps its address when a test stops and restarts it.
+        var mq = new RabbitMqBuilder("rabbitmq:3.10-management").WithPortBinding(hostPort, 5672).Build();
+        await Task.WhenAll(pg.StartAsync(), mq.StartAsync());
+        return new TestServers(pg.GetConnectionString(), new Uri(mq.GetConnectionString()), new ContainerBroker(mq));
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

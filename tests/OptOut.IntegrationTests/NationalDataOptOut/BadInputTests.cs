@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.NationalDataOptOut;
+
+[Collection(OptOutServiceGroup.Name)]
+public class BadInputTests(OptOutService service)
+{
+    public static TheoryData<string, string> InvalidNumbers => new()
+    {
+        { "9434765918", "check digit" },
+        { "94347659", "10 digits" },
+        { "%D9%A9%D9%A4%D9%A3%D9%A4%D9%A7%D9%A6%D9%A5%D9%A9%D9%A1%D9%A9", "ASCII" },
+        { "1000000010", "check digit of 10" },
+        { "abc", "10 digits" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidNumbers))]
+    public async Task An_invalid_NHS_number_gets_a_problem_that_names_the_rule_and_no_event(string route, string rule)
+    {
+        var response = await service.As("admin").PutOptOutAsync(route, new { optedOut = true, channel = "online" });
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, rule);
+        var status = await service.As("pipeline").GetAsync($"/v1/opt-outs/{route}");
+        await AssertProblemAsync(status, HttpStatusCode.BadRequest, rule);
+    }
+
+    public static TheoryData<string, string> InvalidBodies => new()
+    {
+        { """{"channel":"online"}""", "optedOut is required" },
+        { """{"optedOut":true}""", "channel is required" },
+        { """{"optedOut":true,"channel":"fax"}""", "channel" },
+        { """{"optedOut":"yes","channel":"online"}""", "optedOut" },
+        { """{"optedOut":true,"channel":"online","effectiveAt":"2099-01-01T00:00:00Z"}""", "future" },
+        { """{"optedOut":true,"channel":"online","effectiveAt":"2017-01-01T00:00:00Z"}""", "25 May 2018" },
+        { """{"optedOut":true,"channel":"online","effectiveAt":"yesterday"}""", "effectiveAt" },
+        { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"UNCLE","evidenceReference":"x"}}""", "role" },
+        { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"GUARDIAN"}}""", "evidenceReference" },
+        { """{"optedOut":true,"channel":"online","isAdmin":true}""", "isAdmin" },
+        { """{"optedOut":true,"channel":"online" """, "JSON" },
+        { "", "body" },
+        { "[]", "JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidBodies))]
+    public async Task An_invalid_body_gets_a_400_problem_and_changes_nothing(string body, string mentions)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/national-data-opt-out")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+
+        var response = await service.As("admin").SendAsync(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, mentions);
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_JSON_gets_415()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/national-data-opt-out")
+        {
+            Content = new StringContent("optedOut=true", Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+
+        var response = await service.As("admin").SendAsync(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("\"abc\"")]
+    [InlineData("W/\"-1\"")]
+    public async Task A_malformed_If_Match_gets_400(string ifMatch)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, ifMatch: ifMatch);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "If-Match");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string mentions)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(mentions, problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.NationalDataOptOut;
+
+[Collection(OptOutServiceGroup.Name)]
+public class ConcurrencyAndRetryTests(OptOutService service)
+{
+    [Fact]
+    public async Task A_stale_If_Match_gets_412_and_records_nothing()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, ifMatch: "\"0\"");
+
+        var stale = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }, ifMatch: "\"0\"");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_current_If_Match_lets_the_change_through()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        var first = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        var second = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }, ifMatch: first.Headers.ETag!.Tag);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("\"2\"", second.Headers.ETag?.Tag);
+    }
+
+    [Fact]
+    public async Task A_retried_request_with_the_same_Idempotency_Key_gets_the_first_response_and_appends_one_event()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        var body = new { optedOut = true, channel = "nhs-app" };
+
+        var first = await patient.PutOptOutAsync(nhs, body, idempotencyKey: "retry-1");
+        // Someone else's change in between must not alter what the retry answers.
+        await service.As("admin").PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre" });
+        var retry = await patient.PutOptOutAsync(nhs, body, idempotencyKey: "retry-1");
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal("\"1\"", retry.Headers.ETag?.Tag);
+        Assert.True(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_with_one_Idempotency_Key_append_one_event()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, idempotencyKey: "burst")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task Reusing_an_Idempotency_Key_for_a_different_request_is_refused()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, idempotencyKey: "k-1");
+
+        var reused = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }, idempotencyKey: "k-1");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal(1, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_request_that_changes_nothing_leaves_the_stream_writable()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        var noop = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }, idempotencyKey: "noop");
+        var change = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        Assert.Equal("\"0\"", noop.Headers.ETag?.Tag);
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal("\"1\"", change.Headers.ETag?.Tag);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.NationalDataOptOut;
+
+[Collection(OptOutServiceGroup.Name)]
+public class SettingAndWithdrawingTests(OptOutService service)
+{
+    [Fact]
+    public async Task A_patient_sets_and_withdraws_their_opt_out_and_pipelines_see_each_state()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        var pipeline = service.As("pipeline");
+
+        var set = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-app", noticeVersion = "2025-03" });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal("\"1\"", set.Headers.ETag?.Tag);
+        var preferences = await set.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(preferences.GetProperty("nationalDataOptOut").GetProperty("optedOut").GetBoolean());
+        Assert.Equal("nhs-app", preferences.GetProperty("nationalDataOptOut").GetProperty("channel").GetString());
+        Assert.Equal("patient", preferences.GetProperty("nationalDataOptOut").GetProperty("decidedBy").GetProperty("capacity").GetString());
+        Assert.True(await OptedOutAsync(pipeline, nhs));
+
+        var withdrawn = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" });
+        Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+        Assert.Equal("\"2\"", withdrawn.Headers.ETag?.Tag);
+        Assert.False(await OptedOutAsync(pipeline, nhs));
+
+        var read = await patient.GetAsync($"/v1/patients/{nhs}/preferences");
+        Assert.Equal("\"2\"", read.Headers.ETag?.Tag);
+        Assert.False((await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nationalDataOptOut").GetProperty("optedOut").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_patient_who_never_chose_is_not_opted_out_at_version_0()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var read = await service.As("patient", nhs).GetAsync($"/v1/patients/{nhs}/preferences");
+        var status = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("\"0\"", read.Headers.ETag?.Tag);
+        Assert.False(status.GetProperty("optedOut").GetBoolean());
+        Assert.Equal(0, status.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Numbers_written_in_groups_reach_the_same_patient()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var grouped = $"{nhs[..3]} {nhs[3..6]} {nhs[6..]}";
+        await service.As("admin").PutOptOutAsync(Uri.EscapeDataString(grouped), new { optedOut = true, channel = "call-centre" });
+
+        Assert.True(await OptedOutAsync(service.As("pipeline"), $"{nhs[..3]}-{nhs[3..6]}-{nhs[6..]}"));
+    }
+
+    [Fact]
+    public async Task Setting_an_opt_out_that_is_already_set_records_nothing_new()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        var again = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("\"1\"", again.Headers.ETag?.Tag);
+        Assert.Equal(1, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_proxys_decision_recorded_by_staff_names_the_proxy_role()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin", subject: "agent-42").PutOptOutAsync(nhs, new
+        {
+            optedOut = true,
+            channel = "paper",
+            effectiveAt = DateTimeOffset.UtcNow.AddDays(-10),
+            onBehalfOf = new { role = "POA", evidenceReference = "LPA-778812" },
+            caseReference = "CASE-1234",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var decidedBy = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nationalDataOptOut").GetProperty("decidedBy");
+        Assert.Equal("proxy", decidedBy.GetProperty("capacity").GetString());
+        Assert.Equal("POA", decidedBy.GetProperty("proxyRole").GetString());
+        Assert.Equal("agent-42", decidedBy.GetProperty("recordedBy").GetString());
+    }
+
+    private static async Task<bool> OptedOutAsync(HttpClient pipeline, string nhs) =>
+        (await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}")).GetProperty("optedOut").GetBoolean();
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using OptOut.Cli.Tokens;
+using OptOut.IntegrationTests.Infrastructure;
+using OptOut.IntegrationTests.NationalDataOptOut;
+
+namespace OptOut.IntegrationTests.Security;
+
+[Collection(OptOutServiceGroup.Name)]
+public class AuthorizationTests(OptOutService service)
+{
+    [Fact]
+    public async Task A_patient_cannot_read_or_change_another_patients_record()
+    {
+        var mine = TestPatients.NewNhsNumber();
+        var theirs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", mine);
+
+        var change = await patient.PutOptOutAsync(theirs, new { optedOut = true, channel = "online" });
+        var read = await patient.GetAsync($"/v1/patients/{theirs}/preferences");
+
+        await BadInputTests.AssertProblemAsync(change, HttpStatusCode.Forbidden, "own record");
+        await BadInputTests.AssertProblemAsync(read, HttpStatusCode.Forbidden, "own record");
+        Assert.Equal(0, await service.EventCountAsync(theirs));
+    }
+
+    [Fact]
+    public async Task A_patient_token_cannot_claim_to_be_a_proxy()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("patient", nhs).PutOptOutAsync(nhs, new
+        {
+            optedOut = true, channel = "online", onBehalfOf = new { role = "GUARDIAN", evidenceReference = "x" },
+        });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Theory]
+    [InlineData("pipeline")]
+    [InlineData("dpo")]
+    [InlineData("practice")]
+    public async Task Roles_that_only_read_cannot_change_an_opt_out(string role)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As(role, nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task Pipelines_cannot_read_a_patients_preferences_and_patients_cannot_query_opt_out_status()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As("pipeline").GetAsync($"/v1/patients/{nhs}/preferences")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As("patient", nhs).GetAsync($"/v1/opt-outs/{nhs}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("no token")]
+    [InlineData("not a JWT")]
+    [InlineData("signed with another key")]
+    [InlineData("expired")]
+    [InlineData("another issuer")]
+    [InlineData("another audience")]
+    public async Task A_missing_or_invalid_token_gets_401_problem(string kind)
+    {
+        var claims = new Dictionary<string, object> { ["role"] = "pipeline", ["sub"] = "p" };
+        var foreignKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        var token = kind switch
+        {
+            "no token" => null,
+            "not a JWT" => "not-a-token",
+            "signed with another key" => TokenCommand.Mint(foreignKey, claims, TimeSpan.FromMinutes(5)),
+            "expired" => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(-5)),
+            "another issuer" => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(5), issuer: "someone-else"),
+            _ => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(5), audience: "other-api"),
+        };
+
+        var response = await service.WithToken(token).GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

@@ -1,0 +1,71 @@
+using OptOut.Decisions;
+using OptOut.NationalDataOptOut;
+using OptOut.NhsNumbers;
+using OptOut.Patients;
+
+namespace OptOut.UnitTests.NationalDataOptOut;
+
+public class NationalDataOptOutDeciderTests
+{
+    private static readonly NhsNumber Patient = NhsNumber.Parse("9434765919");
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DecisionMaker Self = new("patient-1", "patient", null, null, null);
+
+    [Fact]
+    public void A_patient_who_never_chose_opts_out()
+    {
+        var events = Given().When(Change(optedOut: true));
+
+        var set = Assert.IsType<NationalDataOptOutSet>(Assert.Single(events));
+        Assert.Equal(new NationalDataOptOutSet(Patient, Self, Channel.Online, "v3", Now, Now), set);
+    }
+
+    [Fact]
+    public void Setting_an_opt_out_that_is_already_set_records_nothing()
+    {
+        Assert.Empty(Given(Set()).When(Change(optedOut: true)));
+    }
+
+    [Fact]
+    public void Withdrawing_when_not_opted_out_records_nothing()
+    {
+        Assert.Empty(Given().When(Change(optedOut: false)));
+        Assert.Empty(Given(Set(), Withdrawn()).When(Change(optedOut: false)));
+    }
+
+    [Fact]
+    public void An_opted_out_patient_withdraws()
+    {
+        var events = Given(Set()).When(Change(optedOut: false));
+
+        Assert.IsType<NationalDataOptOutWithdrawn>(Assert.Single(events));
+    }
+
+    [Fact]
+    public void A_proxys_decision_keeps_their_role_and_evidence_and_the_paper_forms_signing_date()
+    {
+        var guardian = new DecisionMaker("agent-7", "admin", ProxyRole.Guardian, "PR-2231", "CASE-99");
+        var signed = Now.AddDays(-9);
+
+        var events = Given().When(Change(optedOut: true) with { DecidedBy = guardian, Channel = Channel.Paper, EffectiveAt = signed });
+
+        var set = Assert.IsType<NationalDataOptOutSet>(Assert.Single(events));
+        Assert.Equal(guardian, set.DecidedBy);
+        Assert.Equal(signed, set.EffectiveAt);
+        Assert.Equal(Now, set.RecordedAt);
+    }
+
+    private static ChangeNationalDataOptOut Change(bool optedOut) =>
+        new(Patient, optedOut, Self, Channel.Online, "v3", Now, Now);
+
+    private static NationalDataOptOutSet Set() => new(Patient, Self, Channel.Online, "v3", Now.AddDays(-30), Now.AddDays(-30));
+
+    private static NationalDataOptOutWithdrawn Withdrawn() => new(Patient, Self, Channel.Online, "v3", Now.AddDays(-3), Now.AddDays(-3));
+
+    private static Scenario Given(params object[] history) => new(PatientPreferences.Empty(Patient.Value).After(history));
+
+    private sealed record Scenario(PatientPreferences State)
+    {
+        public object[] When(ChangeNationalDataOptOut command) => NationalDataOptOutDecider.Decide(State, command);
+    }
+}
