@@ -1,11 +1,21 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using OptOut.Catalogue;
+using OptOut.Consents;
+using OptOut.Fhir;
 using OptOut.Hosting;
 using OptOut.Http;
 using OptOut.NationalDataOptOut;
 using OptOut.OptOutStatus;
+using OptOut.Patients;
+using OptOut.Patients.Choices;
 using OptOut.Patients.GetPreferences;
+using OptOut.Patients.History;
+using OptOut.Proxies;
 using OptOut.Security;
+using OptOut.Supersession;
+using OptOut.Type1OptOut;
+using OptOut.UseDecisions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,6 +36,13 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 // Unreadable bodies throw, so the exception handler can say what was wrong in a problem response.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
+builder.Services.AddScoped<PatientWrites>();
+builder.Services.AddSingleton<ConsentResources>();
+builder.Services.Configure<ChoiceCatalogue>(builder.Configuration.GetSection("Catalogue"));
+builder.Services.Configure<Type1Codes>(builder.Configuration.GetSection("Type1Codes"));
+builder.Services.Configure<ConsentExpiryOptions>(builder.Configuration.GetSection("ConsentExpiry"));
+builder.Services.AddHostedService<ConsentExpiryWorker>();
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
@@ -38,8 +55,16 @@ app.UseAuthorization();
 app.MapOptOutHealth();
 var v1 = app.MapGroup("/v1").RequireAuthorization();
 v1.MapChangeNationalDataOptOut();
+v1.MapRecordType1OptOut();
+v1.MapConsents();
+v1.MapProxies();
+v1.MapSupersession();
 v1.MapGetPreferences();
+v1.MapGetChoices();
+v1.MapGetHistory();
 v1.MapGetOptOutStatus();
+v1.MapGetDecision();
+app.MapFhirConsents();
 
 app.Run();
 

@@ -12,5 +12,8 @@ public sealed record DecisionMaker(
     string? EvidenceReference,
     string? CaseReference)
 {
+    /// <summary>OptOut itself, for what follows from time passing, such as a consent's period ending.</summary>
+    public static readonly DecisionMaker System = new("optout", "system", null, null, null);
+
     public bool IsProxy => ProxyRole is not null;
 }

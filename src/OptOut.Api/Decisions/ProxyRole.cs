@@ -15,3 +15,14 @@ public enum ProxyRole
     /// <summary>A court-appointed deputy.</summary>
     [JsonStringEnumMemberName("COURTDEP")] CourtDeputy,
 }
+
+public static class ProxyRoleCodes
+{
+    public static string ToWire(this ProxyRole role) => role switch
+    {
+        ProxyRole.Guardian => "GUARDIAN",
+        ProxyRole.PowerOfAttorney => "POA",
+        ProxyRole.CourtDeputy => "COURTDEP",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
+    };
+}

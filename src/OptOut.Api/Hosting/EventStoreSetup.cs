@@ -35,6 +35,9 @@ public static class EventStoreSetup
                 // Reads of current preferences load one document instead of replaying the stream.
                 opts.Projections.Snapshot<PatientPreferences>(SnapshotLifecycle.Inline);
 
+                // Consent expiry asks "whose consent has run out?" across every patient: keep that an index scan.
+                opts.Schema.For<PatientPreferences>().Index(p => p.NextConsentExpiry);
+
                 opts.Schema.For<IdempotentResponse>();
             })
             // Lightweight sessions: the decider never relies on an identity map.

@@ -20,4 +20,7 @@ public static class Problems
 
     public static ProblemHttpResult ConcurrentChange() =>
         TypedResults.Problem(title: "A concurrent change won.", detail: "Another change to this record was saved at the same moment. Retry the request.", statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult Unprocessable(string detail) =>
+        TypedResults.Problem(title: "The request cannot be carried out.", detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity);
 }

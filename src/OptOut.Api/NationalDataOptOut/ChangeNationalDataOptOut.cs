@@ -1,18 +1,10 @@
 using OptOut.Decisions;
-using OptOut.NhsNumbers;
 using OptOut.Patients;
 
 namespace OptOut.NationalDataOptOut;
 
-/// <summary>Set (<see cref="OptedOut"/> true) or withdraw the national data opt-out. <see cref="Now"/> keeps the decider pure.</summary>
-public sealed record ChangeNationalDataOptOut(
-    NhsNumber NhsNumber,
-    bool OptedOut,
-    DecisionMaker DecidedBy,
-    Channel Channel,
-    string? NoticeVersion,
-    DateTimeOffset EffectiveAt,
-    DateTimeOffset Now);
+/// <summary>Set (<see cref="OptedOut"/> true) or withdraw the national data opt-out.</summary>
+public sealed record ChangeNationalDataOptOut(DecisionContext Context, bool OptedOut, Channel Channel, string? NoticeVersion);
 
 public static class NationalDataOptOutDecider
 {
@@ -24,8 +16,9 @@ public static class NationalDataOptOutDecider
             return [];
         }
 
+        var c = command.Context;
         return command.OptedOut
-            ? [new NationalDataOptOutSet(command.NhsNumber, command.DecidedBy, command.Channel, command.NoticeVersion, command.EffectiveAt, command.Now)]
-            : [new NationalDataOptOutWithdrawn(command.NhsNumber, command.DecidedBy, command.Channel, command.NoticeVersion, command.EffectiveAt, command.Now)];
+            ? [new NationalDataOptOutSet(c.NhsNumber, c.DecisionId, c.DecidedBy, command.Channel, command.NoticeVersion, c.EffectiveAt, c.Now)]
+            : [new NationalDataOptOutWithdrawn(c.NhsNumber, c.DecisionId, c.DecidedBy, command.Channel, command.NoticeVersion, c.EffectiveAt, c.Now)];
     }
 }

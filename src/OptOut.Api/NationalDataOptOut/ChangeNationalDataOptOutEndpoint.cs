@@ -1,15 +1,5 @@
-using System.Security.Claims;
-using System.Text.Json;
 using FluentValidation;
-using JasperFx;
-using Marten;
-using Marten.Exceptions;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using OptOut.Decisions;
 using OptOut.Http;
-using OptOut.Idempotency;
-using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Security;
 
@@ -20,33 +10,26 @@ public static class ChangeNationalDataOptOutEndpoint
     public static void MapChangeNationalDataOptOut(this IEndpointRouteBuilder api) =>
         api.MapPut("/patients/{nhsNumber}/national-data-opt-out", Handle)
             .WithName("ChangeNationalDataOptOut")
-            .WithSummary("Set (optedOut: true) or withdraw (optedOut: false) the national data opt-out.")
-            .WithDescription("Returns the patient's preferences with their version in ETag. If-Match makes the change conditional on that version (412 if stale). " +
-                             "A retry with the same Idempotency-Key returns the first response and records nothing. Asking for the state the patient is already in records nothing.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Admin));
+            .WithSummary("Set (optedOut: true) or withdraw (optedOut: false) the national data opt-out. GP practices cannot set it.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy, Roles.Admin));
 
-    private static async Task<Results<Ok<PreferencesResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> Handle(
+    private static async Task<IResult> Handle(
         string nhsNumber,
         NationalDataOptOutRequest request,
-        [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
-        ClaimsPrincipal user,
-        IDocumentSession session,
         IValidator<NationalDataOptOutRequest> validator,
-        TimeProvider clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        PatientWrites writes,
         HttpContext http,
         CancellationToken ct)
     {
-        if (PatientAccess.Resolve(nhsNumber, user, out var patient) is { } denied)
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
         {
-            return denied;
+            return invalid;
         }
 
-        var caller = Caller.From(user);
-        if (request.OnBehalfOf is not null && caller.Role == Roles.Patient)
+        if (request.OnBehalfOf is not null && Caller.From(http.User).Role != Roles.Admin)
         {
-            return Problems.Forbidden("A patient token decides for that patient only; a proxy's decision is recorded by staff or with a proxy token.");
+            return Problems.Forbidden("Only staff record a decision on behalf of a patient; a proxy's own token already carries their authority.");
         }
 
         var validation = await validator.ValidateAsync(request, ct);
@@ -55,64 +38,11 @@ public static class ChangeNationalDataOptOutEndpoint
             return TypedResults.ValidationProblem(validation.ToDictionary());
         }
 
-        if (IdempotencyKeys.Validate(idempotencyKey) is { } badKey)
+        return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
-            return badKey;
-        }
-
-        if (!ETags.TryParseIfMatch(ifMatch, out var expectedVersion))
-        {
-            return Problems.BadIfMatch();
-        }
-
-        var replay = new Replay(session, idempotencyKey is null ? null : IdempotencyKeys.DocumentId(caller.Subject, idempotencyKey),
-            IdempotencyKeys.HashOf(http.Request.Path, request));
-        if (await replay.FindAsync(ct) is { } earlier)
-        {
-            return replay.IsSameRequest(earlier) ? Replay.Send(earlier, http) : IdempotencyKeys.KeyReused();
-        }
-
-        var now = clock.GetUtcNow();
-        var command = new ChangeNationalDataOptOut(
-            patient,
-            request.OptedOut!.Value,
-            new DecisionMaker(caller.Subject, caller.Role, request.OnBehalfOf?.Role, request.OnBehalfOf?.EvidenceReference, request.CaseReference),
-            request.Channel!.Value,
-            request.NoticeVersion,
-            request.EffectiveAt ?? now,
-            now);
-
-        try
-        {
-            session.CorrelationId = http.TraceIdentifier;
-            var stream = expectedVersion is { } expected
-                ? await session.Events.FetchForWriting<PatientPreferences>(patient.Value, expected, ct)
-                : await session.Events.FetchForWriting<PatientPreferences>(patient.Value, ct);
-
-            var current = (stream.Aggregate ?? PatientPreferences.Empty(patient.Value)) with { Version = stream.CurrentVersion ?? 0 };
-            var events = NationalDataOptOutDecider.Decide(current, command);
-            var after = current.After(events);
-            if (events.Length > 0)
-            {
-                stream.AppendMany(events);
-            }
-
-            var response = PreferencesResponse.From(after);
-            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, now);
-            await session.SaveChangesAsync(ct);
-
-            http.Response.Headers.ETag = ETags.For(after.Version);
-            return TypedResults.Ok(response);
-        }
-        catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException)
-        {
-            // A retry racing its own first attempt finds the first attempt's response here.
-            if (await replay.FindAsync(ct) is { } raced)
-            {
-                return replay.IsSameRequest(raced) ? Replay.Send(raced, http) : IdempotencyKeys.KeyReused();
-            }
-
-            return expectedVersion is null ? Problems.ConcurrentChange() : Problems.StaleVersion(expectedVersion);
-        }
+            var by = PatientAccess.DecisionMakerFor(caller, state, now, request.OnBehalfOf?.Role, request.OnBehalfOf?.EvidenceReference, request.CaseReference);
+            var command = new ChangeNationalDataOptOut(PatientWrites.Context(state, by, request.EffectiveAt, now), request.OptedOut!.Value, request.Channel!.Value, request.NoticeVersion);
+            return new Decided(NationalDataOptOutDecider.Decide(state, command));
+        }, ct);
     }
 }

@@ -25,9 +25,9 @@ public static class GetOptOutStatusEndpoint
             return Problems.InvalidNhsNumber(error);
         }
 
-        var preferences = await session.LoadAsync<PatientPreferences>(patient.Value, ct);
-        var version = preferences?.Version ?? 0;
+        var preferences = await session.LoadCurrentAsync(patient, ct);
+        var version = preferences.Version;
         http.Response.Headers.ETag = ETags.For(version);
-        return TypedResults.Ok(new OptOutStatusResponse(patient.Value, preferences?.NationalDataOptOut.OptedOut ?? false, version));
+        return TypedResults.Ok(new OptOutStatusResponse(patient.Value, preferences.NationalDataOptOut.OptedOut, version));
     }
 }

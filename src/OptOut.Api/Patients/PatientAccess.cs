@@ -1,20 +1,62 @@
-using System.Security.Claims;
+using OptOut.Decisions;
 using OptOut.Http;
 using OptOut.NhsNumbers;
 using OptOut.Security;
 
 namespace OptOut.Patients;
 
-/// <summary>Turns the NHS number in a route into a domain value and checks the caller may reach that record.</summary>
+/// <summary>
+/// Object-level authorization for one patient's record, once the record is loaded: a patient reaches
+/// only their own (under any of its numbers) and only from age 13; a proxy only a patient they are
+/// authorised for now. Which roles may call an endpoint at all is said on the endpoint.
+/// </summary>
 public static class PatientAccess
 {
-    public static ProblemHttpResult? Resolve(string route, ClaimsPrincipal user, out NhsNumber nhsNumber)
+    public static ProblemHttpResult? ParseNhsNumber(string route, out NhsNumber nhsNumber) =>
+        NhsNumber.TryParse(route, out nhsNumber, out var error) ? null : Problems.InvalidNhsNumber(error);
+
+    public static ProblemHttpResult? Check(Caller caller, PatientPreferences record, DateTimeOffset now)
     {
-        if (!NhsNumber.TryParse(route, out nhsNumber, out var error))
+        if (caller.IsPatient)
         {
-            return Problems.InvalidNhsNumber(error);
+            if (caller.NhsNumber is null || (caller.NhsNumber != record.Id && !record.Supersedes.Contains(caller.NhsNumber)))
+            {
+                return Problems.NotYourRecord();
+            }
+
+            if (caller.BirthDate is null)
+            {
+                return Problems.Forbidden("A patient token must carry the patient's birth date (birthdate claim).");
+            }
+
+            if (caller.IsUnder13At(now))
+            {
+                return Problems.Forbidden("A patient under 13 cannot make these choices; a person with parental responsibility decides for them.");
+            }
         }
 
-        return Caller.From(user).MayAccess(nhsNumber) ? null : Problems.NotYourRecord();
+        if (caller.IsProxy && ActiveAuthority(caller, record, now) is null)
+        {
+            return Problems.Forbidden("This proxy is not currently authorised to act for this patient.");
+        }
+
+        return null;
+    }
+
+    public static ProxyAuthority? ActiveAuthority(Caller caller, PatientPreferences record, DateTimeOffset now) =>
+        record.Proxies.FirstOrDefault(p => p.ProxyId == caller.Subject && p.IsActiveAt(now));
+
+    /// <summary>
+    /// Who the decision is recorded as made by. A proxy acts in the role staff authorised; staff may record a
+    /// proxy's decision received by phone or post; a patient decides for themselves only.
+    /// </summary>
+    public static DecisionMaker DecisionMakerFor(Caller caller, PatientPreferences record, DateTimeOffset now, ProxyRole? onBehalfOf, string? evidence, string? caseReference)
+    {
+        if (caller.IsProxy && ActiveAuthority(caller, record, now) is { } authority)
+        {
+            return new DecisionMaker(caller.Subject, caller.Role, authority.Role, authority.EvidenceReference, caseReference);
+        }
+
+        return new DecisionMaker(caller.Subject, caller.Role, onBehalfOf, evidence, caseReference);
     }
 }

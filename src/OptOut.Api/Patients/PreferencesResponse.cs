@@ -1,20 +1,31 @@
+using OptOut.Consents;
 using OptOut.Decisions;
 
 namespace OptOut.Patients;
 
 /// <summary>A patient's choices as the API shows them to the patient, their proxies and staff.</summary>
-public sealed record PreferencesResponse(string NhsNumber, long Version, NationalDataOptOutView NationalDataOptOut)
+public sealed record PreferencesResponse(
+    string NhsNumber,
+    long Version,
+    IReadOnlyList<string> Supersedes,
+    NationalDataOptOutView NationalDataOptOut,
+    Type1OptOutView Type1OptOut,
+    IReadOnlyList<ConsentView> Consents,
+    IReadOnlyList<ProxyView> Proxies)
 {
-    public static PreferencesResponse From(PatientPreferences p) => new(
+    public static PreferencesResponse From(PatientPreferences p, DateTimeOffset now) => new(
         p.Id,
         p.Version,
+        p.Supersedes,
         new NationalDataOptOutView(
-            p.NationalDataOptOut.OptedOut,
-            p.NationalDataOptOut.EffectiveAt,
-            p.NationalDataOptOut.RecordedAt,
-            p.NationalDataOptOut.Channel,
-            p.NationalDataOptOut.NoticeVersion,
-            p.NationalDataOptOut.DecidedBy is { } by ? DecidedByView.From(by) : null));
+            p.NationalDataOptOut.OptedOut, p.NationalDataOptOut.EffectiveAt, p.NationalDataOptOut.RecordedAt,
+            p.NationalDataOptOut.Channel, p.NationalDataOptOut.NoticeVersion, DecidedByView.From(p.NationalDataOptOut.DecidedBy)),
+        new Type1OptOutView(
+            p.Type1OptOut.Dissent, p.Type1OptOut.PracticeOdsCode, p.Type1OptOut.Code, p.Type1OptOut.EffectiveAt, p.Type1OptOut.RecordedAt),
+        [.. p.Consents.Values.OrderBy(c => c.Purpose, StringComparer.Ordinal).Select(c => new ConsentView(
+            c.Purpose, c.Status.ToString().ToLowerInvariant(), c.IsInForceAt(now), c.Period, c.NoticeVersion, c.Channel,
+            DecidedByView.From(c.DecidedBy), c.EffectiveAt, c.RecordedAt))],
+        [.. p.Proxies.Select(x => new ProxyView(x.ProxyId, x.Role, x.From, x.ValidUntil, x.RevokedAt, x.IsActiveAt(now)))]);
 }
 
 public sealed record NationalDataOptOutView(
@@ -25,9 +36,24 @@ public sealed record NationalDataOptOutView(
     string? NoticeVersion,
     DecidedByView? DecidedBy);
 
-/// <summary>Who decided: "patient" or "proxy" (with the proxy's role), and the staff or system that recorded it.</summary>
+public sealed record Type1OptOutView(bool Dissent, string? PracticeOdsCode, string? Code, DateTimeOffset? EffectiveAt, DateTimeOffset? RecordedAt);
+
+public sealed record ConsentView(
+    string Purpose,
+    string Status,
+    bool InForce,
+    ConsentPeriod? Period,
+    string? NoticeVersion,
+    Channel? Channel,
+    DecidedByView? DecidedBy,
+    DateTimeOffset EffectiveAt,
+    DateTimeOffset RecordedAt);
+
+public sealed record ProxyView(string ProxyId, ProxyRole Role, DateTimeOffset From, DateTimeOffset? ValidUntil, DateTimeOffset? RevokedAt, bool Active);
+
+/// <summary>Who decided: "patient" or "proxy" (with the proxy's role), and the person or system that recorded it.</summary>
 public sealed record DecidedByView(string Capacity, ProxyRole? ProxyRole, string RecordedBy, string RecordedByRole)
 {
-    public static DecidedByView From(DecisionMaker by) =>
-        new(by.IsProxy ? "proxy" : "patient", by.ProxyRole, by.ActorId, by.ActorRole);
+    public static DecidedByView? From(DecisionMaker? by) => by is null ? null :
+        new(by.IsProxy ? "proxy" : by.ActorRole == "system" ? "system" : "patient", by.ProxyRole, by.ActorId, by.ActorRole);
 }

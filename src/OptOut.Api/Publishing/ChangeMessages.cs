@@ -1,5 +1,9 @@
 using JasperFx.Events;
+using OptOut.Consents;
 using OptOut.NationalDataOptOut;
+using OptOut.Proxies;
+using OptOut.Supersession;
+using OptOut.Type1OptOut;
 
 namespace OptOut.Publishing;
 
@@ -8,8 +12,18 @@ public static class ChangeMessages
 {
     public static object? ToMessage(IEvent e) => e switch
     {
-        IEvent<NationalDataOptOutSet> set => NationalDataOptOutMessages.ToMessage(set),
-        IEvent<NationalDataOptOutWithdrawn> withdrawn => NationalDataOptOutMessages.ToMessage(withdrawn),
+        IEvent<NationalDataOptOutSet> x => NationalDataOptOutMessages.ToMessage(x),
+        IEvent<NationalDataOptOutWithdrawn> x => NationalDataOptOutMessages.ToMessage(x),
+        IEvent<Type1OptOutRecorded> x => Type1OptOutMessages.ToMessage(x),
+        IEvent<Type1OptOutWithdrawn> x => Type1OptOutMessages.ToMessage(x),
+        IEvent<ConsentGranted> x => ConsentMessages.ToMessage(x),
+        IEvent<ConsentRefused> x => ConsentMessages.ToMessage(x),
+        IEvent<ConsentWithdrawn> x => ConsentMessages.ToMessage(x),
+        IEvent<ConsentExpired> x => ConsentMessages.ToMessage(x),
+        IEvent<ProxyAuthorised> x => ProxyMessages.ToMessage(x),
+        IEvent<ProxyAuthorityRevoked> x => ProxyMessages.ToMessage(x),
+        IEvent<NhsNumberSuperseded> x => SupersessionMessages.ToMessage(x),
+        // The merge's other half: one NhsNumberSuperseded message tells consumers all they need.
         _ => null,
     };
 }

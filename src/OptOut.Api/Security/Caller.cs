@@ -1,17 +1,25 @@
+using System.Globalization;
 using System.Security.Claims;
-using OptOut.NhsNumbers;
 
 namespace OptOut.Security;
 
 /// <summary>The authenticated caller, as the token describes them.</summary>
-public sealed record Caller(string Subject, string Role, string? NhsNumber)
+public sealed record Caller(string Subject, string Role, string? NhsNumber, DateOnly? BirthDate, string? OdsCode)
 {
+    /// <summary>A patient decides for themselves from their 13th birthday.</summary>
+    public const int AgeOfSelfDecision = 13;
+
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(OptOutClaims.Subject) ?? "",
         user.FindFirstValue(OptOutClaims.Role) ?? "",
-        user.FindFirstValue(OptOutClaims.NhsNumber));
+        user.FindFirstValue(OptOutClaims.NhsNumber),
+        DateOnly.TryParseExact(user.FindFirstValue(OptOutClaims.BirthDate), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born) ? born : null,
+        user.FindFirstValue(OptOutClaims.OdsCode));
 
-    /// <summary>Object-level authorization: a patient reaches only their own record; staff roles reach any.</summary>
-    public bool MayAccess(NhsNumber patient) =>
-        Role != Roles.Patient || (NhsNumber is not null && NhsNumber == patient.Value);
+    public bool IsPatient => Role == Roles.Patient;
+
+    public bool IsProxy => Role == Roles.Proxy;
+
+    public bool IsUnder13At(DateTimeOffset now) =>
+        BirthDate is { } born && born.AddYears(AgeOfSelfDecision) > DateOnly.FromDateTime(now.UtcDateTime);
 }

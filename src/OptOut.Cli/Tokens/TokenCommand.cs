@@ -29,7 +29,8 @@ public static class TokenCommand
         };
         AddIfGiven(claims, "nhs_number", args.Value("--nhs-number"));
         AddIfGiven(claims, "ods_code", args.Value("--ods-code"));
-        AddIfGiven(claims, "birthdate", args.Value("--birth-date"));
+        // NHS login tokens carry a birth date; an adult's is the default so a patient token works as given.
+        AddIfGiven(claims, "birthdate", args.Value("--birth-date") ?? (role == "patient" ? "1980-01-01" : null));
 
         var minutes = int.TryParse(args.Value("--minutes"), out var m) ? m : 60;
         output.WriteLine(Mint(key, claims, TimeSpan.FromMinutes(minutes), Environment.GetEnvironmentVariable("Auth__Issuer") ?? "optout-dev", Environment.GetEnvironmentVariable("Auth__Audience") ?? "optout"));

@@ -49,12 +49,19 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 
-    public HttpClient As(string role, string? nhsNumber = null, string? subject = null)
+    /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
+    public HttpClient As(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null)
     {
         var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? $"test-{role}" };
         if (nhsNumber is not null)
         {
             claims["nhs_number"] = nhsNumber;
+            claims["birthdate"] = (birthDate ?? new DateOnly(1980, 1, 1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (odsCode is not null)
+        {
+            claims["ods_code"] = odsCode;
         }
 
         return WithToken(TokenCommand.Mint(SigningKey, claims, TimeSpan.FromMinutes(10)));

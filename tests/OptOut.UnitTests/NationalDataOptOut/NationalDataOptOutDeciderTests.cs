@@ -10,6 +10,7 @@ public class NationalDataOptOutDeciderTests
     private static readonly NhsNumber Patient = NhsNumber.Parse("9434765919");
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private static readonly DecisionMaker Self = new("patient-1", "patient", null, null, null);
+    private static readonly Guid Decision = Guid.CreateVersion7();
 
     [Fact]
     public void A_patient_who_never_chose_opts_out()
@@ -17,7 +18,7 @@ public class NationalDataOptOutDeciderTests
         var events = Given().When(Change(optedOut: true));
 
         var set = Assert.IsType<NationalDataOptOutSet>(Assert.Single(events));
-        Assert.Equal(new NationalDataOptOutSet(Patient, Self, Channel.Online, "v3", Now, Now), set);
+        Assert.Equal(new NationalDataOptOutSet(Patient, Decision, Self, Channel.Online, "v3", Now, Now), set);
     }
 
     [Fact]
@@ -47,7 +48,8 @@ public class NationalDataOptOutDeciderTests
         var guardian = new DecisionMaker("agent-7", "admin", ProxyRole.Guardian, "PR-2231", "CASE-99");
         var signed = Now.AddDays(-9);
 
-        var events = Given().When(Change(optedOut: true) with { DecidedBy = guardian, Channel = Channel.Paper, EffectiveAt = signed });
+        var command = Change(optedOut: true);
+        var events = Given().When(command with { Context = command.Context with { DecidedBy = guardian, EffectiveAt = signed }, Channel = Channel.Paper });
 
         var set = Assert.IsType<NationalDataOptOutSet>(Assert.Single(events));
         Assert.Equal(guardian, set.DecidedBy);
@@ -56,11 +58,11 @@ public class NationalDataOptOutDeciderTests
     }
 
     private static ChangeNationalDataOptOut Change(bool optedOut) =>
-        new(Patient, optedOut, Self, Channel.Online, "v3", Now, Now);
+        new(new DecisionContext(Patient, Self, Decision, Now, Now), optedOut, Channel.Online, "v3");
 
-    private static NationalDataOptOutSet Set() => new(Patient, Self, Channel.Online, "v3", Now.AddDays(-30), Now.AddDays(-30));
+    private static NationalDataOptOutSet Set() => new(Patient, Guid.CreateVersion7(), Self, Channel.Online, "v3", Now.AddDays(-30), Now.AddDays(-30));
 
-    private static NationalDataOptOutWithdrawn Withdrawn() => new(Patient, Self, Channel.Online, "v3", Now.AddDays(-3), Now.AddDays(-3));
+    private static NationalDataOptOutWithdrawn Withdrawn() => new(Patient, Guid.CreateVersion7(), Self, Channel.Online, "v3", Now.AddDays(-3), Now.AddDays(-3));
 
     private static Scenario Given(params object[] history) => new(PatientPreferences.Empty(Patient.Value).After(history));
 

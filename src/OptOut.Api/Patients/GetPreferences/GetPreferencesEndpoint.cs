@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using OptOut.Http;
 using OptOut.Security;
@@ -11,18 +10,24 @@ public static class GetPreferencesEndpoint
         api.MapGet("/patients/{nhsNumber}/preferences", Handle)
             .WithName("GetPreferences")
             .WithSummary("A patient's current choices. A patient who never chose is not opted out, at version 0.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Admin, Roles.Dpo));
+            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy, Roles.Admin, Roles.Dpo));
 
     private static async Task<Results<Ok<PreferencesResponse>, ProblemHttpResult>> Handle(
-        string nhsNumber, ClaimsPrincipal user, IQuerySession session, HttpContext http, CancellationToken ct)
+        string nhsNumber, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.Resolve(nhsNumber, user, out var patient) is { } problem)
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
         {
-            return problem;
+            return invalid;
         }
 
-        var preferences = await session.LoadAsync<PatientPreferences>(patient.Value, ct) ?? PatientPreferences.Empty(patient.Value);
-        http.Response.Headers.ETag = ETags.For(preferences.Version);
-        return TypedResults.Ok(PreferencesResponse.From(preferences));
+        var now = clock.GetUtcNow();
+        var record = await session.LoadCurrentAsync(patient, ct);
+        if (PatientAccess.Check(Caller.From(http.User), record, now) is { } denied)
+        {
+            return denied;
+        }
+
+        http.Response.Headers.ETag = ETags.For(record.Version);
+        return TypedResults.Ok(PreferencesResponse.From(record, now));
     }
 }

@@ -1,0 +1,82 @@
+using FluentValidation;
+using Microsoft.Extensions.Options;
+using OptOut.Catalogue;
+using OptOut.Decisions;
+using OptOut.Http;
+using OptOut.Patients;
+using OptOut.Security;
+
+namespace OptOut.Consents;
+
+public static class ConsentEndpoints
+{
+    public static void MapConsents(this IEndpointRouteBuilder api)
+    {
+        api.MapPut("/patients/{nhsNumber}/consents/{purpose}", Decide)
+            .WithName("DecideConsent")
+            .WithSummary("Permit or deny the use of the patient's data for a purpose from the catalogue, optionally for a period.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
+
+        api.MapDelete("/patients/{nhsNumber}/consents/{purpose}", Withdraw)
+            .WithName("WithdrawConsent")
+            .WithSummary("Withdraw the permit or refusal standing for a purpose.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
+    }
+
+    private static async Task<IResult> Decide(
+        string nhsNumber, string purpose, ConsentRequest request, IValidator<ConsentRequest> validator,
+        IOptions<ChoiceCatalogue> catalogue, PatientWrites writes, HttpContext http, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (UnknownPurpose(purpose, catalogue.Value) is { } unknown)
+        {
+            return unknown;
+        }
+
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
+        {
+            var by = PatientAccess.DecisionMakerFor(caller, state, now, null, null, null);
+            var command = new DecideConsent(PatientWrites.Context(state, by, null, now), purpose,
+                request.Decision == ConsentDecision.Permit, request.Period, request.Channel ?? Channel.NhsApp, request.NoticeVersion);
+            return new Decided(ConsentDecider.Decide(state, command));
+        }, ct);
+    }
+
+    private static async Task<IResult> Withdraw(
+        string nhsNumber, string purpose, IOptions<ChoiceCatalogue> catalogue, PatientWrites writes, HttpContext http, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (UnknownPurpose(purpose, catalogue.Value) is { } unknown)
+        {
+            return unknown;
+        }
+
+        return await writes.ExecuteAsync(http, patient, purpose, (state, caller, now) =>
+        {
+            var by = PatientAccess.DecisionMakerFor(caller, state, now, null, null, null);
+            return new Decided(ConsentDecider.Decide(state, new WithdrawConsent(PatientWrites.Context(state, by, null, now), purpose, Channel.NhsApp)));
+        }, ct);
+    }
+
+    internal static ProblemHttpResult? UnknownPurpose(string purpose, ChoiceCatalogue catalogue) =>
+        catalogue.Purposes.ContainsKey(purpose) ? null : TypedResults.Problem(
+            title: "Unknown purpose.",
+            detail: $"The purpose is not in the catalogue. Known purposes: {string.Join(", ", catalogue.Purposes.Keys.Order(StringComparer.Ordinal))}.",
+            statusCode: StatusCodes.Status404NotFound);
+}

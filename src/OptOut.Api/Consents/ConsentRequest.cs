@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
+using OptOut.Decisions;
+
+namespace OptOut.Consents;
+
+[JsonConverter(typeof(JsonStringEnumConverter<ConsentDecision>))]
+public enum ConsentDecision
+{
+    [JsonStringEnumMemberName("permit")] Permit,
+    [JsonStringEnumMemberName("deny")] Deny,
+}
+
+/// <summary>The body of PUT /v1/patients/{nhsNumber}/consents/{purpose}.</summary>
+/// <param name="Decision">permit or deny.</param>
+/// <param name="Period">When the decision holds; open-ended when absent. OptOut records its end as ConsentExpired.</param>
+/// <param name="NoticeVersion">The version of the notice or question the patient was shown.</param>
+/// <param name="Channel">How the decision arrived; the NHS App when absent.</param>
+public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Period, string? NoticeVersion, Channel? Channel)
+{
+    public sealed class Validator : AbstractValidator<ConsentRequest>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(r => r.Decision).NotNull().WithMessage("decision is required: permit or deny.");
+            RuleFor(r => r.NoticeVersion).MaximumLength(64);
+            RuleFor(r => r.Period!)
+                .Must(p => p.Start is null || p.End is null || p.Start < p.End)
+                .WithMessage("period.end must be after period.start.")
+                .Must(p => p.End is null || p.End > clock.GetUtcNow())
+                .WithMessage("period.end is already past: a consent must hold for some time from now.")
+                .When(r => r.Period is not null);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Marten;
+using OptOut.NhsNumbers;
+
+namespace OptOut.Patients;
+
+public static class PatientRecords
+{
+    /// <summary>Merges rarely chain; this bounds a cycle that a bad merge could create.</summary>
+    private const int MaxSupersessionHops = 8;
+
+    /// <summary>The current record for an NHS number, following supersession to the number that replaced it.</summary>
+    public static async Task<PatientPreferences> LoadCurrentAsync(this IQuerySession session, NhsNumber nhsNumber, CancellationToken ct)
+    {
+        var id = nhsNumber.Value;
+        for (var hop = 0; hop < MaxSupersessionHops; hop++)
+        {
+            var record = await session.LoadAsync<PatientPreferences>(id, ct);
+            if (record?.SupersededBy is null)
+            {
+                return record ?? PatientPreferences.Empty(id);
+            }
+
+            id = record.SupersededBy;
+        }
+
+        throw new InvalidOperationException("NHS number supersession forms a chain longer than expected.");
+    }
+}

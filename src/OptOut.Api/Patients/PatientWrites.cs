@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using System.Text.Json;
+using JasperFx;
+using Marten;
+using Marten.Exceptions;
+using Microsoft.Extensions.Options;
+using OptOut.Decisions;
+using OptOut.Http;
+using OptOut.Idempotency;
+using OptOut.NhsNumbers;
+using OptOut.Security;
+
+namespace OptOut.Patients;
+
+/// <summary>What a decider made of a request: events to append (none for a no-op), or a refusal.</summary>
+public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
+{
+    public static Decided Refuse(ProblemHttpResult problem) => new([], problem);
+}
+
+/// <summary>
+/// The one write path every change to a patient's record takes: idempotency, If-Match, supersession,
+/// object-level authorization, then FetchForWriting, decide, append and save in one transaction.
+/// </summary>
+public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    public async Task<IResult> ExecuteAsync<TRequest>(
+        HttpContext http,
+        NhsNumber requested,
+        TRequest request,
+        Func<PatientPreferences, Caller, DateTimeOffset, Decided> decide,
+        CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
+        if (IdempotencyKeys.Validate(idempotencyKey) is { } badKey)
+        {
+            return badKey;
+        }
+
+        if (!ETags.TryParseIfMatch(http.Request.Headers.IfMatch.FirstOrDefault(), out var expectedVersion))
+        {
+            return Problems.BadIfMatch();
+        }
+
+        var replay = new Replay(session, idempotencyKey is null ? null : IdempotencyKeys.DocumentId(caller.Subject, idempotencyKey),
+            IdempotencyKeys.HashOf(http.Request.Method + " " + http.Request.Path, request));
+        if (await replay.FindAsync(ct) is { } earlier)
+        {
+            return replay.IsSameRequest(earlier) ? Replay.Send(earlier, http) : IdempotencyKeys.KeyReused();
+        }
+
+        var now = clock.GetUtcNow();
+        try
+        {
+            var current = await session.LoadCurrentAsync(requested, ct);
+            session.CorrelationId = http.TraceIdentifier;
+            var stream = expectedVersion is { } expected
+                ? await session.Events.FetchForWriting<PatientPreferences>(current.Id, expected, ct)
+                : await session.Events.FetchForWriting<PatientPreferences>(current.Id, ct);
+            var state = (stream.Aggregate ?? PatientPreferences.Empty(current.Id)) with { Version = stream.CurrentVersion ?? 0 };
+
+            if (PatientAccess.Check(caller, state, now) is { } denied)
+            {
+                return denied;
+            }
+
+            var decided = decide(state, caller, now);
+            if (decided.Refused is { } refused)
+            {
+                return refused;
+            }
+
+            var after = state.After(decided.Events);
+            if (decided.Events.Length > 0)
+            {
+                stream.AppendMany(decided.Events);
+            }
+
+            var response = PreferencesResponse.From(after, now);
+            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, now);
+            await session.SaveChangesAsync(ct);
+
+            http.Response.Headers.ETag = ETags.For(after.Version);
+            return TypedResults.Ok(response);
+        }
+        catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException)
+        {
+            // A retry racing its own first attempt finds the first attempt's response here.
+            if (await replay.FindAsync(ct) is { } raced)
+            {
+                return replay.IsSameRequest(raced) ? Replay.Send(raced, http) : IdempotencyKeys.KeyReused();
+            }
+
+            return expectedVersion is null ? Problems.ConcurrentChange() : Problems.StaleVersion(expectedVersion);
+        }
+    }
+
+    /// <summary>The context every command carries, for the record being written.</summary>
+    public static DecisionContext Context(PatientPreferences state, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
+        new(NhsNumber.Parse(state.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
+}

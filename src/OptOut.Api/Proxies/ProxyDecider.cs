@@ -1,0 +1,55 @@
+using OptOut.Decisions;
+using OptOut.Http;
+using OptOut.Patients;
+
+namespace OptOut.Proxies;
+
+public sealed record AuthoriseProxy(DecisionContext Context, string ProxyId, ProxyRole Role, string EvidenceReference, DateTimeOffset? ValidUntil, DateOnly? PatientBirthDate);
+
+public sealed record RevokeProxy(DecisionContext Context, string ProxyId, string? Reason);
+
+public static class ProxyDecider
+{
+    /// <summary>
+    /// Parental responsibility lets a guardian decide only while the child is under 13, so a GUARDIAN's
+    /// authority ends on the 13th birthday at the latest, and cannot start on or after it.
+    /// </summary>
+    public static Decided Decide(PatientPreferences current, AuthoriseProxy command)
+    {
+        var c = command.Context;
+        var validUntil = command.ValidUntil;
+        if (command.Role == ProxyRole.Guardian)
+        {
+            var thirteenth = new DateTimeOffset(command.PatientBirthDate!.Value.AddYears(13).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            if (thirteenth <= c.Now)
+            {
+                return Decided.Refuse(Problems.Unprocessable("The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."));
+            }
+
+            validUntil = validUntil is null || validUntil > thirteenth ? thirteenth : validUntil;
+        }
+
+        var active = current.Proxies.FirstOrDefault(p => p.ProxyId == command.ProxyId && p.IsActiveAt(c.Now));
+        if (active is not null && active.Role == command.Role && active.EvidenceReference == command.EvidenceReference && active.ValidUntil == validUntil)
+        {
+            return new Decided([]);
+        }
+
+        return new Decided([new ProxyAuthorised(c.NhsNumber, c.DecisionId, c.DecidedBy, command.ProxyId, command.Role, command.EvidenceReference, validUntil, c.EffectiveAt, c.Now)]);
+    }
+
+    /// <summary>Revoking an authority that has already ended records nothing; one that never existed is not found.</summary>
+    public static Decided Decide(PatientPreferences current, RevokeProxy command)
+    {
+        var c = command.Context;
+        var authority = current.Proxies.FirstOrDefault(p => p.ProxyId == command.ProxyId);
+        if (authority is null)
+        {
+            return Decided.Refuse(TypedResults.Problem(title: "No such proxy.", detail: "No proxy with this id was ever authorised for this patient.", statusCode: StatusCodes.Status404NotFound));
+        }
+
+        return authority.IsActiveAt(c.Now)
+            ? new Decided([new ProxyAuthorityRevoked(c.NhsNumber, c.DecisionId, c.DecidedBy, command.ProxyId, command.Reason, c.EffectiveAt, c.Now)])
+            : new Decided([]);
+    }
+}

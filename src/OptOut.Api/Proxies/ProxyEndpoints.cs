@@ -1,0 +1,67 @@
+using FluentValidation;
+using OptOut.Decisions;
+using OptOut.Http;
+using OptOut.Patients;
+using OptOut.Security;
+
+namespace OptOut.Proxies;
+
+public static class ProxyEndpoints
+{
+    public static void MapProxies(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/patients/{nhsNumber}/proxies", Authorise)
+            .WithName("AuthoriseProxy")
+            .WithSummary("Staff authorise a person to act for the patient (GUARDIAN, POA, COURTDEP) after checking the evidence.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+
+        api.MapDelete("/patients/{nhsNumber}/proxies/{proxyId}", Revoke)
+            .WithName("RevokeProxy")
+            .WithSummary("Staff revoke a proxy's authority. ?reason= is kept with the decision.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+    }
+
+    private static async Task<IResult> Authorise(
+        string nhsNumber, ProxyRequest request, IValidator<ProxyRequest> validator, PatientWrites writes, HttpContext http, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
+        {
+            var by = new DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            return ProxyDecider.Decide(state, new AuthoriseProxy(PatientWrites.Context(state, by, null, now),
+                request.ProxyId!, request.Role!.Value, request.EvidenceReference!, request.ValidUntil, request.PatientBirthDate));
+        }, ct);
+    }
+
+    private static async Task<IResult> Revoke(
+        string nhsNumber, string proxyId, string? reason, PatientWrites writes, HttpContext http, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (reason is { Length: > 256 })
+        {
+            return TypedResults.Problem(title: "Reason too long.", detail: "reason is at most 256 characters.", statusCode: 400);
+        }
+
+        return await writes.ExecuteAsync(http, patient, proxyId + "\n" + reason, (state, caller, now) =>
+        {
+            var by = new DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            return ProxyDecider.Decide(state, new RevokeProxy(PatientWrites.Context(state, by, null, now), proxyId, reason));
+        }, ct);
+    }
+}

@@ -1,0 +1,48 @@
+using FluentValidation;
+using OptOut.Http;
+using OptOut.Patients;
+using OptOut.Security;
+
+namespace OptOut.Type1OptOut;
+
+public static class RecordType1OptOutEndpoint
+{
+    public static void MapRecordType1OptOut(this IEndpointRouteBuilder api) =>
+        api.MapPut("/patients/{nhsNumber}/type-1-opt-out", Handle)
+            .WithName("RecordType1OptOut")
+            .WithSummary("A GP practice records (dissent: true) or withdraws (false) a patient's Type 1 opt-out, with its own ODS code.")
+            .ProducesPatientWrite()
+            .RequireAuthorization(p => p.RequireRole(Roles.Practice));
+
+    private static async Task<IResult> Handle(
+        string nhsNumber,
+        Type1OptOutRequest request,
+        IValidator<Type1OptOutRequest> validator,
+        PatientWrites writes,
+        HttpContext http,
+        CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        if (Caller.From(http.User).OdsCode != request.PracticeOdsCode)
+        {
+            return Problems.Forbidden("A practice records a Type 1 opt-out only under its own ODS code, the one its token carries.");
+        }
+
+        return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
+        {
+            var by = new Decisions.DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            var command = new RecordType1OptOut(PatientWrites.Context(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
+            return new Decided(Type1OptOutDecider.Decide(state, command));
+        }, ct);
+    }
+}

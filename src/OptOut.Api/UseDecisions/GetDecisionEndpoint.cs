@@ -1,0 +1,111 @@
+using System.Globalization;
+using Marten;
+using Microsoft.Extensions.Options;
+using OptOut.Catalogue;
+using OptOut.Patients;
+using OptOut.Patients.History;
+using OptOut.Security;
+
+namespace OptOut.UseDecisions;
+
+public sealed record RuleView(string Rule, string Outcome, string Reason, EventReference? BasedOn);
+
+/// <summary>
+/// The answer to "may this record be used for this purpose?". <see cref="KnownAt"/> is the instant whose
+/// knowledge was used (asOf); <see cref="InForceAt"/> the instant whose choices were weighed (effectiveAt).
+/// </summary>
+public sealed record DecisionResponse(
+    string NhsNumber,
+    string Decision,
+    string Purpose,
+    string DataSource,
+    string? LegalBasis,
+    DateTimeOffset KnownAt,
+    DateTimeOffset InForceAt,
+    string AnsweredAs,
+    IReadOnlyList<RuleView> Rules);
+
+public static class GetDecisionEndpoint
+{
+    public static void MapGetDecision(this IEndpointRouteBuilder api) =>
+        api.MapGet("/decisions/{nhsNumber}", Handle)
+            .WithName("GetDecision")
+            .WithSummary("permit or deny the use of this record for a purpose, data source and legal basis, with the rules that decided and the events they rest on.")
+            .WithDescription("asOf answers with what OptOut knew at that instant (and the choices in force then); effectiveAt with what was in force at that instant as known now. Both default to now.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Dpo));
+
+    private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> Handle(
+        string nhsNumber, string? purpose, string? dataSource, string? legalBasis, string? asOf, string? effectiveAt,
+        IOptions<ChoiceCatalogue> catalogue, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.GetUtcNow();
+        if (Question(catalogue.Value, purpose, dataSource, legalBasis) is not { } question)
+        {
+            return BadQuery($"purpose must be one of {Keys(catalogue.Value.Purposes)}; dataSource one of {Keys(catalogue.Value.DataSources)}; legalBasis, if given, one of {Keys(catalogue.Value.LegalBases)}.");
+        }
+
+        if (!TryInstant(asOf, out var asOfAt) || !TryInstant(effectiveAt, out var effectiveInstant))
+        {
+            return BadQuery("asOf and effectiveAt are ISO 8601 date-times with an offset, for example 2025-06-01T00:00:00Z.");
+        }
+
+        if (asOfAt > now)
+        {
+            return BadQuery("asOf cannot be in the future: OptOut cannot know what it has not yet recorded.");
+        }
+
+        var knownAt = asOfAt ?? now;
+        var inForceAt = effectiveInstant ?? asOfAt ?? now;
+        var record = await session.LoadCurrentAsync(patient, ct);
+        var timeline = await PatientTimeline.LoadAsync(session, record, ct);
+        var outcomes = DecisionRules.Weigh(timeline.StateAt(knownAt, inForceAt), question, inForceAt);
+
+        return TypedResults.Ok(new DecisionResponse(
+            patient.Value, DecisionRules.Verdict(outcomes), question.Purpose, question.DataSource, question.LegalBasis,
+            knownAt, inForceAt, $"as OptOut knew it at {knownAt:O}, for the choices in force at {inForceAt:O}",
+            [.. outcomes.Select(o => new RuleView(o.Rule, o.Outcome, o.Reason, timeline.Reference(o.BasedOnDecision)))]));
+    }
+
+    private static DecisionQuestion? Question(ChoiceCatalogue c, string? purpose, string? dataSource, string? legalBasis)
+    {
+        if (purpose is null || dataSource is null || !c.Purposes.TryGetValue(purpose, out var p) || !c.DataSources.TryGetValue(dataSource, out var d))
+        {
+            return null;
+        }
+
+        LegalBasisDefinition? l = null;
+        if (legalBasis is not null && !c.LegalBases.TryGetValue(legalBasis, out l))
+        {
+            return null;
+        }
+
+        return new DecisionQuestion(purpose, p, dataSource, d, legalBasis, l);
+    }
+
+    private static bool TryInstant(string? value, out DateTimeOffset? instant)
+    {
+        instant = null;
+        if (value is null)
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            instant = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string Keys<T>(Dictionary<string, T> d) => string.Join(", ", d.Keys.Order(StringComparer.Ordinal));
+
+    private static ProblemHttpResult BadQuery(string detail) =>
+        TypedResults.Problem(title: "Invalid decision query.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+}
