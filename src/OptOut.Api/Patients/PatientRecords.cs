@@ -25,4 +25,20 @@ public static class PatientRecords
 
         throw new InvalidOperationException("NHS number supersession forms a chain longer than expected.");
     }
+
+    /// <summary>
+    /// The read path every per-patient read takes: parse the NHS number, load the current record (following
+    /// supersession) and check the caller may see it. Exactly one of the two results is set.
+    /// </summary>
+    public static async Task<(PatientPreferences? Record, ProblemHttpResult? Problem)> LoadForCallerAsync(
+        this IQuerySession session, string nhsNumber, System.Security.Claims.ClaimsPrincipal user, DateTimeOffset now, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return (null, invalid);
+        }
+
+        var record = await session.LoadCurrentAsync(patient, ct);
+        return PatientAccess.Check(Security.Caller.From(user), record, now) is { } denied ? (null, denied) : (record, null);
+    }
 }

@@ -46,6 +46,7 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Publishing:ConfirmTimeout", "00:00:03");
         builder.UseSetting("Publishing:FirstRetryDelay", "00:00:00.100");
         builder.UseSetting("Publishing:MaxRetryDelay", "00:00:01");
+        builder.UseSetting("ConsentExpiry:Interval", "00:00:00.500");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 

@@ -32,4 +32,14 @@ public static class TestPatients
 
         return client.SendAsync(request);
     }
+
+    public static Task<HttpResponseMessage> SendJsonAsync(this HttpClient client, HttpMethod method, string url, object? body = null) =>
+        client.SendAsync(new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) });
+
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(this Task<HttpResponseMessage> response)
+    {
+        var r = await response;
+        Assert.True(r.IsSuccessStatusCode, $"{(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+        return await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    }
 }

@@ -31,16 +31,11 @@ public static class GetChoicesEndpoint
     private static async Task<Results<Ok<ChoicesResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
-
         var now = clock.GetUtcNow();
-        var record = await session.LoadCurrentAsync(patient, ct);
-        if (PatientAccess.Check(Caller.From(http.User), record, now) is { } denied)
+        var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, now, ct);
+        if (record is null)
         {
-            return denied;
+            return problem!;
         }
 
         var timeline = await PatientTimeline.LoadAsync(session, record, ct);

@@ -15,16 +15,11 @@ public static class GetPreferencesEndpoint
     private static async Task<Results<Ok<PreferencesResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
-
         var now = clock.GetUtcNow();
-        var record = await session.LoadCurrentAsync(patient, ct);
-        if (PatientAccess.Check(Caller.From(http.User), record, now) is { } denied)
+        var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, now, ct);
+        if (record is null)
         {
-            return denied;
+            return problem!;
         }
 
         http.Response.Headers.ETag = ETags.For(record.Version);

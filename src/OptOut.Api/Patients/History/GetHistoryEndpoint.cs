@@ -30,15 +30,10 @@ public static class GetHistoryEndpoint
     private static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, clock.GetUtcNow(), ct);
+        if (record is null)
         {
-            return invalid;
-        }
-
-        var record = await session.LoadCurrentAsync(patient, ct);
-        if (PatientAccess.Check(Caller.From(http.User), record, clock.GetUtcNow()) is { } denied)
-        {
-            return denied;
+            return problem!;
         }
 
         var timeline = await PatientTimeline.LoadAsync(session, record, ct);

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+using OptOut.IntegrationTests.NationalDataOptOut;
+
+namespace OptOut.IntegrationTests.Choices;
+
+[Collection(OptOutServiceGroup.Name)]
+public class ProxyTests(OptOutService service)
+{
+    [Fact]
+    public async Task An_attorney_decides_only_while_authorised_and_the_decision_records_their_capacity()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var proxyId = "attorney-" + Guid.NewGuid().ToString("N")[..8];
+        var admin = service.As("admin");
+        var attorney = service.As("proxy", subject: proxyId);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await attorney.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" })).StatusCode);
+
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId, role = "POA", evidenceReference = "LPA-7000-1234" }).JsonAsync();
+        var set = await attorney.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        var decidedBy = set.GetProperty("nationalDataOptOut").GetProperty("decidedBy");
+        Assert.Equal("proxy", decidedBy.GetProperty("capacity").GetString());
+        Assert.Equal("POA", decidedBy.GetProperty("proxyRole").GetString());
+        Assert.Equal(proxyId, decidedBy.GetProperty("recordedBy").GetString());
+
+        await admin.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{nhs}/proxies/{proxyId}?reason=revoked+by+court").JsonAsync();
+        var refused = await attorney.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" });
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden, "not currently authorised");
+        Assert.True(await OptedOutAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_proxy_cannot_reach_a_patient_they_are_not_authorised_for()
+    {
+        var mine = TestPatients.NewNhsNumber();
+        var other = TestPatients.NewNhsNumber();
+        await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{mine}/proxies",
+            new { proxyId = "deputy-1", role = "COURTDEP", evidenceReference = "COP-99" }).JsonAsync();
+        var deputy = service.As("proxy", subject: "deputy-1");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await deputy.PutOptOutAsync(other, new { optedOut = true, channel = "online" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await deputy.GetAsync($"/v1/patients/{other}/choices")).StatusCode);
+        Assert.Equal(0, await service.EventCountAsync(other));
+    }
+
+    [Fact]
+    public async Task A_guardians_authority_ends_on_the_childs_13th_birthday()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var born = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-5);
+
+        var record = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId = "parent-1", role = "GUARDIAN", evidenceReference = "BC-1", patientBirthDate = born }).JsonAsync();
+
+        var proxy = Assert.Single(record.GetProperty("proxies").EnumerateArray());
+        Assert.Equal(born.AddYears(13).ToDateTime(TimeOnly.MinValue), proxy.GetProperty("validUntil").GetDateTimeOffset().UtcDateTime);
+    }
+
+    [Fact]
+    public async Task A_guardian_cannot_be_authorised_for_a_patient_aged_13_or_more()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId = "parent-2", role = "GUARDIAN", evidenceReference = "BC-2", patientBirthDate = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-14) });
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "13 or older");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_guardian_authorisation_needs_the_childs_birth_date()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId = "parent-3", role = "GUARDIAN", evidenceReference = "BC-3" });
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "patientBirthDate");
+    }
+
+    [Fact]
+    public async Task A_patient_under_13_is_refused_and_told_who_decides()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var child = service.As("patient", nhs, birthDate: DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-12));
+
+        var response = await child.PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-app" });
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "parental responsibility");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task Only_staff_authorise_proxies()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("patient", nhs).SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId = "me-too", role = "POA", evidenceReference = "x" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
+    private async Task<bool> OptedOutAsync(string nhs) =>
+        (await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}")).GetProperty("optedOut").GetBoolean();
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Choices;
+
+[Collection(OptOutServiceGroup.Name)]
+public class SupersessionTests(OptOutService service)
+{
+    [Fact]
+    public async Task The_old_numbers_choices_follow_the_patient_and_either_number_answers_for_both()
+    {
+        await using var queue = await ChangeSubscriber.BindAsync(service.Servers.RabbitMq, "OptOut.Contracts.V1:NhsNumberSuperseded");
+        var old = TestPatients.NewNhsNumber();
+        var replacement = TestPatients.NewNhsNumber();
+        var admin = service.As("admin");
+        var pipeline = service.As("pipeline");
+        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre" });
+
+        var merged = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = replacement }).JsonAsync();
+
+        Assert.Equal(replacement, merged.GetProperty("nhsNumber").GetString());
+        Assert.Equal([old], merged.GetProperty("supersedes").EnumerateArray().Select(x => x.GetString()));
+        Assert.True((await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{replacement}")).GetProperty("optedOut").GetBoolean());
+        Assert.True((await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{old}")).GetProperty("optedOut").GetBoolean());
+
+        // A change through the old number lands on the patient's record, and both numbers see it.
+        await service.As("patient", old).PutOptOutAsync(old, new { optedOut = false, channel = "nhs-app" }).JsonAsync();
+        Assert.False((await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{replacement}")).GetProperty("optedOut").GetBoolean());
+        Assert.False((await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{old}")).GetProperty("optedOut").GetBoolean());
+
+        var message = Assert.Single(await queue.WaitForAsync(m => m.Message.GetProperty("supersededNhsNumber").GetString() == old, 1, TimeSpan.FromSeconds(20)));
+        Assert.Equal(replacement, message.NhsNumber);
+    }
+
+    [Fact]
+    public async Task Repeating_a_supersession_records_nothing_and_a_second_merge_of_the_old_number_conflicts()
+    {
+        var old = TestPatients.NewNhsNumber();
+        var replacement = TestPatients.NewNhsNumber();
+        var admin = service.As("admin");
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = replacement }).JsonAsync();
+
+        var again = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = replacement });
+        var elsewhere = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = TestPatients.NewNhsNumber() });
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, elsewhere.StatusCode);
+        Assert.Equal(1, await service.EventCountAsync(old));
+        Assert.Equal(1, await service.EventCountAsync(replacement));
+    }
+
+    [Theory]
+    [InlineData("9434765918")]
+    [InlineData("")]
+    public async Task An_invalid_new_number_is_refused(string newNhsNumber)
+    {
+        var old = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, await service.EventCountAsync(old));
+    }
+}
