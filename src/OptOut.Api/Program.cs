@@ -6,7 +6,7 @@ using OptOut.Fhir;
 using OptOut.Hosting;
 using OptOut.Http;
 using OptOut.NationalDataOptOut;
-using OptOut.OptOutStatus;
+using OptOut.PipelineChecks;
 using OptOut.Patients;
 using OptOut.Patients.Choices;
 using OptOut.Patients.GetPreferences;
@@ -42,6 +42,10 @@ builder.Services.Configure<ChoiceCatalogue>(builder.Configuration.GetSection("Ca
 builder.Services.Configure<Type1Codes>(builder.Configuration.GetSection("Type1Codes"));
 builder.Services.Configure<ConsentExpiryOptions>(builder.Configuration.GetSection("ConsentExpiry"));
 builder.Services.AddHostedService<ConsentExpiryWorker>();
+builder.Services.AddSingleton<OptOutIndex>();
+builder.Services.Configure<OptOutIndexOptions>(builder.Configuration.GetSection("OptOutIndex"));
+builder.Services.AddHostedService<OptOutIndexFollower>();
+builder.Services.Configure<OptOutCheckOptions>(builder.Configuration.GetSection("OptOutChecks"));
 
 var app = builder.Build();
 
@@ -64,6 +68,9 @@ v1.MapGetChoices();
 v1.MapGetHistory();
 v1.MapGetOptOutStatus();
 v1.MapGetDecision();
+v1.MapBulkCheck();
+v1.MapGetCheckSummary();
+v1.MapChangeFeed();
 app.MapFhirConsents();
 
 app.Run();

@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using OptOut.Idempotency;
 using OptOut.Patients;
+using OptOut.PipelineChecks;
 using OptOut.Publishing;
 using Weasel.Core;
 
@@ -24,6 +25,12 @@ public static class EventStoreSetup
                 // One stream per patient, keyed by the ten-digit NHS number itself.
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
 
+                // Stored events keep these names whatever their classes are called later; plain SQL readers rely on them.
+                foreach (var (type, name) in EventStoreNames.StoredEventTypes)
+                {
+                    opts.Events.MapEventType(type, name);
+                }
+
                 // The audit trail shows who and why: keep correlation, causation and headers with each event.
                 opts.Events.MetadataConfig.CorrelationIdEnabled = true;
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
@@ -38,7 +45,13 @@ public static class EventStoreSetup
                 // Consent expiry asks "whose consent has run out?" across every patient: keep that an index scan.
                 opts.Schema.For<PatientPreferences>().Index(p => p.NextConsentExpiry);
 
+                // The opt-out index is built at start-up from these two narrow columns, not from every document's JSON.
+                opts.Schema.For<PatientPreferences>()
+                    .Duplicate(p => p.NationalDataOptOut.OptedOut)
+                    .Duplicate(p => p.Type1OptOut.Dissent);
+
                 opts.Schema.For<IdempotentResponse>();
+                opts.Schema.For<OptOutCheck>();
             })
             // Lightweight sessions: the decider never relies on an identity map.
             .UseLightweightSessions()
@@ -48,6 +61,8 @@ public static class EventStoreSetup
             .ApplyAllDatabaseChangesOnStartup();
 
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection("Publishing"));
+        services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
+        services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());
         return services;
     }
 }

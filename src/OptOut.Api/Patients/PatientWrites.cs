@@ -24,6 +24,9 @@ public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
 /// </summary>
 public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
+    /// <summary>The global sequence of the last event a write appended.</summary>
+    public const string SequenceHeader = "OptOut-Sequence";
+
     public async Task<IResult> ExecuteAsync<TRequest>(
         HttpContext http,
         NhsNumber requested,
@@ -82,6 +85,11 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
             await session.SaveChangesAsync(ct);
 
             http.Response.Headers.ETag = ETags.For(after.Version);
+            if (decided.Events.Length > 0)
+            {
+                // Read-your-writes: pass this as minSequence to the opt-out index reads.
+                http.Response.Headers[SequenceHeader] = stream.Events[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             return TypedResults.Ok(response);
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException)

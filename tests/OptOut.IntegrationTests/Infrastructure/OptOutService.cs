@@ -47,6 +47,7 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Publishing:FirstRetryDelay", "00:00:00.100");
         builder.UseSetting("Publishing:MaxRetryDelay", "00:00:01");
         builder.UseSetting("ConsentExpiry:Interval", "00:00:00.500");
+        builder.UseSetting("OptOutIndex:MaxWait", "00:00:10");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 
@@ -86,6 +87,24 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("select count(*) from optout.mt_events where stream_id = @id", connection);
         command.Parameters.AddWithValue("id", nhsNumber);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The opt-out status a pipeline sees once the index reflects every event stored so far.</summary>
+    public async Task<System.Text.Json.JsonElement> StatusAsync(string nhsNumber)
+    {
+        var response = await As("pipeline").GetAsync($"/v1/opt-outs/{nhsNumber}?minSequence={await LatestSequenceAsync()}");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
+    }
+
+    public async Task<bool> OptedOutAsync(string nhsNumber) => (await StatusAsync(nhsNumber)).GetProperty("optedOut").GetBoolean();
+
+    public async Task<long> LatestSequenceAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from optout.mt_events", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

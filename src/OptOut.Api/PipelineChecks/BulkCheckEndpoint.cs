@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.Catalogue;
+using OptOut.NhsNumbers;
+using OptOut.Security;
+
+namespace OptOut.PipelineChecks;
+
+/// <summary>
+/// POST /v1/opt-out-checks: a list of NHS numbers in, the ones that may be used out, in input order,
+/// streamed both ways so memory does not grow with the list. Invalid numbers are never returned.
+/// </summary>
+public static class BulkCheckEndpoint
+{
+    private const int Batch = 8192;
+    private static readonly string[] Accepted = ["text/plain", "text/csv", "application/octet-stream"];
+
+    public static void MapBulkCheck(this IEndpointRouteBuilder api) =>
+        api.MapPost("/opt-out-checks", Handle)
+            .WithName("CheckOptOuts")
+            .WithSummary("Stream NHS numbers (text/plain one per line, MESH .dat with trailing commas, or text/csv with a header naming the nhsNumber column); get back, in order, those that may be used.")
+            .WithDescription("The response carries the check id in Location; GET it for the summary. asOf answers from the event history; minSequence demands a current answer reflecting at least that event (503 otherwise).")
+            .Accepts<string>("text/plain", "text/csv", "application/octet-stream")
+            .Produces<string>(200, "text/plain")
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503)
+            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
+
+    private static async Task<IResult> Handle(
+        HttpContext http, string? purpose, string? dataSource, string? legalBasis, string? asOf, long? minSequence,
+        IOptions<ChoiceCatalogue> catalogue, IOptions<OptOutCheckOptions> options, IOptions<OptOutIndexOptions> indexOptions,
+        OptOutIndex index, NpgsqlDataSource database, EventStoreNames names, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var c = catalogue.Value;
+        if (purpose is null || dataSource is null || !c.Purposes.TryGetValue(purpose, out var p) || !c.DataSources.TryGetValue(dataSource, out var d)
+            || (legalBasis is not null && !c.LegalBases.ContainsKey(legalBasis)))
+        {
+            return Problem(400, "Invalid check.", $"purpose must be one of {string.Join(", ", c.Purposes.Keys)}; dataSource one of {string.Join(", ", c.DataSources.Keys)}; legalBasis, if given, one of {string.Join(", ", c.LegalBases.Keys)}.");
+        }
+
+        if (p.RequiresConsent)
+        {
+            return Problem(400, "Purpose needs consent.", "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
+        }
+
+        DateTimeOffset? asOfAt = null;
+        if (asOf is not null)
+        {
+            if (!DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) || parsed > clock.GetUtcNow())
+            {
+                return Problem(400, "Invalid asOf.", "asOf is an ISO 8601 date-time with an offset, not in the future.");
+            }
+
+            asOfAt = parsed;
+        }
+
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is null || !Accepted.Contains(mediaType))
+        {
+            return Problem(415, "Unsupported media type.", "Send text/plain (one NHS number per line, a trailing comma allowed), text/csv with a header, or application/octet-stream (MESH .dat).");
+        }
+
+        if (http.Request.ContentLength > options.Value.MaxBodyBytes)
+        {
+            return Problem(413, "List too large.", $"A bulk check accepts at most {options.Value.MaxBodyBytes} bytes; split the list.");
+        }
+
+        // Kestrel's 30 MB default protects other endpoints; this one exists to take large lists.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.MaxBodyBytes;
+        }
+
+        var scope = CheckScope.For(p, d, legalBasis is null ? null : c.LegalBases[legalBasis]);
+        ICheckRules rules;
+        if (asOfAt is { } at)
+        {
+            rules = new HistoryCheckRules(database, names, scope, at, index.Sequence);
+        }
+        else
+        {
+            if (await IndexReads.AwaitAsync(index, minSequence, indexOptions.Value.MaxWait, ct) is { } behind)
+            {
+                return behind;
+            }
+
+            rules = new IndexCheckRules(index, scope);
+        }
+
+        var reader = http.Request.BodyReader;
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var column = -1;
+        if (mediaType == "text/csv")
+        {
+            var header = await ReadLineAsync(reader, hash, ct);
+            column = header is null ? -1 : ColumnOf(header);
+            if (column < 0)
+            {
+                return Problem(400, "No NHS number column.", "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).");
+            }
+        }
+
+        var check = new OptOutCheck
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            Caller = Caller.From(http.User).Subject,
+            Purpose = purpose,
+            DataSource = dataSource,
+            LegalBasis = legalBasis,
+            AsOf = asOfAt,
+            RuleSet = scope.Describe(),
+            Sequence = rules.Sequence,
+            StartedAt = clock.GetUtcNow(),
+        };
+
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.Headers.Location = $"/v1/opt-out-checks/{check.Id}";
+        http.Response.Headers["X-Check-Id"] = check.Id;
+        http.Response.Headers["X-Index-Sequence"] = check.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        try
+        {
+            await RunAsync(reader, http.Response.BodyWriter, hash, column, rules, check, options.Value, ct);
+            check.Status = "completed";
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or ListTooLongException)
+        {
+            // The answer has started, so the list's end is cut off rather than answered with a problem; the summary says why.
+            check.Status = ex is ListTooLongException ? $"failed: more than {options.Value.MaxLines} lines" : "failed: " + ex.Message;
+            http.Abort();
+        }
+        finally
+        {
+            check.FinishedAt = clock.GetUtcNow();
+            check.SubmittedSha256 = Convert.ToHexString(hash.GetHashAndReset());
+            await using var session = store.LightweightSession();
+            session.Store(check);
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task RunAsync(PipeReader reader, PipeWriter writer, IncrementalHash hash, int column, ICheckRules rules, OptOutCheck check, OptOutCheckOptions options, CancellationToken ct)
+    {
+        var bases = new List<int>(Batch);
+        var mayUse = new bool[Batch];
+        long line = column >= 0 ? 1 : 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            var buffer = result.Buffer;
+            var consumed = Consume(ref buffer, result.IsCompleted, hash, bytes =>
+            {
+                line++;
+                if (line > options.MaxLines)
+                {
+                    throw new ListTooLongException();
+                }
+
+                switch (NhsNumberLine.Parse(bytes, column, out var nhsBase, out var reason))
+                {
+                    case NhsNumberLine.Outcome.Valid:
+                        check.Received++;
+                        bases.Add(nhsBase);
+                        break;
+                    case NhsNumberLine.Outcome.Invalid:
+                        check.Received++;
+                        check.Invalid++;
+                        if (check.FirstInvalid.Count < options.InvalidLinesReported)
+                        {
+                            check.FirstInvalid.Add(new InvalidLine(line, reason!));
+                        }
+
+                        break;
+                }
+            });
+            reader.AdvanceTo(consumed, buffer.End);
+
+            if (bases.Count >= Batch - 1024 || result.IsCompleted)
+            {
+                await FlushAsync(bases, mayUse, rules, writer, check, ct);
+            }
+
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await writer.FlushAsync(ct);
+    }
+
+    /// <summary>Hands every complete line (and, at the end, the last unterminated one) to <paramref name="onLine"/>.</summary>
+    private static SequencePosition Consume(ref ReadOnlySequence<byte> buffer, bool completed, IncrementalHash hash, SpanAction onLine)
+    {
+        var sequence = new SequenceReader<byte>(buffer);
+        var start = sequence.Position;
+        while (sequence.TryReadTo(out ReadOnlySpan<byte> line, (byte)'\n'))
+        {
+            onLine(line);
+        }
+
+        if (completed && !sequence.End)
+        {
+            var rest = buffer.Slice(sequence.Position);
+            onLine(rest.IsSingleSegment ? rest.FirstSpan : rest.ToArray());
+            sequence.AdvanceToEnd();
+        }
+
+        foreach (var segment in buffer.Slice(start, sequence.Position))
+        {
+            hash.AppendData(segment.Span);
+        }
+
+        return sequence.Position;
+    }
+
+    private delegate void SpanAction(ReadOnlySpan<byte> line);
+
+    private static async Task FlushAsync(List<int> bases, bool[] mayUse, ICheckRules rules, PipeWriter writer, OptOutCheck check, CancellationToken ct)
+    {
+        if (bases.Count == 0)
+        {
+            return;
+        }
+
+        await rules.DecideAsync(bases, mayUse, ct);
+        Write(bases, mayUse, writer, check);
+        bases.Clear();
+        await writer.FlushAsync(ct);
+    }
+
+    private static void Write(List<int> bases, bool[] mayUse, PipeWriter writer, OptOutCheck check)
+    {
+        var span = writer.GetSpan(bases.Count * 11);
+        var written = 0;
+        for (var i = 0; i < bases.Count; i++)
+        {
+            if (!mayUse[i])
+            {
+                check.Removed++;
+                continue;
+            }
+
+            check.Kept++;
+            var b = bases[i];
+            var sum = 0;
+            for (var digit = 8; digit >= 0; digit--)
+            {
+                var d = b % 10;
+                b /= 10;
+                span[written + digit] = (byte)('0' + d);
+                sum += d * (10 - digit);
+            }
+
+            var checkDigit = 11 - (sum % 11);
+            span[written + 9] = (byte)('0' + (checkDigit == 11 ? 0 : checkDigit));
+            span[written + 10] = (byte)'\n';
+            written += 11;
+        }
+
+        writer.Advance(written);
+    }
+
+    private static async Task<string?> ReadLineAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            var buffer = result.Buffer;
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is not null || result.IsCompleted)
+            {
+                var lineEnd = newline is { } n ? buffer.GetPosition(1, n) : buffer.End;
+                var header = buffer.Slice(0, lineEnd);
+                foreach (var segment in header)
+                {
+                    hash.AppendData(segment.Span);
+                }
+
+                var text = Encoding.UTF8.GetString(header.ToArray());
+                reader.AdvanceTo(lineEnd);
+                return text.Length == 0 ? null : text;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static int ColumnOf(string header)
+    {
+        var names = header.TrimEnd('\r', '\n').Split(',');
+        for (var i = 0; i < names.Length; i++)
+        {
+            var name = names[i].Trim().Trim('"').Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+            if (name.Equals("nhsnumber", StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
+
+    private sealed class ListTooLongException : Exception;
+}

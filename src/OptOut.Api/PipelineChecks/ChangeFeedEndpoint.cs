@@ -1,0 +1,53 @@
+using Marten;
+using Npgsql;
+using OptOut.Publishing;
+using OptOut.Security;
+
+namespace OptOut.PipelineChecks;
+
+/// <summary>One published change, as its RabbitMQ message, with the message type name consumers bind to.</summary>
+public sealed record ChangeFeedItem(long Sequence, string MessageType, object Message);
+
+/// <summary><see cref="Next"/> is the cursor for the next page: pass it as after.</summary>
+public sealed record ChangeFeedPage(IReadOnlyList<ChangeFeedItem> Changes, long Next, bool CaughtUp);
+
+public static class ChangeFeedEndpoint
+{
+    private const int MaxLimit = 10_000;
+
+    public static void MapChangeFeed(this IEndpointRouteBuilder api) =>
+        api.MapGet("/opt-out-changes", Handle)
+            .WithName("GetChanges")
+            .WithSummary("Changes after a sequence, in sequence order, as the same messages RabbitMQ carries: resynchronise a cache after downtime, then follow the messages.")
+            .WithDescription("Pages end at Marten's high-water mark, below which every event is committed, so a cursor never skips a change committed late.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
+
+    private static async Task<Results<Ok<ChangeFeedPage>, ProblemHttpResult>> Handle(
+        long? after, int? limit, IQuerySession session, NpgsqlDataSource database, EventStoreNames names, CancellationToken ct)
+    {
+        if (after is < 0 || limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.Problem(title: "Invalid page.", detail: $"after is a sequence number (0 or more); limit is 1 to {MaxLimit}.", statusCode: 400);
+        }
+
+        var from = after ?? 0;
+        var take = limit ?? 1000;
+        await using var command = database.CreateCommand($"select coalesce((select last_seq_id from {names.Progression} where name = 'HighWaterMark'), 0)");
+        var highWater = (long)(await command.ExecuteScalarAsync(ct))!;
+
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > from && e.Sequence <= highWater)
+            .OrderBy(e => e.Sequence)
+            .Take(take)
+            .ToListAsync(ct);
+
+        var changes = events
+            .Select(e => (e.Sequence, Message: ChangeMessages.ToMessage(e)))
+            .Where(x => x.Message is not null)
+            .Select(x => new ChangeFeedItem(x.Sequence, $"{x.Message!.GetType().Namespace}:{x.Message.GetType().Name}", x.Message))
+            .ToList();
+        var caughtUp = events.Count < take;
+        var next = caughtUp ? Math.Max(from, highWater) : events[^1].Sequence;
+        return TypedResults.Ok(new ChangeFeedPage(changes, next, caughtUp));
+    }
+}

@@ -1,0 +1,86 @@
+using Npgsql;
+using OptOut.Catalogue;
+using OptOut.NhsNumbers;
+
+namespace OptOut.PipelineChecks;
+
+/// <summary>Which opt-outs a bulk check applies, from the catalogue's definitions: the same rules as the decision API.</summary>
+public sealed record CheckScope(bool National, bool Type1)
+{
+    public static CheckScope For(PurposeDefinition purpose, DataSourceDefinition source, LegalBasisDefinition? basis) => new(
+        purpose.BeyondIndividualCare && basis?.ExemptFromNationalDataOptOut != true,
+        purpose.BeyondIndividualCare && source.GpRecord && basis?.ExemptFromType1 != true);
+
+    public List<string> Describe() =>
+    [
+        National ? "national-data-opt-out: numbers with a national data opt-out are removed" : "national-data-opt-out: does not apply to this purpose or legal basis",
+        Type1 ? "type-1-opt-out: numbers with a GP Type 1 opt-out are removed" : "type-1-opt-out: does not apply to this data source, purpose or legal basis",
+        "explicit consents are not weighed in bulk: a number with an opt-out is removed even if the patient consented (fail closed); ask /v1/decisions for such a patient",
+        "invalid NHS numbers are never returned",
+    ];
+}
+
+/// <summary>Decides a batch of NHS number bases: may each be used?</summary>
+public interface ICheckRules
+{
+    long Sequence { get; }
+
+    Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct);
+}
+
+/// <summary>Current checks, from the in-memory index.</summary>
+public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope) : ICheckRules
+{
+    public long Sequence { get; } = index.Sequence;
+
+    public Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct)
+    {
+        for (var i = 0; i < bases.Count; i++)
+        {
+            mayUse[i] = !(scope.National && index.HasNationalOptOut(bases[i])) && !(scope.Type1 && index.HasType1OptOut(bases[i]));
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// asOf checks, from the event history: for each number the last opt-out decision recorded by the instant
+/// and in force at it. One query per batch, on the (stream, version) index of the events table.
+/// </summary>
+public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames names, CheckScope scope, DateTimeOffset asOf, long sequence) : ICheckRules
+{
+    public long Sequence { get; } = sequence;
+
+    public async Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct)
+    {
+        var ids = bases.Select(b => NhsNumber.TryFromBase(b, out var n) ? n.Value : "").ToArray();
+        var latest = new Dictionary<(string Stream, bool Type1), (DateTimeOffset Effective, long Sequence, bool OptedOut)>();
+        await using var command = database.CreateCommand(
+            $"select stream_id, type, (data->>'effectiveAt')::timestamptz, seq_id from {names.Events} " +
+            "where stream_id = any(@ids) and type = any(@types) and (data->>'recordedAt')::timestamptz <= @asOf and (data->>'effectiveAt')::timestamptz <= @asOf");
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("types", new[] { EventStoreNames.NationalSet, EventStoreNames.NationalWithdrawn, EventStoreNames.Type1Recorded, EventStoreNames.Type1Withdrawn });
+        command.Parameters.AddWithValue("asOf", asOf);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var type = reader.GetString(1);
+                var key = (reader.GetString(0), type.StartsWith("type1", StringComparison.Ordinal));
+                var candidate = (reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(3), type is EventStoreNames.NationalSet or EventStoreNames.Type1Recorded);
+                if (!latest.TryGetValue(key, out var held) || (candidate.Item1, candidate.Item2).CompareTo((held.Effective, held.Sequence)) > 0)
+                {
+                    latest[key] = candidate;
+                }
+            }
+        }
+
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var national = latest.TryGetValue((ids[i], false), out var n) && n.OptedOut;
+            var type1 = latest.TryGetValue((ids[i], true), out var t) && t.OptedOut;
+            mayUse[i] = !(scope.National && national) && !(scope.Type1 && type1);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace OptOut.PipelineChecks;
+
+public static class IndexReads
+{
+    /// <summary>
+    /// A caller who just saw a change's sequence (in a message or the change feed) can demand an answer that
+    /// reflects it; if the index cannot catch up in time the answer is a 503, never a stale one.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> AwaitAsync(OptOutIndex index, long? minSequence, TimeSpan maxWait, CancellationToken ct)
+    {
+        if (minSequence is < 0)
+        {
+            return TypedResults.Problem(title: "Invalid minSequence.", detail: "minSequence is an event sequence number, 0 or more.", statusCode: 400);
+        }
+
+        if (await index.WaitForAsync(minSequence ?? 0, maxWait, ct))
+        {
+            return null;
+        }
+
+        return TypedResults.Problem(
+            title: "The opt-out index is behind.",
+            detail: index.IsReady
+                ? $"The index reflects events up to sequence {index.Sequence}, not yet {minSequence}. Retry shortly."
+                : "The opt-out index is still being built. Retry shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

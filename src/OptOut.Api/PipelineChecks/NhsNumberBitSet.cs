@@ -1,0 +1,59 @@
+namespace OptOut.PipelineChecks;
+
+/// <summary>
+/// One bit per nine-digit NHS number base (the tenth digit is derived), in 1 Mibit chunks allocated on
+/// first use: 3.5 million opt-outs spread over the English ranges cost about 40 MB, the whole space at
+/// most 125 MB. Reads take no lock; a single writer sets bits with interlocked operations.
+/// </summary>
+public sealed class NhsNumberBitSet
+{
+    private const int ChunkBits = 1 << 20;
+    private const int WordsPerChunk = ChunkBits / 64;
+    private const int Space = 1_000_000_000;
+
+    private readonly ulong[]?[] _chunks = new ulong[]?[(Space + ChunkBits - 1) / ChunkBits];
+    private long _count;
+
+    /// <summary>How many bases are set.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    public bool Contains(int nineDigitBase)
+    {
+        var chunk = Volatile.Read(ref _chunks[nineDigitBase / ChunkBits]);
+        if (chunk is null)
+        {
+            return false;
+        }
+
+        var bit = nineDigitBase % ChunkBits;
+        return (Volatile.Read(ref chunk[bit >> 6]) & (1UL << (bit & 63))) != 0;
+    }
+
+    public void Set(int nineDigitBase, bool value)
+    {
+        var index = nineDigitBase / ChunkBits;
+        var chunk = _chunks[index];
+        if (chunk is null)
+        {
+            if (!value)
+            {
+                return;
+            }
+
+            chunk = new ulong[WordsPerChunk];
+            Volatile.Write(ref _chunks[index], chunk);
+        }
+
+        var bit = nineDigitBase % ChunkBits;
+        var mask = 1UL << (bit & 63);
+        var before = value ? Interlocked.Or(ref chunk[bit >> 6], mask) : Interlocked.And(ref chunk[bit >> 6], ~mask);
+        var wasSet = (before & mask) != 0;
+        if (wasSet != value)
+        {
+            Interlocked.Add(ref _count, value ? 1 : -1);
+        }
+    }
+
+    /// <summary>Bytes held by allocated chunks.</summary>
+    public long AllocatedBytes => _chunks.Count(c => c is not null) * (long)WordsPerChunk * sizeof(ulong);
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.NhsNumbers;
+
+namespace OptOut.PipelineChecks;
+
+public sealed class OptOutIndexOptions
+{
+    /// <summary>How often the index looks for new events once it has caught up.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>How long a request that demands a minimum sequence may wait for the index before a 503.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Builds the index at start-up from the snapshot table in one consistent read, then follows the event
+/// store. Every instance follows for itself, so each answers from a current index whichever instance
+/// leads the async daemon. It reads only up to Marten's high-water mark, below which every event is
+/// committed, so it never skips an event committed late (the gap Marten's daemon guards against).
+/// </summary>
+public sealed class OptOutIndexFollower(
+    NpgsqlDataSource database, OptOutIndex index, EventStoreNames names, IOptions<OptOutIndexOptions> options, ILogger<OptOutIndexFollower> logger)
+    : BackgroundService
+{
+    private const int PageSize = 10_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!index.IsReady)
+                {
+                    await BuildAsync(stoppingToken);
+                }
+
+                if (await CatchUpAsync(stoppingToken) < PageSize)
+                {
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(ex, "Opt-out index could not read the event store; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    public async Task BuildAsync(CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var highWater = await HighWaterAsync(connection, ct);
+        await CopyBasesAsync(connection, $"select id from {names.Snapshots} where {names.NationalColumn}", b => index.SetNational(b, true), ct);
+        await CopyBasesAsync(connection, $"select id from {names.Snapshots} where {names.Type1Column}", b => index.SetType1(b, true), ct);
+        await using (var superseded = new NpgsqlCommand($"select id, data->>'supersededBy' from {names.Snapshots} where data ? 'supersededBy' and data->>'supersededBy' is not null", connection))
+        await using (var reader = await superseded.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                index.Supersede(BaseOf(reader.GetString(0)), BaseOf(reader.GetString(1)));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        index.Advance(highWater);
+        logger.LogInformation("Opt-out index built in {Elapsed} ms: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
+            started.ElapsedMilliseconds, index.NationalOptOuts, index.Type1OptOuts, highWater);
+    }
+
+    /// <summary>Applies events after the index's sequence up to the high-water mark; returns how many rows it read.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var highWater = await HighWaterAsync(connection, ct);
+        var after = index.Sequence;
+        if (highWater <= after)
+        {
+            return 0;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, type, stream_id, data->>'supersededBy' from {names.Events} " +
+            "where seq_id > @after and seq_id <= @high and type = any(@types) order by seq_id limit @limit", connection);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("high", highWater);
+        command.Parameters.AddWithValue("types", EventStoreNames.IndexedEventTypes);
+        command.Parameters.AddWithValue("limit", PageSize);
+
+        var rows = 0;
+        var last = after;
+        var merged = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                rows++;
+                last = reader.GetInt64(0);
+                var stream = reader.GetString(2);
+                switch (reader.GetString(1))
+                {
+                    case EventStoreNames.NationalSet: index.SetNational(BaseOf(stream), true); break;
+                    case EventStoreNames.NationalWithdrawn: index.SetNational(BaseOf(stream), false); break;
+                    case EventStoreNames.Type1Recorded: index.SetType1(BaseOf(stream), true); break;
+                    case EventStoreNames.Type1Withdrawn: index.SetType1(BaseOf(stream), false); break;
+                    case EventStoreNames.Superseded: index.Supersede(BaseOf(stream), BaseOf(reader.GetString(3))); break;
+                    case EventStoreNames.Merged: merged.Add(stream); break;
+                }
+            }
+        }
+
+        // A merge settles the surviving record's choices by recording time; its snapshot holds the result.
+        foreach (var stream in merged)
+        {
+            await using var snapshot = new NpgsqlCommand($"select {names.NationalColumn}, {names.Type1Column} from {names.Snapshots} where id = @id", connection);
+            snapshot.Parameters.AddWithValue("id", stream);
+            await using var reader = await snapshot.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                index.SetNational(BaseOf(stream), !reader.IsDBNull(0) && reader.GetBoolean(0));
+                index.SetType1(BaseOf(stream), !reader.IsDBNull(1) && reader.GetBoolean(1));
+            }
+        }
+
+        index.Advance(rows == PageSize ? last : highWater);
+        return rows;
+    }
+
+    private async Task<long> HighWaterAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select coalesce((select last_seq_id from {names.Progression} where name = 'HighWaterMark'), 0)", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task CopyBasesAsync(NpgsqlConnection connection, string query, Action<int> set, CancellationToken ct)
+    {
+        await using var reader = await connection.BeginBinaryExportAsync($"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
+        while (await reader.StartRowAsync(ct) != -1)
+        {
+            set(BaseOf(await reader.ReadAsync<string>(ct)));
+        }
+    }
+
+    private static int BaseOf(string tenDigits) => NhsNumber.Parse(tenDigits).Base;
+}
