@@ -47,7 +47,9 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Publishing:FirstRetryDelay", "00:00:00.100");
         builder.UseSetting("Publishing:MaxRetryDelay", "00:00:01");
         builder.UseSetting("ConsentExpiry:Interval", "00:00:00.500");
-        builder.UseSetting("OptOutIndex:MaxWait", "00:00:10");
+        builder.UseSetting("OptOutIndex:MaxWait", "00:00:05");
+        builder.UseSetting("OptOutChecks:MaxBodyBytes", "5000000");
+        builder.UseSetting("OptOutChecks:MaxLines", "200000");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 

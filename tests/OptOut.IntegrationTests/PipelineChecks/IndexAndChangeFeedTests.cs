@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.IntegrationTests.Infrastructure;
+using OptOut.IntegrationTests.NationalDataOptOut;
+using OptOut.PipelineChecks;
+
+namespace OptOut.IntegrationTests.PipelineChecks;
+
+[Collection(OptOutServiceGroup.Name)]
+public class IndexAndChangeFeedTests(OptOutService service)
+{
+    [Fact]
+    public async Task A_write_names_its_sequence_and_a_read_that_demands_it_sees_the_write()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var set = await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        var sequence = long.Parse(set.Headers.GetValues("OptOut-Sequence").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var status = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}?minSequence={sequence}");
+
+        Assert.True(status.GetProperty("optedOut").GetBoolean());
+        Assert.True(status.GetProperty("sequence").GetInt64() >= sequence);
+    }
+
+    [Fact]
+    public async Task Demanding_a_sequence_the_index_cannot_reach_gets_503_not_a_stale_answer()
+    {
+        var response = await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}?minSequence={long.MaxValue / 2}");
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "index");
+    }
+
+    [Fact]
+    public async Task An_index_built_from_the_database_at_start_up_agrees_with_the_one_that_followed_the_changes()
+    {
+        var admin = service.As("admin");
+        var numbers = Enumerable.Range(0, 12).Select(_ => TestPatients.NewNhsNumber()).ToList();
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            await admin.PutOptOutAsync(numbers[i], new { optedOut = true, channel = "call-centre" }).JsonAsync();
+            if (i % 3 == 0)
+            {
+                await admin.PutOptOutAsync(numbers[i], new { optedOut = false, channel = "call-centre" }).JsonAsync();
+            }
+        }
+
+        var merged = TestPatients.NewNhsNumber();
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{numbers[1]}/supersession", new { newNhsNumber = merged }).JsonAsync();
+        await service.StatusAsync(numbers[0]);
+        var live = service.Services.GetRequiredService<OptOutIndex>();
+
+        var rebuilt = new OptOutIndex();
+        await new OptOutIndexFollower(service.Services.GetRequiredService<NpgsqlDataSource>(), rebuilt, service.Services.GetRequiredService<EventStoreNames>(),
+            Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance).BuildAsync(CancellationToken.None);
+
+        foreach (var nhs in numbers.Append(merged))
+        {
+            var number = OptOut.NhsNumbers.NhsNumber.Parse(nhs);
+            Assert.Equal(live.HasNationalOptOut(number), rebuilt.HasNationalOptOut(number));
+        }
+
+        Assert.True(rebuilt.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(merged)));
+        Assert.False(rebuilt.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(numbers[0])));
+        Assert.True(rebuilt.Sequence > 0);
+    }
+
+    [Fact]
+    public async Task The_change_feed_pages_changes_in_sequence_order_as_the_messages_carry_them()
+    {
+        var start = await service.LatestSequenceAsync();
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }).JsonAsync();
+        await patient.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/consents/research", new { decision = "permit" }).JsonAsync();
+        await service.StatusAsync(nhs);
+
+        var changes = new List<JsonElement>();
+        var cursor = start;
+        for (var page = 0; page < 50; page++)
+        {
+            var body = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-out-changes?after={cursor}&limit=2");
+            changes.AddRange(body.GetProperty("changes").EnumerateArray());
+            cursor = body.GetProperty("next").GetInt64();
+            if (body.GetProperty("caughtUp").GetBoolean())
+            {
+                break;
+            }
+        }
+
+        var mine = changes.Where(c => c.GetProperty("message").GetProperty("nhsNumber").GetString() == nhs).ToList();
+        Assert.Equal(
+            ["OptOut.Contracts.V1:NationalDataOptOutChanged", "OptOut.Contracts.V1:NationalDataOptOutChanged", "OptOut.Contracts.V1:ConsentChanged"],
+            mine.Select(c => c.GetProperty("messageType").GetString()));
+        Assert.Equal([true, false], mine.Take(2).Select(c => c.GetProperty("message").GetProperty("optedOut").GetBoolean()));
+        var sequences = changes.Select(c => c.GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.All(mine, c => Assert.Equal(c.GetProperty("sequence").GetInt64(), c.GetProperty("message").GetProperty("sequence").GetInt64()));
+    }
+
+    [Theory]
+    [InlineData("after=-1")]
+    [InlineData("limit=0")]
+    [InlineData("limit=100000")]
+    public async Task A_bad_page_request_gets_400(string query)
+    {
+        var response = await service.As("pipeline").GetAsync($"/v1/opt-out-changes?{query}");
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit");
+    }
+}
