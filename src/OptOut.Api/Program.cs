@@ -5,6 +5,7 @@ using OptOut.Consents;
 using OptOut.Fhir;
 using OptOut.Hosting;
 using OptOut.Http;
+using OptOut.Migration;
 using OptOut.NationalDataOptOut;
 using OptOut.PipelineChecks;
 using OptOut.Patients;
@@ -46,8 +47,15 @@ builder.Services.AddSingleton<OptOutIndex>();
 builder.Services.Configure<OptOutIndexOptions>(builder.Configuration.GetSection("OptOutIndex"));
 builder.Services.AddHostedService<OptOutIndexFollower>();
 builder.Services.Configure<OptOutCheckOptions>(builder.Configuration.GetSection("OptOutChecks"));
+builder.Services.AddSingleton<OptOutImporter>();
 
 var app = builder.Build();
+
+// `infra/optout import FILE` runs the importer in-process, without the web server or the daemon.
+if (args is ["import", var file, ..])
+{
+    return await ImportCommand.RunAsync(app.Services, file);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -71,9 +79,11 @@ v1.MapGetDecision();
 v1.MapBulkCheck();
 v1.MapGetCheckSummary();
 v1.MapChangeFeed();
+v1.MapOptOutImports();
 app.MapFhirConsents();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

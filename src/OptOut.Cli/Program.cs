@@ -1,4 +1,5 @@
 using OptOut.Cli;
+using OptOut.Cli.Checks;
 using OptOut.Cli.Tokens;
 
 var command = args.Length > 0 ? args[0] : "help";
@@ -7,11 +8,13 @@ var rest = new Arguments(args.Skip(1).ToArray());
 return command switch
 {
     "token" => TokenCommand.Run(rest, Console.Out, Console.Error),
+    "check" => await CheckCommand.RunAsync(args.Length > 1 ? args[1] : null, rest, Console.OpenStandardOutput(), Console.Error),
     _ => Help(),
 };
 
 static int Help()
 {
     Console.Error.WriteLine("usage: " + TokenCommand.Usage);
+    Console.Error.WriteLine("       " + CheckCommand.Usage);
     return 2;
 }

@@ -24,6 +24,7 @@ public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Pe
         {
             RuleFor(r => r.Decision).NotNull().WithMessage("decision is required: permit or deny.");
             RuleFor(r => r.NoticeVersion).MaximumLength(64);
+            RuleFor(r => r.Channel).NotEqual(Decisions.Channel.Migrated).WithMessage("channel migrated is for imports only.");
             RuleFor(r => r.Period!)
                 .Must(p => p.Start is null || p.End is null || p.Start < p.End)
                 .WithMessage("period.end must be after period.start.")

@@ -20,6 +20,9 @@ public enum Channel
 
     /// <summary>PP: paper process, by post.</summary>
     [JsonStringEnumMemberName("paper")] Paper,
+
+    /// <summary>Imported from the system of record OptOut replaced; the original channel was not carried over.</summary>
+    [JsonStringEnumMemberName("migrated")] Migrated,
 }
 
 public static class ChannelCodes
@@ -31,6 +34,7 @@ public static class ChannelCodes
         Channel.NhsForm => "FN",
         Channel.CallCentre => "CC",
         Channel.Paper => "PP",
+        Channel.Migrated => "MIGRATED",
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
     };
 
@@ -41,6 +45,7 @@ public static class ChannelCodes
         Channel.NhsForm => "nhs-form",
         Channel.CallCentre => "call-centre",
         Channel.Paper => "paper",
+        Channel.Migrated => "migrated",
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
     };
 }

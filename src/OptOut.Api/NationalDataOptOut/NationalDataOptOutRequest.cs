@@ -26,7 +26,9 @@ public sealed record NationalDataOptOutRequest(
         public Validator(TimeProvider clock)
         {
             RuleFor(r => r.OptedOut).NotNull().WithMessage("optedOut is required: true to opt out, false to withdraw the opt-out.");
-            RuleFor(r => r.Channel).NotNull().WithMessage("channel is required: online, nhs-app, nhs-form, call-centre or paper.");
+            RuleFor(r => r.Channel)
+                .NotNull().WithMessage("channel is required: online, nhs-app, nhs-form, call-centre or paper.")
+                .NotEqual(Decisions.Channel.Migrated).WithMessage("channel migrated is for imports only.");
             RuleFor(r => r.NoticeVersion).MaximumLength(64);
             RuleFor(r => r.CaseReference).MaximumLength(64);
             RuleFor(r => r.EffectiveAt)

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Marten;
+
+namespace OptOut.Migration;
+
+public static class ImportCommand
+{
+    private static readonly JsonSerializerOptions Report = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<int> RunAsync(IServiceProvider services, string path)
+    {
+        if (!File.Exists(path))
+        {
+            await Console.Error.WriteLineAsync($"optout import: no such file: {path}");
+            return 2;
+        }
+
+        await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        using var reader = new StreamReader(path);
+        var progress = new Progress<long>(line => Console.Error.Write($"\roptout import: {line:N0} lines read"));
+        var report = await services.GetRequiredService<OptOutImporter>().ImportAsync(reader, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
+        await Console.Error.WriteLineAsync();
+        Console.WriteLine(JsonSerializer.Serialize(report, Report));
+        return report.Rejected == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.PipelineChecks;
+
+[Collection(OptOutServiceGroup.Name)]
+public class ImportTests(OptOutService service)
+{
+    [Fact]
+    public async Task An_import_records_each_opt_out_as_an_event_reports_rejected_rows_and_can_be_run_again()
+    {
+        var numbers = Enumerable.Range(0, 25).Select(_ => TestPatients.NewNhsNumber()).ToList();
+        var csv = new StringBuilder("nhsNumber,optedOutAt\n");
+        foreach (var nhs in numbers)
+        {
+            csv.Append(nhs).Append(",2021-06-15T10:00:00Z\n");
+        }
+
+        csv.Append("9434765918,2021-06-15\n");            // wrong check digit
+        csv.Append(numbers[0]).Append(",2021-06-16\n");    // twice in the file
+        csv.Append(TestPatients.NewNhsNumber()).Append(",2017-01-01\n"); // before the opt-out existed
+        csv.Append("just one field\n");
+
+        var first = await ImportAsync(csv.ToString());
+        var again = await ImportAsync(csv.ToString());
+
+        Assert.Equal((29L, 25L, 0L, 4L), (first.GetProperty("received").GetInt64(), first.GetProperty("imported").GetInt64(), first.GetProperty("alreadyPresent").GetInt64(), first.GetProperty("rejected").GetInt64()));
+        Assert.Equal([27L, 28L, 29L, 30L], first.GetProperty("firstRejected").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
+        Assert.Equal((0L, 25L), (again.GetProperty("imported").GetInt64(), again.GetProperty("alreadyPresent").GetInt64()));
+        Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
+
+        Assert.True(await service.OptedOutAsync(numbers[7]));
+        var history = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{numbers[7]}/history");
+        var entry = Assert.Single(history.GetProperty("decisions").EnumerateArray());
+        Assert.Equal("migrated", entry.GetProperty("channel").GetString());
+        Assert.Equal(new DateTimeOffset(2021, 6, 15, 10, 0, 0, TimeSpan.Zero), entry.GetProperty("event").GetProperty("effectiveAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Only_admins_import()
+    {
+        var response = await service.As("pipeline").PostAsync("/v1/admin/opt-out-imports", new StringContent("nhsNumber,optedOutAt\n", Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private async Task<JsonElement> ImportAsync(string csv) =>
+        await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent(csv, Encoding.UTF8, "text/csv")).JsonAsync();
+}
