@@ -39,6 +39,12 @@ public static class EventStoreSetup
                 // Enums as their names so stored events stay readable and survive reordering an enum.
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
+                // Changes reach RabbitMQ within tens of milliseconds: appends wake the daemon through LISTEN/NOTIFY,
+                // and polling backs that up at a short interval.
+                opts.Events.UseListenNotifyForEventAppends = true;
+                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+
                 // Reads of current preferences load one document instead of replaying the stream.
                 opts.Projections.Snapshot<PatientPreferences>(SnapshotLifecycle.Inline);
 

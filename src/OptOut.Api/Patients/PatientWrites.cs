@@ -56,12 +56,23 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
         var now = clock.GetUtcNow();
         try
         {
-            var current = await session.LoadCurrentAsync(requested, ct);
             session.CorrelationId = http.TraceIdentifier;
-            var stream = expectedVersion is { } expected
-                ? await session.Events.FetchForWriting<PatientPreferences>(current.Id, expected, ct)
-                : await session.Events.FetchForWriting<PatientPreferences>(current.Id, ct);
-            var state = (stream.Aggregate ?? PatientPreferences.Empty(current.Id)) with { Version = stream.CurrentVersion ?? 0 };
+            var id = requested.Value;
+            var stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
+            if (stream.Aggregate?.SupersededBy is not null)
+            {
+                // Merged records are rare: only then is the number that replaced this one looked up.
+                id = (await session.LoadCurrentAsync(requested, ct)).Id;
+                stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
+            }
+
+            // FetchForWriting also asserts at save that nobody appended since this read.
+            if (expectedVersion is { } expected && expected != (stream.CurrentVersion ?? 0))
+            {
+                return Problems.StaleVersion(expectedVersion);
+            }
+
+            var state = (stream.Aggregate ?? PatientPreferences.Empty(id)) with { Version = stream.CurrentVersion ?? 0 };
 
             if (PatientAccess.Check(caller, state, now) is { } denied)
             {

@@ -231,6 +231,12 @@ public static class BulkCheckEndpoint
             return;
         }
 
+        // One read of the request can hold more lines than a batch; the answers grow to fit it.
+        if (mayUse.Length < bases.Count)
+        {
+            mayUse = new bool[bases.Count];
+        }
+
         await rules.DecideAsync(bases, mayUse, ct);
         Write(bases, mayUse, writer, check);
         bases.Clear();

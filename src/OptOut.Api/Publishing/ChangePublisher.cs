@@ -36,6 +36,12 @@ public sealed class ChangePublisher : SubscriptionBase
         // One at a time, in sequence order: RabbitMQ then delivers each patient's changes in order.
         foreach (var e in page.Events)
         {
+            // A migration imports millions at once: consumers resynchronise from the change feed instead of a flood.
+            if (e.Data is NationalDataOptOut.NationalDataOptOutSet { Channel: Decisions.Channel.Migrated })
+            {
+                continue;
+            }
+
             if (ChangeMessages.ToMessage(e) is { } message)
             {
                 await PublishUntilConfirmedAsync(e, message, cancellationToken);

@@ -57,6 +57,19 @@ public class BulkCheckTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_list_far_longer_than_one_batch_streams_through_whole_and_in_order()
+    {
+        var population = await PopulationAsync();
+        var numbers = Enumerable.Range(0, 120_000).Select(i => i % 1000 == 0 ? population.OptedOut[i / 1000 % population.OptedOut.Count] : TestPatients.NewNhsNumber()).ToList();
+
+        var (kept, summary) = await CheckAsync(string.Join("\n", numbers), "text/plain", "purpose=research&dataSource=hospital");
+
+        var optedOut = population.OptedOut.ToHashSet();
+        Assert.Equal(numbers.Where(n => !optedOut.Contains(n)), kept);
+        Assert.Equal(120_000, summary.GetProperty("received").GetInt64());
+    }
+
+    [Fact]
     public async Task A_MESH_dat_file_with_CRLF_and_trailing_commas_is_read()
     {
         var population = await PopulationAsync();

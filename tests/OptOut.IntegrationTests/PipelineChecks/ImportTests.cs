@@ -33,6 +33,9 @@ public class ImportTests(OptOutService service)
         Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
 
         Assert.True(await service.OptedOutAsync(numbers[7]));
+        var withdrawn = await service.As("admin").PutOptOutAsync(numbers[3], new { optedOut = false, channel = "call-centre" });
+        Assert.Equal("\"2\"", withdrawn.Headers.ETag?.Tag);
+        Assert.False(await service.OptedOutAsync(numbers[3]));
         var history = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{numbers[7]}/history");
         var entry = Assert.Single(history.GetProperty("decisions").EnumerateArray());
         Assert.Equal("migrated", entry.GetProperty("channel").GetString());

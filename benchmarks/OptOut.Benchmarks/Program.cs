@@ -1,0 +1,24 @@
+using BenchmarkDotNet.Running;
+using OptOut.Benchmarks;
+
+// `infra/optout bench` runs `system` against a service it starts; `micro` runs the in-process BenchmarkDotNet suite.
+switch (args.FirstOrDefault())
+{
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(IndexLookupBenchmarks).Assembly).Run(args.Skip(1).ToArray());
+        return 0;
+    case "system":
+        var benchmark = new SystemBenchmark(
+            new Uri(Environment.GetEnvironmentVariable("OPTOUT_URL") ?? "http://127.0.0.1:5080"),
+            Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey")!,
+            Environment.GetEnvironmentVariable("ConnectionStrings__Marten")!,
+            new Uri(Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq")!),
+            int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_SEED") ?? "3500000", System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_CHECK") ?? "10000000", System.Globalization.CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_SECONDS") ?? "15", System.Globalization.CultureInfo.InvariantCulture)));
+        Console.WriteLine(await benchmark.RunAsync());
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system");
+        return 2;
+}

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.Cli.Tokens;
+using OptOut.NhsNumbers;
+using OptOut.PipelineChecks;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace OptOut.Benchmarks;
+
+/// <summary>
+/// The end-to-end figures for docs/benchmarks.md, each next to a PostgreSQL baseline measured in the same
+/// run on the same machine: these machines are noisy, so ratios mean more than absolute numbers.
+/// </summary>
+public sealed class SystemBenchmark(Uri service, string signingKey, string database, Uri broker, int seed, int checkSize, TimeSpan loadTime)
+{
+    private readonly Random _random = new(20261124);
+    private readonly StringBuilder _report = new();
+    private string[] _optedOut = [];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public async Task<string> RunAsync()
+    {
+        Line($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB; .NET {Environment.Version}; run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        Line("");
+        Line("| What | OptOut | Baseline (same run) | Ratio |");
+        Line("| --- | --- | --- | --- |");
+        await SeedAsync();
+        await IndexBuildAsync();
+        await BulkCheckAsync();
+        await LookupsAsync();
+        var changesPerSecond = await ChangesAsync();
+        await PublishLagAsync(Math.Min(1000, changesPerSecond * 0.8));
+        return _report.ToString();
+    }
+
+    private async Task SeedAsync()
+    {
+        var present = await ScalarAsync("select count(*) from optout.mt_doc_patientpreferences where national_data_opt_outopted_out");
+        if (present < seed)
+        {
+            var file = Path.Combine(Path.GetTempPath(), "optout-seed.csv");
+            await using (var writer = new StreamWriter(file))
+            {
+                await writer.WriteLineAsync("nhsNumber,optedOutAt");
+                for (var i = present; i < seed; i++)
+                {
+                    await writer.WriteLineAsync($"{RandomNhsNumber()},2021-06-{1 + (i % 28):00}T12:00:00Z");
+                }
+            }
+
+            var clock = Stopwatch.StartNew();
+            using var http = Client("admin");
+            var content = new StreamContent(File.OpenRead(file));
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            var response = await http.PostAsync("/v1/admin/opt-out-imports", content);
+            var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            var imported = report.GetProperty("imported").GetInt64();
+            Line($"| Import of {imported:N0} opt-outs (`infra/optout import`, POST /v1/admin/opt-out-imports) | {clock.Elapsed.TotalSeconds:F0} s, {imported / clock.Elapsed.TotalSeconds:N0} rows/s | | |");
+        }
+
+        await using var connection = await OpenAsync();
+        var ids = new List<string>(seed);
+        await using (var reader = await connection.BeginBinaryExportAsync("COPY (select id from optout.mt_doc_patientpreferences where national_data_opt_outopted_out) TO STDOUT (FORMAT BINARY)"))
+        {
+            while (await reader.StartRowAsync() != -1)
+            {
+                ids.Add(await reader.ReadAsync<string>());
+            }
+        }
+
+        _optedOut = [.. ids];
+        Console.Error.WriteLine($"seeded: {_optedOut.Length:N0} opt-outs");
+    }
+
+    private async Task IndexBuildAsync()
+    {
+        var names = new EventStoreNames("optout");
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        var times = new List<double>();
+        long bytes = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            var index = new OptOutIndex();
+            var clock = Stopwatch.StartNew();
+            await new OptOutIndexFollower(dataSource, index, names, Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance).BuildAsync(CancellationToken.None);
+            times.Add(clock.Elapsed.TotalSeconds);
+            bytes = index.AllocatedBytes;
+        }
+
+        times.Sort();
+        Line($"| Index build at start-up, {_optedOut.Length:N0} opt-outs (median of 3) | {times[1]:F2} s, {bytes / 1048576.0:F0} MiB of bitset | | |");
+    }
+
+    private async Task BulkCheckAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"optout-check-{checkSize}.txt");
+        var hits = 0;
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
+        {
+            for (var i = 0; i < checkSize; i++)
+            {
+                // About the national rate: 5.5% of the list has an opt-out.
+                var optedOut = _random.NextDouble() < 0.055;
+                hits += optedOut ? 1 : 0;
+                await writer.WriteAsync(optedOut ? _optedOut[_random.Next(_optedOut.Length)] : RandomNhsNumber());
+                await writer.WriteAsync('\n');
+            }
+        }
+
+        var pid = Measure.ServicePid();
+        using var http = Client("pipeline");
+        var clock = Stopwatch.StartNew();
+        var content = new StreamContent(File.OpenRead(file), 1 << 16);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        using var response = await http.PostAsync("/v1/opt-out-checks?purpose=research&dataSource=hospital", content, CancellationToken.None);
+        response.EnsureSuccessStatusCode();
+        long kept = 0;
+        await using (var body = await response.Content.ReadAsStreamAsync())
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await body.ReadAsync(buffer)) > 0)
+            {
+                kept += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+        }
+
+        var optOut = clock.Elapsed.TotalSeconds;
+        var peak = pid is { } p ? Measure.PeakMemoryMiB(p) : double.NaN;
+
+        // Baseline: the same list through PostgreSQL alone: COPY into a temporary table, anti-join, in order.
+        clock.Restart();
+        await using var connection = await OpenAsync();
+        await using (var create = new NpgsqlCommand("create temporary table check_list (ord bigint, n text)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var import = await connection.BeginBinaryImportAsync("COPY check_list (ord, n) FROM STDIN (FORMAT BINARY)"))
+        {
+            long ord = 0;
+            foreach (var line in File.ReadLines(file))
+            {
+                await import.StartRowAsync();
+                await import.WriteAsync(ord++);
+                await import.WriteAsync(line);
+            }
+
+            await import.CompleteAsync();
+        }
+
+        long baselineKept = 0;
+        using (var export = await connection.BeginTextExportAsync(
+            "COPY (select n from check_list c where not exists (select 1 from optout.mt_doc_patientpreferences p where p.id = c.n and p.national_data_opt_outopted_out) order by ord) TO STDOUT"))
+        {
+            while (await export.ReadLineAsync() is not null)
+            {
+                baselineKept++;
+            }
+        }
+
+        var baseline = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"bulk: kept {kept:N0} (baseline {baselineKept:N0}), removed about {hits:N0}");
+        Line($"| Bulk check of {checkSize:N0} NHS numbers (POST /v1/opt-out-checks, streamed) | {optOut:F1} s, {checkSize / optOut:N0} numbers/s; service peak RSS {peak:N0} MiB; kept {kept:N0} | COPY into a temp table + anti-join + COPY out in order: {baseline:F1} s (kept {baselineKept:N0}) | {baseline / optOut:F1}x faster |");
+    }
+
+    private async Task LookupsAsync()
+    {
+        const int workers = 32;
+        var latencies = new ConcurrentBag<double>();
+        using var http = Client("pipeline", workers);
+        var deadline = DateTime.UtcNow + loadTime;
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            var local = new List<double>();
+            while (DateTime.UtcNow < deadline)
+            {
+                var nhs = random.Next(2) == 0 ? _optedOut[random.Next(_optedOut.Length)] : RandomNhsNumber(random);
+                var t = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync($"/v1/opt-outs/{nhs}");
+                await response.Content.LoadIntoBufferAsync();
+                local.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+
+            foreach (var l in local)
+            {
+                latencies.Add(l);
+            }
+        })));
+        var sorted = latencies.Order().ToList();
+        var rate = sorted.Count / started.Elapsed.TotalSeconds;
+
+        var pgbench = PgBench($"-S -c {workers} -j 2 -T {(int)loadTime.TotalSeconds}");
+        Line($"| Single status look-ups, {workers} clients (GET /v1/opt-outs/{{n}}) | {rate:N0} req/s, p50 {Measure.Percentile(sorted, 50):F2} ms, p99 {Measure.Percentile(sorted, 99):F2} ms | `pgbench -S -c {workers} -j 2`: {pgbench.Tps:N0} tps, mean {pgbench.LatencyMs:F2} ms | {rate / pgbench.Tps:F2}x |");
+    }
+
+    private async Task<double> ChangesAsync()
+    {
+        const int workers = 16;
+        var latencies = new ConcurrentBag<double>();
+        using var http = Client("admin", workers);
+        var deadline = DateTime.UtcNow + loadTime;
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(1000 + w);
+            var local = new List<double>();
+            var optedOut = false;
+            var nhs = RandomNhsNumber(random);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (!optedOut)
+                {
+                    nhs = RandomNhsNumber(random);
+                }
+
+                optedOut = !optedOut;
+                var t = Stopwatch.GetTimestamp();
+                using var response = await http.PutAsync($"/v1/patients/{nhs}/national-data-opt-out",
+                    new StringContent($"{{\"optedOut\":{(optedOut ? "true" : "false")},\"channel\":\"call-centre\"}}", Encoding.UTF8, "application/json"));
+                response.EnsureSuccessStatusCode();
+                local.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+
+            foreach (var l in local)
+            {
+                latencies.Add(l);
+            }
+        })));
+        var sorted = latencies.Order().ToList();
+        var rate = sorted.Count / started.Elapsed.TotalSeconds;
+
+        var pgbench = PgBench($"-c {workers} -j 2 -T {(int)loadTime.TotalSeconds}");
+        Line($"| Preference changes, {workers} clients (PUT national-data-opt-out) | {rate:N0} changes/s, p50 {Measure.Percentile(sorted, 50):F1} ms, p99 {Measure.Percentile(sorted, 99):F1} ms | `pgbench` TPC-B `-c {workers} -j 2`: {pgbench.Tps:N0} tps, mean {pgbench.LatencyMs:F1} ms | {rate / pgbench.Tps:F2}x |");
+        return rate;
+    }
+
+    private async Task PublishLagAsync(double rate)
+    {
+        var factory = new ConnectionFactory { Uri = broker };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        const string exchange = "OptOut.Contracts.V1:NationalDataOptOutChanged";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, "");
+        var arrived = new ConcurrentDictionary<string, long>();
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            using var json = JsonDocument.Parse(delivery.Body);
+            var message = json.RootElement.GetProperty("message");
+            arrived.TryAdd($"{message.GetProperty("nhsNumber").GetString()}:{message.GetProperty("streamVersion").GetInt64()}", now);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+
+        var committed = new ConcurrentDictionary<string, long>();
+        var total = (int)(rate * 10);
+        using var http = Client("admin", 64);
+        var start = Stopwatch.GetTimestamp();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(5000 + w);
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                // Paced: change i is due at i / rate seconds.
+                var due = TimeSpan.FromSeconds(i / rate) - Stopwatch.GetElapsedTime(start);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due);
+                }
+
+                var nhs = RandomNhsNumber(random);
+                using var response = await http.PutAsync($"/v1/patients/{nhs}/national-data-opt-out",
+                    new StringContent("{\"optedOut\":true,\"channel\":\"online\"}", Encoding.UTF8, "application/json"));
+                committed[$"{nhs}:1"] = Stopwatch.GetTimestamp();
+            }
+        })));
+        var achieved = total / Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+        var wait = Stopwatch.StartNew();
+        while (committed.Keys.Any(k => !arrived.ContainsKey(k)) && wait.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(200);
+        }
+
+        var lags = committed.Where(c => arrived.ContainsKey(c.Key))
+            .Select(c => Math.Max(0, Stopwatch.GetElapsedTime(c.Value, arrived[c.Key]).TotalMilliseconds)).Order().ToList();
+        Line($"| Publish lag, commit (2xx) to message on a RabbitMQ queue, {total:N0} changes paced at {rate:N0}/s (achieved {achieved:N0}/s) | p50 {Measure.Percentile(lags, 50):F0} ms, p99 {Measure.Percentile(lags, 99):F0} ms; {lags.Count:N0} of {committed.Count:N0} arrived | | |");
+    }
+
+    private (double Tps, double LatencyMs) PgBench(string arguments)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(database);
+        var env = new Dictionary<string, string> { ["PGPASSWORD"] = builder.Password ?? "" };
+        var common = $"-h {builder.Host} -p {builder.Port} -U {builder.Username}";
+        try
+        {
+            Measure.Run("/usr/lib/postgresql/15/bin/pgbench", $"{common} -n -S -T 1 optout_pgbench", env);
+        }
+        catch (InvalidOperationException)
+        {
+            Measure.Run("/usr/lib/postgresql/15/bin/createdb", $"{common} optout_pgbench", env);
+            Measure.Run("/usr/lib/postgresql/15/bin/pgbench", $"{common} -i -s 10 -q optout_pgbench", env);
+        }
+
+        var output = Measure.Run("/usr/lib/postgresql/15/bin/pgbench", $"{common} -n {arguments} optout_pgbench", env);
+        double Field(string prefix) => double.Parse(output.Split('\n').First(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Split('=')[1].Trim().Split(' ')[0], Inv);
+        return (Field("tps"), Field("latency average"));
+    }
+
+    private string RandomNhsNumber() => RandomNhsNumber(_random);
+
+    /// <summary>A valid number in the English ranges (400-499 and 600-799 million).</summary>
+    private static string RandomNhsNumber(Random random)
+    {
+        while (true)
+        {
+            var b = random.Next(0, 300_000_000);
+            b += b < 100_000_000 ? 400_000_000 : 500_000_000;
+            if (NhsNumber.TryFromBase(b, out var n))
+            {
+                return n.Value;
+            }
+        }
+    }
+
+    private HttpClient Client(string role, int connections = 2)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = service, Timeout = TimeSpan.FromMinutes(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            TokenCommand.Mint(signingKey, new Dictionary<string, object> { ["role"] = role, ["sub"] = "bench-" + role }, TimeSpan.FromHours(2)));
+        return http;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), Inv);
+    }
+
+    private void Line(string text)
+    {
+        _report.AppendLine(text);
+        Console.Error.WriteLine(text);
+    }
+
+    private static string CpuModel() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown CPU";
+
+    private static double TotalMemoryGiB() =>
+        double.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1048576;
+}
