@@ -13,8 +13,8 @@ using OptOut.Security;
 namespace OptOut.PipelineChecks;
 
 /// <summary>
-/// POST /v1/opt-out-checks: a list of NHS numbers in, the ones that may be used out, in input order,
-/// streamed both ways so memory does not grow with the list. Invalid numbers are never returned.
+/// POST /v1/opt-out-checks: a list of NHS numbers in, the ones that may be used out, in input order.
+/// The list is streamed and the answer spooled, so memory does not grow with the list. Invalid numbers are never returned.
 /// </summary>
 public static class BulkCheckEndpoint
 {
@@ -124,9 +124,18 @@ public static class BulkCheckEndpoint
         http.Response.Headers["X-Check-Id"] = check.Id;
         http.Response.Headers["X-Index-Sequence"] = check.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+        // The kept numbers are spooled to a temporary file and sent once the list has been read: many HTTP/1.1
+        // clients (.NET's HttpClient, Python's requests) read no answer until they have sent the whole body, so
+        // answering while reading would fill both directions' buffers and stall. Memory stays flat; disk holds the answer.
+        await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous | FileOptions.SequentialScan);
         try
         {
-            await RunAsync(reader, http.Response.BodyWriter, hash, column, rules, check, options.Value, ct);
+            var spoolWriter = PipeWriter.Create(spool, new StreamPipeWriterOptions(leaveOpen: true));
+            await RunAsync(reader, spoolWriter, hash, column, rules, check, options.Value, ct);
+            await spoolWriter.CompleteAsync();
+            spool.Position = 0;
+            await spool.CopyToAsync(http.Response.Body, 1 << 16, ct);
             check.Status = "completed";
         }
         catch (Exception ex) when (ex is BadHttpRequestException or ListTooLongException)

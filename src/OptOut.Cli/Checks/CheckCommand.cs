@@ -43,7 +43,9 @@ public static class CheckCommand
             _ => "text/plain",
         });
 
-        using var response = await http.PostAsync($"/v1/opt-out-checks?{query}", content);
+        // Headers first: the service answers while the list is still uploading, so the answer must be read as it comes.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/opt-out-checks?{query}") { Content = content };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
         {
             await error.WriteLineAsync($"\noptout check: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
