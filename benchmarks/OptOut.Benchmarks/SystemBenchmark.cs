@@ -48,12 +48,14 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         if (present < seed)
         {
             var file = Path.Combine(Path.GetTempPath(), "optout-seed.csv");
+            // Seeded by what is there, so a top-up draws new numbers rather than the first run's again.
+            var random = new Random((int)present);
             await using (var writer = new StreamWriter(file))
             {
                 await writer.WriteLineAsync("nhsNumber,optedOutAt");
                 for (var i = present; i < seed; i++)
                 {
-                    await writer.WriteLineAsync($"{RandomNhsNumber()},2021-06-{1 + (i % 28):00}T12:00:00Z");
+                    await writer.WriteLineAsync($"{RandomNhsNumber(random)},2021-06-{1 + (i % 28):00}T12:00:00Z");
                 }
             }
 

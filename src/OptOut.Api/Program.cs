@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using OptOut.Audit;
 using OptOut.Catalogue;
 using OptOut.Consents;
 using OptOut.Fhir;
@@ -48,6 +49,12 @@ builder.Services.Configure<OptOutIndexOptions>(builder.Configuration.GetSection(
 builder.Services.AddHostedService<OptOutIndexFollower>();
 builder.Services.Configure<OptOutCheckOptions>(builder.Configuration.GetSection("OptOutChecks"));
 builder.Services.AddSingleton<OptOutImporter>();
+builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
+builder.Services.AddSingleton<AuditSchema>();
+builder.Services.AddSingleton<AuditCheckpoints>();
+builder.Services.AddSingleton<AuditVerifier>();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
 
 var app = builder.Build();
 
@@ -62,6 +69,7 @@ app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
 app.UseAuthentication();
+app.UseAuditTrail();
 app.UseAuthorization();
 
 app.MapOptOutHealth();
@@ -80,6 +88,7 @@ v1.MapBulkCheck();
 v1.MapGetCheckSummary();
 v1.MapChangeFeed();
 v1.MapOptOutImports();
+v1.MapAudit();
 app.MapFhirConsents();
 
 await app.RunAsync();

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using OptOut.NhsNumbers;
 
 namespace OptOut.PipelineChecks;
@@ -12,7 +12,8 @@ public sealed class OptOutIndex
 {
     private readonly NhsNumberBitSet _national = new();
     private readonly NhsNumberBitSet _type1 = new();
-    private readonly ConcurrentDictionary<int, int> _supersededBy = new();
+    // Replaced whole on the rare merge, so a look-up reads it without a lock (ConcurrentDictionary.IsEmpty takes every lock).
+    private ImmutableDictionary<int, int> _supersededBy = ImmutableDictionary<int, int>.Empty;
     private long _sequence = -1;
 
     /// <summary>The highest event sequence reflected; -1 until the index is built.</summary>
@@ -38,7 +39,7 @@ public sealed class OptOutIndex
 
     internal void SetType1(int nhsBase, bool dissent) => _type1.Set(nhsBase, dissent);
 
-    internal void Supersede(int oldBase, int newBase) => _supersededBy[oldBase] = newBase;
+    internal void Supersede(int oldBase, int newBase) => ImmutableInterlocked.AddOrUpdate(ref _supersededBy, oldBase, newBase, (_, _) => newBase);
 
     internal void Advance(long sequence)
     {
@@ -67,8 +68,8 @@ public sealed class OptOutIndex
 
     private int Current(int nhsBase)
     {
-        // Merges are rare: most look-ups find nothing here.
-        for (var hops = 0; hops < 8 && !_supersededBy.IsEmpty && _supersededBy.TryGetValue(nhsBase, out var next); hops++)
+        var supersededBy = Volatile.Read(ref _supersededBy);
+        for (var hops = 0; hops < 8 && !supersededBy.IsEmpty && supersededBy.TryGetValue(nhsBase, out var next); hops++)
         {
             nhsBase = next;
         }

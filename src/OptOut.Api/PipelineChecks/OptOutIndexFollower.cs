@@ -53,6 +53,15 @@ public sealed class OptOutIndexFollower(
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var connection = await database.OpenConnectionAsync(ct);
+
+        // Partial indexes holding just the ids of opted-out records: the build reads them, not every snapshot's row.
+        await using (var ensure = new NpgsqlCommand(
+            $"create index if not exists patientpreferences_national_ids on {names.Snapshots} (id) where {names.NationalColumn}; " +
+            $"create index if not exists patientpreferences_type1_ids on {names.Snapshots} (id) where {names.Type1Column};", connection))
+        {
+            await ensure.ExecuteNonQueryAsync(ct);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var highWater = await HighWaterAsync(connection, ct);
         await CopyBasesAsync(connection, $"select id from {names.Snapshots} where {names.NationalColumn}", b => index.SetNational(b, true), ct);

@@ -33,21 +33,23 @@ public sealed class ChangePublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        // One at a time, in sequence order: RabbitMQ then delivers each patient's changes in order.
-        foreach (var e in page.Events)
-        {
-            // A migration imports millions at once: consumers resynchronise from the change feed instead of a flood.
-            if (e.Data is NationalDataOptOut.NationalDataOptOutSet { Channel: Decisions.Channel.Migrated })
+        // Each patient's changes go out one at a time, in order, each confirmed before the next; different
+        // patients' changes go out side by side, so a busy page is not paced by one broker round trip per message.
+        var perPatient = page.Events
+            .Where(e => e.Data is not NationalDataOptOut.NationalDataOptOutSet { Channel: Decisions.Channel.Migrated })
+            .Select(e => (Event: e, Message: ChangeMessages.ToMessage(e)))
+            .Where(x => x.Message is not null)
+            .GroupBy(x => x.Event.StreamKey);
+        await Parallel.ForEachAsync(perPatient, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlightPatients, CancellationToken = cancellationToken },
+            async (changes, ct) =>
             {
-                continue;
-            }
+                foreach (var (e, message) in changes)
+                {
+                    await PublishUntilConfirmedAsync(e, message!, ct);
+                }
+            });
 
-            if (ChangeMessages.ToMessage(e) is { } message)
-            {
-                await PublishUntilConfirmedAsync(e, message, cancellationToken);
-            }
-        }
-
+        // Only now, with every message of the page confirmed, does Marten record the page as done.
         return NullChangeListener.Instance;
     }
 

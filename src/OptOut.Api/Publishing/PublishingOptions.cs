@@ -8,4 +8,7 @@ public sealed class PublishingOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many patients' changes are published side by side (each patient's stay in order).</summary>
+    public int MaxInFlightPatients { get; set; } = 64;
 }

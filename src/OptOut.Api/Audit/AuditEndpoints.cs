@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Marten;
+using Npgsql;
+using OptOut.NhsNumbers;
+using OptOut.Patients;
+using OptOut.Patients.History;
+using OptOut.Security;
+
+namespace OptOut.Audit;
+
+public static class AuditEndpoints
+{
+    public const string ChainHeadHeader = "OptOut-Audit-Chain-Head";
+    private static readonly JsonSerializerOptions Fhir = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static void MapAudit(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/audit", Export)
+            .WithName("ExportAudit")
+            .WithSummary("Stream audit entries as CSV (text/csv), NDJSON (application/x-ndjson) or a FHIR R4 Bundle of AuditEvent (application/fhir+json), by Accept.")
+            .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, kind (change or access). The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+
+        api.MapGet("/audit/verification", async (AuditVerifier verifier, CancellationToken ct) => TypedResults.Ok(await verifier.VerifyAsync(ct)))
+            .WithName("VerifyAudit")
+            .WithSummary("Re-verify the whole audit chain and its signed checkpoints; reports the first entry that does not match.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+
+        api.MapGet("/audit/public-key", (AuditCheckpoints checkpoints) => TypedResults.Text(checkpoints.PublicKeyPem, "application/x-pem-file"))
+            .WithName("AuditPublicKey")
+            .WithSummary("The public key that verifies the audit checkpoints' signatures.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+
+        api.MapGet("/patients/{nhsNumber}/audit", SubjectAccess)
+            .WithName("SubjectAccess")
+            .WithSummary("Everything recorded about one patient, changes and accesses, for a subject access request.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+    }
+
+    private static async Task<IResult> Export(
+        HttpContext http, string? from, string? to, string? nhsNumber, string? actor, string? kind, NpgsqlDataSource database, AuditSchema schema, CancellationToken ct)
+    {
+        if (!TryInstant(from, out var fromAt) || !TryInstant(to, out var toAt) || kind is not (null or "change" or "access")
+            || (nhsNumber is not null && !NhsNumber.TryParse(nhsNumber, out _, out _)))
+        {
+            return TypedResults.Problem(title: "Invalid audit query.", detail: "from and to are ISO 8601 date-times; kind is change or access; nhsNumber a valid NHS number.", statusCode: 400);
+        }
+
+        var accept = http.Request.Headers.Accept.ToString();
+        var format = accept.Contains("application/fhir+json", StringComparison.OrdinalIgnoreCase) ? "fhir"
+            : accept.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase) ? "ndjson"
+            : accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(accept) || accept.Contains("*/*", StringComparison.Ordinal) ? "csv"
+            : null;
+        if (format is null)
+        {
+            return TypedResults.Problem(title: "Not acceptable.", detail: "Accept text/csv, application/x-ndjson or application/fhir+json.", statusCode: StatusCodes.Status406NotAcceptable);
+        }
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using (var head = new NpgsqlCommand($"select seq || ':' || hash from {schema.Table} order by seq desc limit 1", connection))
+        {
+            http.Response.Headers[ChainHeadHeader] = (string?)await head.ExecuteScalarAsync(ct) ?? "0:" + AuditEntry.Genesis;
+        }
+
+        await using var query = new NpgsqlCommand(
+            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} " +
+            "where (@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
+            "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@kind::text is null or kind = @kind) order by seq", connection);
+        query.Parameters.AddWithValue("from", (object?)fromAt ?? DBNull.Value);
+        query.Parameters.AddWithValue("to", (object?)toAt ?? DBNull.Value);
+        query.Parameters.AddWithValue("nhs", (object?)(nhsNumber is null ? null : NhsNumber.Parse(nhsNumber).Value) ?? DBNull.Value);
+        query.Parameters.AddWithValue("actor", (object?)actor ?? DBNull.Value);
+        query.Parameters.AddWithValue("kind", (object?)kind ?? DBNull.Value);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+
+        http.Response.ContentType = format switch { "fhir" => "application/fhir+json", "ndjson" => "application/x-ndjson", _ => "text/csv" };
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 1 << 16);
+        if (format == "csv")
+        {
+            await writer.WriteLineAsync("seq,recordedAt,kind,action,actor,actorRole,nhsNumber,purpose,outcome,requestId,details,prevHash,hash");
+        }
+        else if (format == "fhir")
+        {
+            await writer.WriteAsync("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
+        }
+
+        var first = true;
+        while (await reader.ReadAsync(ct))
+        {
+            var e = AuditRows.Read(reader);
+            switch (format)
+            {
+                case "csv":
+                    await writer.WriteLineAsync(Csv(e));
+                    break;
+                case "ndjson":
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(e, Web));
+                    break;
+                default:
+                    await writer.WriteAsync((first ? "" : ",") + "{\"resource\":" + JsonSerializer.Serialize(AuditEvents.From(e), Fhir) + "}");
+                    break;
+            }
+
+            first = false;
+        }
+
+        if (format == "fhir")
+        {
+            await writer.WriteAsync("]}");
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> SubjectAccess(string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, CancellationToken ct)
+    {
+        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var record = await session.LoadCurrentAsync(patient, ct);
+        var numbers = record.Supersedes.Prepend(record.Id).Append(patient.Value).Distinct().ToArray();
+        var accesses = new List<AuditEntry>();
+        await using (var command = database.CreateCommand(
+            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} where nhs_number = any(@n) order by seq"))
+        {
+            command.Parameters.AddWithValue("n", numbers);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                accesses.Add(AuditRows.Read(reader));
+            }
+        }
+
+        var timeline = await PatientTimeline.LoadAsync(session, record, ct);
+        return TypedResults.Ok(new
+        {
+            nhsNumber = record.Id,
+            numbers,
+            changes = timeline.Events.Select(e => new { @event = EventReference.From(e), data = e.Data }),
+            entries = accesses,
+        });
+    }
+
+    private static string Csv(AuditEntry e) => string.Join(',', new[]
+    {
+        e.Sequence.ToString(CultureInfo.InvariantCulture), e.RecordedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), e.Kind, e.Action, e.Actor, e.ActorRole,
+        e.NhsNumber ?? "", e.Purpose ?? "", e.Outcome.ToString(CultureInfo.InvariantCulture), e.RequestId, e.Details, e.PreviousHash, e.Hash,
+    }.Select(Quote));
+
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static bool TryInstant(string? value, out DateTimeOffset? instant)
+    {
+        instant = null;
+        if (value is null)
+        {
+            return true;
+        }
+
+        var ok = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed);
+        instant = ok ? parsed : null;
+        return ok;
+    }
+}

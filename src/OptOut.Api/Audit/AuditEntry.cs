@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace OptOut.Audit;
+
+/// <summary>
+/// One audit entry: who did what to whose record, for which stated purpose, with what outcome, through
+/// which request. <see cref="Hash"/> covers the content and <see cref="PreviousHash"/>, so changing,
+/// removing, reordering or inserting an entry breaks the chain from that entry on.
+/// </summary>
+public sealed record AuditEntry(
+    long Sequence,
+    DateTimeOffset RecordedAt,
+    string Kind,
+    string Action,
+    string Actor,
+    string ActorRole,
+    string? NhsNumber,
+    string? Purpose,
+    int Outcome,
+    string RequestId,
+    string Details,
+    string PreviousHash,
+    string Hash)
+{
+    /// <summary>The hash before the first entry.</summary>
+    public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    public static string HashOf(long sequence, DateTimeOffset recordedAt, string kind, string action, string actor, string actorRole,
+        string? nhsNumber, string? purpose, int outcome, string requestId, string details, string previousHash)
+    {
+        // A fixed, unambiguous encoding: JSON of the fields in a fixed order, time to the microsecond PostgreSQL keeps.
+        var content = JsonSerializer.Serialize(new object?[]
+        {
+            sequence, recordedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
+            kind, action, actor, actorRole, nhsNumber, purpose, outcome, requestId, details, previousHash,
+        });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content))).ToLowerInvariant();
+    }
+
+    public string ComputeHash() =>
+        HashOf(Sequence, RecordedAt, Kind, Action, Actor, ActorRole, NhsNumber, Purpose, Outcome, RequestId, Details, PreviousHash);
+
+    /// <summary>PostgreSQL keeps microseconds; the hash must be of the time as stored.</summary>
+    public static DateTimeOffset ToStoredPrecision(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+}
+
+/// <summary>What a caller or component asks to have recorded; the log assigns sequence, time and hashes.</summary>
+public sealed record AuditRecord(
+    string Kind,
+    string Action,
+    string Actor,
+    string ActorRole,
+    string? NhsNumber,
+    string? Purpose,
+    int Outcome,
+    string RequestId,
+    string Details);

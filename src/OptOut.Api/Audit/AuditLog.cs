@@ -1,0 +1,130 @@
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OptOut.Audit;
+
+/// <summary>
+/// Appends audit entries to the hash chain. Callers await durability: an entry is committed before the
+/// response it describes is sent. Entries queued meanwhile are written together in one transaction (group
+/// commit), so auditing every read costs one commit per batch, not one per request. An advisory lock
+/// serialises batches across instances, so one chain runs through every instance's entries.
+/// </summary>
+public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
+{
+    private const int MaxBatch = 1000;
+    private const long ChainLock = 0x4F70744F75744175; // "OptOutAu"
+    private readonly Channel<(AuditRecord Record, TaskCompletionSource Done)> _queue =
+        Channel.CreateUnbounded<(AuditRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task RecordAsync(AuditRecord record)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite((record, done)) ? done.Task : Task.FromException(new InvalidOperationException("The audit log is closed."));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await EnsureSchemaAsync(stoppingToken);
+        var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                await AppendAsync(batch.Select(b => b.Record).ToList(), stoppingToken);
+                batch.ForEach(b => b.Done.TrySetResult());
+            }
+#pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
+                batch.ForEach(b => b.Done.TrySetException(ex));
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await schema.EnsureAsync(ct);
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                logger.LogWarning(ex, "Audit table could not be checked; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    private async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var lockChain = new NpgsqlCommand($"select pg_advisory_xact_lock({ChainLock})", connection))
+        {
+            await lockChain.ExecuteNonQueryAsync(ct);
+        }
+
+        long sequence = 0;
+        var previous = AuditEntry.Genesis;
+        await using (var head = new NpgsqlCommand($"select seq, hash from {schema.Table} order by seq desc limit 1", connection))
+        await using (var reader = await head.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                sequence = reader.GetInt64(0);
+                previous = reader.GetString(1);
+            }
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {schema.Table} (seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            var at = AuditEntry.ToStoredPrecision(clock.GetUtcNow());
+            foreach (var r in records)
+            {
+                sequence++;
+                var hash = AuditEntry.HashOf(sequence, at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previous);
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(sequence, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(r.Kind, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Action, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Actor, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.ActorRole, NpgsqlDbType.Text, ct);
+                await WriteNullableAsync(copy, r.NhsNumber, ct);
+                await WriteNullableAsync(copy, r.Purpose, ct);
+                await copy.WriteAsync(r.Outcome, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Details, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(previous, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(hash, NpgsqlDbType.Text, ct);
+                previous = hash;
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        var checkpoint = await checkpoints.SignIfDueAsync(connection, sequence, previous, clock.GetUtcNow(), ct);
+        await transaction.CommitAsync(ct);
+        if (checkpoint is not null)
+        {
+            await checkpoints.PublishAsync(checkpoint);
+        }
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+}

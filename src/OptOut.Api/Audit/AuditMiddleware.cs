@@ -1,0 +1,71 @@
+using System.Text.Json;
+using OptOut.NhsNumbers;
+using OptOut.Patients;
+using OptOut.Security;
+
+namespace OptOut.Audit;
+
+/// <summary>
+/// Records every call to the API, allowed or refused (401 and 403 included), with caller, role, record,
+/// stated purpose, outcome and request id. The entry is written, and committed, just before the response
+/// starts, so no answer leaves OptOut unrecorded; if the entry cannot be written the request fails.
+/// </summary>
+public static class AuditMiddleware
+{
+    /// <summary>Endpoints put counts and hashes here (never lists or bodies) for their entry's details.</summary>
+    public const string DetailsItem = "optout.audit.details";
+
+    public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var path = http.Request.Path;
+        if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir"))
+        {
+            var audit = http.RequestServices.GetRequiredService<AuditLog>();
+            http.Response.OnStarting(() => audit.RecordAsync(RecordFor(http)));
+        }
+
+        await next(http);
+    });
+
+    private static AuditRecord RecordFor(HttpContext http)
+    {
+        var caller = Caller.From(http.User);
+        var authenticated = http.User.Identity?.IsAuthenticated == true;
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
+        var details = new Dictionary<string, object?>
+        {
+            ["query"] = http.Request.QueryString.Value,
+            ["eventSequence"] = http.Response.Headers[PatientWrites.SequenceHeader].FirstOrDefault(),
+        };
+        if (http.Items[DetailsItem] is IDictionary<string, object?> extra)
+        {
+            foreach (var (key, value) in extra)
+            {
+                details[key] = value;
+            }
+        }
+
+        return new AuditRecord(
+            HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? "access" : "change",
+            $"{http.Request.Method} {route}",
+            authenticated ? caller.Subject : "anonymous",
+            authenticated ? caller.Role : "",
+            Subject(http),
+            http.Request.Query["purpose"].FirstOrDefault() ?? http.Request.Headers["X-Purpose"].FirstOrDefault(),
+            http.Response.StatusCode,
+            http.TraceIdentifier,
+            JsonSerializer.Serialize(details.Where(d => d.Value is not null).ToDictionary()));
+    }
+
+    /// <summary>The patient the request is about, from the route or a FHIR search; as given if it is not a valid number.</summary>
+    private static string? Subject(HttpContext http)
+    {
+        var raw = http.GetRouteValue("nhsNumber") as string ?? http.Request.Query["patient"].FirstOrDefault()?.Split('|')[^1];
+        if (raw is null)
+        {
+            return null;
+        }
+
+        return NhsNumber.TryParse(raw, out var number, out _) ? number.Value : raw[..Math.Min(raw.Length, 32)];
+    }
+}

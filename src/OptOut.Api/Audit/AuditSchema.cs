@@ -1,0 +1,58 @@
+using Npgsql;
+using OptOut.PipelineChecks;
+
+namespace OptOut.Audit;
+
+/// <summary>
+/// The audit table lives beside Marten's, created here when missing. A trigger refuses UPDATE, DELETE and
+/// TRUNCATE for everyone, and `infra/optout` hands the table to a role the service cannot log in as, so
+/// the service's own role can only append and read.
+/// </summary>
+public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names)
+{
+    public string Table => $"{names.Schema}.audit_entries";
+
+    public async Task EnsureAsync(CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            DO $$
+            BEGIN
+              IF to_regclass('{Table}') IS NULL THEN
+                CREATE SCHEMA IF NOT EXISTS {names.Schema};
+                CREATE TABLE {Table} (
+                  seq bigint PRIMARY KEY,
+                  recorded_at timestamptz NOT NULL,
+                  kind text NOT NULL,
+                  action text NOT NULL,
+                  actor text NOT NULL,
+                  actor_role text NOT NULL,
+                  nhs_number text,
+                  purpose text,
+                  outcome int NOT NULL,
+                  request_id text NOT NULL,
+                  details text NOT NULL,
+                  prev_hash text NOT NULL,
+                  hash text NOT NULL);
+                CREATE INDEX audit_entries_nhs_number ON {Table} (nhs_number, seq);
+                CREATE INDEX audit_entries_recorded_at ON {Table} (recorded_at);
+                CREATE FUNCTION {names.Schema}.audit_entries_are_append_only() RETURNS trigger LANGUAGE plpgsql AS
+                  'BEGIN RAISE EXCEPTION ''audit entries are append-only''; END';
+                CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON {Table}
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+                CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON {Table}
+                  FOR EACH STATEMENT EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+                CREATE TABLE {names.Schema}.audit_checkpoints (
+                  from_seq bigint PRIMARY KEY,
+                  to_seq bigint NOT NULL,
+                  merkle_root text NOT NULL,
+                  head_hash text NOT NULL,
+                  signed_at timestamptz NOT NULL,
+                  signature text NOT NULL);
+                CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_checkpoints
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              END IF;
+            END $$;
+            """);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
