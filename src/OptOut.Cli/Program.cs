@@ -1,4 +1,5 @@
 using OptOut.Cli;
+using OptOut.Cli.Audit;
 using OptOut.Cli.Checks;
 using OptOut.Cli.Tokens;
 
@@ -8,6 +9,7 @@ var rest = new Arguments(args.Skip(1).ToArray());
 return command switch
 {
     "token" => TokenCommand.Run(rest, Console.Out, Console.Error),
+    "audit-verify" => await AuditVerifyCommand.RunAsync(args.Length > 1 ? args[1] : null, rest, Console.Out),
     "check" => await CheckCommand.RunAsync(args.Length > 1 ? args[1] : null, rest, Console.OpenStandardOutput(), Console.Error),
     _ => Help(),
 };
@@ -16,5 +18,6 @@ static int Help()
 {
     Console.Error.WriteLine("usage: " + TokenCommand.Usage);
     Console.Error.WriteLine("       " + CheckCommand.Usage);
+    Console.Error.WriteLine("       " + AuditVerifyCommand.Usage);
     return 2;
 }

@@ -34,7 +34,9 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
 
     public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
 
-    /// <summary>Called after each committed batch, inside the chain lock, on the same connection.</summary>
+    public bool IsDue(long unanchored, TimeSpan age) => unanchored >= options.Value.CheckpointEvery || age >= options.Value.CheckpointAfter;
+
+    /// <summary>Called after a batch when a checkpoint may be due, inside the chain lock, on the same connection.</summary>
     public async Task<AuditCheckpoint?> SignIfDueAsync(NpgsqlConnection connection, long head, string headHash, DateTimeOffset now, CancellationToken ct)
     {
         await using var last = new NpgsqlCommand($"select coalesce(max(to_seq), 0) from {Table}", connection);

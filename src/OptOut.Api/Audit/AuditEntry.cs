@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using OptOut.Contracts.Audit;
 
 namespace OptOut.Audit;
 
@@ -25,19 +23,11 @@ public sealed record AuditEntry(
     string Hash)
 {
     /// <summary>The hash before the first entry.</summary>
-    public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
+    public const string Genesis = AuditChain.Genesis;
 
     public static string HashOf(long sequence, DateTimeOffset recordedAt, string kind, string action, string actor, string actorRole,
-        string? nhsNumber, string? purpose, int outcome, string requestId, string details, string previousHash)
-    {
-        // A fixed, unambiguous encoding: JSON of the fields in a fixed order, time to the microsecond PostgreSQL keeps.
-        var content = JsonSerializer.Serialize(new object?[]
-        {
-            sequence, recordedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
-            kind, action, actor, actorRole, nhsNumber, purpose, outcome, requestId, details, previousHash,
-        });
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content))).ToLowerInvariant();
-    }
+        string? nhsNumber, string? purpose, int outcome, string requestId, string details, string previousHash) =>
+        AuditChain.HashOf(sequence, recordedAt, kind, action, actor, actorRole, nhsNumber, purpose, outcome, requestId, details, previousHash);
 
     public string ComputeHash() =>
         HashOf(Sequence, RecordedAt, Kind, Action, Actor, ActorRole, NhsNumber, Purpose, Outcome, RequestId, Details, PreviousHash);

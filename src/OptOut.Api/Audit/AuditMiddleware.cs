@@ -15,12 +15,16 @@ public static class AuditMiddleware
     /// <summary>Endpoints put counts and hashes here (never lists or bodies) for their entry's details.</summary>
     public const string DetailsItem = "optout.audit.details";
 
+    public const string RequestIdHeader = "X-Request-Id";
+
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         var path = http.Request.Path;
         if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir"))
         {
             var audit = http.RequestServices.GetRequiredService<AuditLog>();
+            // The request id names the audit entry, for support and for a subject who asks about one call.
+            http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
             http.Response.OnStarting(() => audit.RecordAsync(RecordFor(http)));
         }
 

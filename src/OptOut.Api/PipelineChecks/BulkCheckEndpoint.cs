@@ -134,6 +134,12 @@ public static class BulkCheckEndpoint
             var spoolWriter = PipeWriter.Create(spool, new StreamPipeWriterOptions(leaveOpen: true));
             await RunAsync(reader, spoolWriter, hash, column, rules, check, options.Value, ct);
             await spoolWriter.CompleteAsync();
+            check.SubmittedSha256 = Convert.ToHexString(hash.GetHashAndReset());
+            http.Items[Audit.AuditMiddleware.DetailsItem] = new Dictionary<string, object?>
+            {
+                ["checkId"] = check.Id, ["received"] = check.Received, ["kept"] = check.Kept, ["removed"] = check.Removed,
+                ["invalid"] = check.Invalid, ["listSha256"] = check.SubmittedSha256, ["sequence"] = check.Sequence,
+            };
             spool.Position = 0;
             await spool.CopyToAsync(http.Response.Body, 1 << 16, ct);
             check.Status = "completed";
@@ -147,7 +153,11 @@ public static class BulkCheckEndpoint
         finally
         {
             check.FinishedAt = clock.GetUtcNow();
-            check.SubmittedSha256 = Convert.ToHexString(hash.GetHashAndReset());
+            if (check.SubmittedSha256.Length == 0)
+            {
+                check.SubmittedSha256 = Convert.ToHexString(hash.GetHashAndReset());
+            }
+
             await using var session = store.LightweightSession();
             session.Store(check);
             await session.SaveChangesAsync(CancellationToken.None);

@@ -50,6 +50,7 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("OptOutIndex:MaxWait", "00:00:05");
         builder.UseSetting("OptOutChecks:MaxBodyBytes", "5000000");
         builder.UseSetting("OptOutChecks:MaxLines", "200000");
+        builder.UseSetting("Audit:CheckpointEvery", "5");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 

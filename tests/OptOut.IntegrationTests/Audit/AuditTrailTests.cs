@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Npgsql;
+using OptOut.IntegrationTests.Infrastructure;
+using OptOut.IntegrationTests.NationalDataOptOut;
+using Task = System.Threading.Tasks.Task;
+
+namespace OptOut.IntegrationTests.Audit;
+
+[Collection(OptOutServiceGroup.Name)]
+public class AuditTrailTests(OptOutService service)
+{
+    [Fact]
+    public async Task Every_read_is_recorded_durably_before_its_response_arrives()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("pipeline", subject: "extract-7").GetAsync($"/v1/opt-outs/{nhs}");
+
+        var entry = await EntryAsync(response);
+        Assert.Equal(("access", "GET /v1/opt-outs/{nhsNumber}", "extract-7", "pipeline", nhs, 200),
+            (entry.Kind, entry.Action, entry.Actor, entry.Role, entry.NhsNumber, entry.Outcome));
+    }
+
+    [Fact]
+    public async Task Refused_attempts_are_recorded_with_their_outcome()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var anonymous = await service.WithToken(null).GetAsync($"/v1/patients/{nhs}/preferences");
+        var forbidden = await service.As("patient", TestPatients.NewNhsNumber(), subject: "nosy").GetAsync($"/v1/patients/{nhs}/preferences");
+
+        Assert.Equal(("anonymous", 401), ((await EntryAsync(anonymous)).Actor, (await EntryAsync(anonymous)).Outcome));
+        Assert.Equal(("nosy", 403, nhs), ((await EntryAsync(forbidden)).Actor, (await EntryAsync(forbidden)).Outcome, (await EntryAsync(forbidden)).NhsNumber));
+    }
+
+    [Fact]
+    public async Task A_change_and_a_bulk_check_are_recorded_with_the_event_sequence_and_the_lists_hash_not_the_list()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var change = await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        var check = await service.As("pipeline").PostAsync("/v1/opt-out-checks?purpose=research&dataSource=gp",
+            new StringContent($"{nhs}\n9434765919\n", System.Text.Encoding.UTF8, "text/plain"));
+
+        var changed = await EntryAsync(change);
+        var checkedList = await EntryAsync(check);
+
+        Assert.Equal("change", changed.Kind);
+        Assert.Equal(change.Headers.GetValues("OptOut-Sequence").Single(), JsonDocument.Parse(changed.Details).RootElement.GetProperty("eventSequence").GetString());
+        var details = JsonDocument.Parse(checkedList.Details).RootElement;
+        Assert.Equal(2, details.GetProperty("received").GetInt64());
+        Assert.Equal(1, details.GetProperty("removed").GetInt64());
+        Assert.Equal(64, details.GetProperty("listSha256").GetString()!.Length);
+        Assert.DoesNotContain(nhs, checkedList.Details, StringComparison.Ordinal);
+        Assert.Equal("research", checkedList.Purpose);
+    }
+
+    [Theory]
+    [InlineData("text/csv")]
+    [InlineData("application/x-ndjson")]
+    [InlineData("application/fhir+json")]
+    public async Task A_DPO_exports_a_patients_entries_in_each_format_with_the_chain_head(string format)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        var dpo = service.As("dpo");
+        dpo.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue(format));
+
+        var export = await dpo.GetAsync($"/v1/audit?nhsNumber={nhs}");
+        var body = await export.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Matches("^[0-9]+:[0-9a-f]{64}$", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single());
+        switch (format)
+        {
+            case "text/csv":
+                var rows = body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                Assert.StartsWith("seq,recordedAt,kind,action", rows[0], StringComparison.Ordinal);
+                Assert.Equal(2, rows.Length - 1);
+                break;
+            case "application/x-ndjson":
+                var entries = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                Assert.Equal(["change", "access"], entries.Select(e => e.GetProperty("kind").GetString()));
+                break;
+            default:
+                var bundle = JsonSerializer.Deserialize<Bundle>(body, new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector))!;
+                var events = bundle.Entry.Select(e => Assert.IsType<AuditEvent>(e.Resource)).ToList();
+                Assert.Equal(2, events.Count);
+                Assert.Equal(AuditEvent.AuditEventAction.U, events[0].Action);
+                Assert.Contains(events[1].Entity, x => x.What?.Identifier?.Value == nhs);
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task An_NDJSON_export_verifies_offline_with_the_command_line_tool()
+    {
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        var dpo = service.As("dpo");
+        dpo.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        var export = await dpo.GetAsync("/v1/audit");
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, await export.Content.ReadAsStringAsync());
+        var output = new StringWriter();
+
+        var exit = await OptOut.Cli.Audit.AuditVerifyCommand.RunAsync(file, new OptOut.Cli.Arguments(["--head", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single()]), output);
+
+        Assert.True(exit == 0, output.ToString());
+        Assert.Contains("intact", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_export_is_itself_audited()
+    {
+        var export = await service.As("dpo", subject: "dpo-jane").GetAsync("/v1/audit?kind=change");
+
+        Assert.Equal(("GET /v1/audit", "dpo-jane"), ((await EntryAsync(export)).Action, (await EntryAsync(export)).Actor));
+    }
+
+    [Theory]
+    [InlineData("pipeline")]
+    [InlineData("admin")]
+    [InlineData("patient")]
+    [InlineData("practice")]
+    public async Task Only_the_DPO_reads_the_audit_trail(string role)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var client = service.As(role, nhs, odsCode: "A81001");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/v1/audit/verification")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/v1/patients/{nhs}/audit")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_service_role_cannot_update_or_delete_audit_entries()
+    {
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+
+        foreach (var sql in new[] { "update optout.audit_entries set actor = 'someone else'", "delete from optout.audit_entries", "truncate optout.audit_entries" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.Contains("append-only", refused.MessageText, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_subject_access_request_returns_the_patients_changes_and_accesses()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        await service.As("pipeline", subject: "extract-9").GetAsync($"/v1/opt-outs/{nhs}");
+
+        var sar = await service.As("dpo").GetAsync($"/v1/patients/{nhs}/audit").JsonAsync();
+
+        Assert.Single(sar.GetProperty("changes").EnumerateArray());
+        Assert.Contains(sar.GetProperty("entries").EnumerateArray(), e => e.GetProperty("actor").GetString() == "extract-9");
+    }
+
+    private sealed record Entry(string Kind, string Action, string Actor, string Role, string? NhsNumber, string? Purpose, int Outcome, string Details);
+
+    /// <summary>Reads the entry straight from PostgreSQL, the moment the response is in hand.</summary>
+    private async Task<Entry> EntryAsync(HttpResponseMessage response)
+    {
+        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select kind, action, actor, actor_role, nhs_number, purpose, outcome, details from optout.audit_entries where request_id = @id", connection);
+        command.Parameters.AddWithValue("id", requestId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no audit entry for request {requestId}");
+        return new Entry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetInt32(6), reader.GetString(7));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Audit;
+
+/// <summary>A host and database of their own: these tests break the chain on purpose, then mend it.</summary>
+[CollectionDefinition(Name)]
+public sealed class TamperGroup : ICollectionFixture<OptOutService>
+{
+    public const string Name = "Audit tampering";
+}
+
+[Collection(TamperGroup.Name)]
+public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            await service.As("pipeline", subject: $"extract-{i}").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("intact").GetBoolean());
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public Task A_changed_field_is_reported_at_its_entry() =>
+        TamperedAsync("update optout.audit_entries set actor = 'someone-else' where seq = 3", 3, "changed");
+
+    [Fact]
+    public Task A_deleted_row_is_reported_where_it_is_missing() =>
+        TamperedAsync("delete from optout.audit_entries where seq = 2", 2, "missing");
+
+    [Fact]
+    public Task Reordered_rows_are_reported_at_the_first_moved_entry() =>
+        TamperedAsync(
+            "update optout.audit_entries set seq = -1 where seq = 2; update optout.audit_entries set seq = 2 where seq = 3; update optout.audit_entries set seq = 3 where seq = -1",
+            2, "follow");
+
+    [Fact]
+    public Task An_inserted_row_is_reported_where_it_was_slipped_in() =>
+        TamperedAsync(
+            "update optout.audit_entries set seq = seq + 1000 where seq >= 4; update optout.audit_entries set seq = seq - 999 where seq >= 1004; " +
+            "insert into optout.audit_entries select 4, recorded_at, kind, action, 'forged', actor_role, nhs_number, purpose, outcome, 'forged', details, prev_hash, hash from optout.audit_entries where seq = 3",
+            4, "");
+
+    [Fact]
+    public async Task A_rewritten_chain_with_recomputed_hashes_still_fails_against_the_signed_checkpoints()
+    {
+        // Sign a checkpoint over what is there, then forge an entry and recompute every hash after it, as an
+        // attacker with the database but not the service key would.
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        var anchored = await VerifyAsync();
+        Assert.True(anchored.GetProperty("checkpointsVerified").GetInt64() > 0);
+
+        // The chain itself looks whole; only the signature check can tell, at the start of the signed range.
+        await TamperedAsync("update optout.audit_entries set actor = 'forged' where seq = 2", 1, "signed checkpoint", rehash: true);
+    }
+
+    private async Task TamperedAsync(string sql, long expectedSequence, string problem, bool rehash = false)
+    {
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        // Verifying is itself audited, and checkpoints are signed meanwhile: both tables are put back afterwards.
+        await ExecuteAsync(connection, "create temporary table audit_backup as select * from optout.audit_entries; " +
+                                       "create temporary table checkpoint_backup as select * from optout.audit_checkpoints; " +
+                                       "alter table optout.audit_entries disable trigger user; alter table optout.audit_checkpoints disable trigger user");
+        try
+        {
+            await ExecuteAsync(connection, sql);
+            if (rehash)
+            {
+                await RehashAsync(connection);
+            }
+
+            var report = await VerifyAsync();
+            Assert.False(report.GetProperty("intact").GetBoolean());
+            var mismatch = report.GetProperty("firstMismatch");
+            Assert.Equal(expectedSequence, mismatch.GetProperty("sequence").GetInt64());
+            Assert.Contains(problem, mismatch.GetProperty("problem").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "begin; lock table optout.audit_entries, optout.audit_checkpoints; " +
+                                           "delete from optout.audit_entries; insert into optout.audit_entries select * from audit_backup; " +
+                                           "delete from optout.audit_checkpoints; insert into optout.audit_checkpoints select * from checkpoint_backup; " +
+                                           "alter table optout.audit_entries enable trigger user; alter table optout.audit_checkpoints enable trigger user; " +
+                                           "drop table audit_backup; drop table checkpoint_backup; commit");
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("intact").GetBoolean());
+    }
+
+    /// <summary>Recomputes every hash in order, so the chain links and hashes are consistent again.</summary>
+    private static async Task RehashAsync(NpgsqlConnection connection)
+    {
+        var rows = new List<object[]>();
+        await using (var read = new NpgsqlCommand("select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details from optout.audit_entries order by seq", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var row = new object[reader.FieldCount];
+                reader.GetValues(row);
+                rows.Add(row);
+            }
+        }
+
+        var previous = OptOut.Contracts.Audit.AuditChain.Genesis;
+        foreach (var r in rows)
+        {
+            var hash = OptOut.Contracts.Audit.AuditChain.HashOf((long)r[0], new DateTimeOffset((DateTime)r[1]), (string)r[2], (string)r[3], (string)r[4], (string)r[5],
+                r[6] as string, r[7] as string, (int)r[8], (string)r[9], (string)r[10], previous);
+            await using var update = new NpgsqlCommand("update optout.audit_entries set prev_hash = @p, hash = @h where seq = @s", connection);
+            update.Parameters.AddWithValue("p", previous);
+            update.Parameters.AddWithValue("h", hash);
+            update.Parameters.AddWithValue("s", (long)r[0]);
+            await update.ExecuteNonQueryAsync();
+            previous = hash;
+        }
+    }
+
+    private async Task<JsonElement> VerifyAsync() =>
+        await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/verification");
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
