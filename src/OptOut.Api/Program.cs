@@ -64,6 +64,14 @@ if (args is ["import", var file, ..])
     return await ImportCommand.RunAsync(app.Services, file);
 }
 
+// `infra/optout` creates the schema first, so it can hand the audit tables to a role the service cannot log in as.
+if (args is ["schema", ..])
+{
+    await app.Services.GetRequiredService<Marten.IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    await app.Services.GetRequiredService<AuditSchema>().EnsureAsync(CancellationToken.None);
+    return 0;
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();

@@ -93,7 +93,9 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
 
             var response = PreferencesResponse.From(after, now);
             replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, now);
-            await session.SaveChangesAsync(ct);
+            // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
+            // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
+            await session.SaveChangesAsync(CancellationToken.None);
 
             http.Response.Headers.ETag = ETags.For(after.Version);
             if (decided.Events.Length > 0)

@@ -87,7 +87,9 @@ public static class SupersedeNhsNumberEndpoint
             oldStream.AppendOne(new NhsNumberSuperseded(old, decision, by, replacement, now, now));
             var merged = new SupersededRecordMerged(replacement, decision, by, old, oldRecord, now, now);
             newStream.AppendOne(merged);
-            await session.SaveChangesAsync(ct);
+            // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
+            // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
+            await session.SaveChangesAsync(CancellationToken.None);
             return Respond(newRecord.After([merged]), now, http);
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException)
