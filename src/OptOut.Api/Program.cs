@@ -72,6 +72,7 @@ if (args is ["schema", ..])
     return 0;
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();

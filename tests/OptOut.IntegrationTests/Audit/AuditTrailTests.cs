@@ -42,7 +42,8 @@ public class AuditTrailTests(OptOutService service)
     {
         var nhs = TestPatients.NewNhsNumber();
         var change = await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
-        var check = await service.As("pipeline").PostAsync("/v1/opt-out-checks?purpose=research&dataSource=gp",
+        var sequence = change.Headers.GetValues("OptOut-Sequence").Single();
+        var check = await service.As("pipeline").PostAsync($"/v1/opt-out-checks?purpose=research&dataSource=gp&minSequence={sequence}",
             new StringContent($"{nhs}\n9434765919\n", System.Text.Encoding.UTF8, "text/plain"));
 
         var changed = await EntryAsync(change);
