@@ -25,12 +25,8 @@ public sealed record AuditEntry(
     /// <summary>The hash before the first entry.</summary>
     public const string Genesis = AuditChain.Genesis;
 
-    public static string HashOf(long sequence, DateTimeOffset recordedAt, string kind, string action, string actor, string actorRole,
-        string? nhsNumber, string? purpose, int outcome, string requestId, string details, string previousHash) =>
-        AuditChain.HashOf(sequence, recordedAt, kind, action, actor, actorRole, nhsNumber, purpose, outcome, requestId, details, previousHash);
-
     public string ComputeHash() =>
-        HashOf(Sequence, RecordedAt, Kind, Action, Actor, ActorRole, NhsNumber, Purpose, Outcome, RequestId, Details, PreviousHash);
+        AuditChain.HashOf(Sequence, RecordedAt, Kind, Action, Actor, ActorRole, NhsNumber, Purpose, Outcome, RequestId, Details, PreviousHash);
 
     /// <summary>PostgreSQL keeps microseconds; the hash must be of the time as stored.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);

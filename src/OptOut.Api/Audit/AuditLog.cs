@@ -98,7 +98,7 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             foreach (var r in records)
             {
                 sequence++;
-                var hash = AuditEntry.HashOf(sequence, at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previous);
+                var hash = Contracts.Audit.AuditChain.HashOf(sequence, at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previous);
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(sequence, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(at, NpgsqlDbType.TimestampTz, ct);

@@ -32,7 +32,7 @@ public static class ChangeFeedEndpoint
 
         var from = after ?? 0;
         var take = limit ?? 1000;
-        await using var command = database.CreateCommand($"select coalesce((select last_seq_id from {names.Progression} where name = 'HighWaterMark'), 0)");
+        await using var command = database.CreateCommand(names.HighWaterMarkQuery);
         var highWater = (long)(await command.ExecuteScalarAsync(ct))!;
 
         var events = await session.Events.QueryAllRawEvents()

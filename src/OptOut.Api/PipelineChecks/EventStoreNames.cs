@@ -45,6 +45,9 @@ public sealed class EventStoreNames(string schema)
 
     public string Snapshots => $"{Schema}.mt_doc_patientpreferences";
 
+    /// <summary>Marten's high-water mark: every event at or below it is committed (or was given up as a gap).</summary>
+    public string HighWaterMarkQuery => $"select coalesce((select last_seq_id from {Progression} where name = 'HighWaterMark'), 0)";
+
     /// <summary>Duplicated from the snapshot's JSON by Marten so the index build reads a narrow column.</summary>
     public string NationalColumn => "national_data_opt_outopted_out";
 

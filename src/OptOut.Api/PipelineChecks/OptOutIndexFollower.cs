@@ -141,7 +141,7 @@ public sealed class OptOutIndexFollower(
 
     private async Task<long> HighWaterAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select coalesce((select last_seq_id from {names.Progression} where name = 'HighWaterMark'), 0)", connection);
+        await using var command = new NpgsqlCommand(names.HighWaterMarkQuery, connection);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
