@@ -26,6 +26,7 @@ builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddOptOutAuthentication(builder.Configuration);
 builder.Services.AddOptOutHealth(builder.Configuration);
 builder.Services.AddOptOutOpenApi();
+builder.Services.AddOptOutTelemetry(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();

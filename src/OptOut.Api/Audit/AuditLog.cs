@@ -10,7 +10,7 @@ namespace OptOut.Audit;
 /// commit), so auditing every read costs one commit per batch, not one per request. An advisory lock
 /// serialises batches across instances, so one chain runs through every instance's entries.
 /// </summary>
-public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
+public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private const long ChainLock = 0x4F70744F75744175; // "OptOutAu"
@@ -39,6 +39,7 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             try
             {
                 await AppendAsync(batch.Select(b => b.Record).ToList(), stoppingToken);
+                metrics.AuditBatch.Record(batch.Count);
                 batch.ForEach(b => b.Done.TrySetResult());
             }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.

@@ -34,7 +34,7 @@ public static class BulkCheckEndpoint
     private static async Task<IResult> Handle(
         HttpContext http, string? purpose, string? dataSource, string? legalBasis, string? asOf, long? minSequence,
         IOptions<ChoiceCatalogue> catalogue, IOptions<OptOutCheckOptions> options, IOptions<OptOutIndexOptions> indexOptions,
-        OptOutIndex index, NpgsqlDataSource database, EventStoreNames names, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+        OptOutIndex index, NpgsqlDataSource database, EventStoreNames names, IDocumentStore store, Hosting.OptOutMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
         var c = catalogue.Value;
         if (purpose is null || dataSource is null || !c.Purposes.TryGetValue(purpose, out var p) || !c.DataSources.TryGetValue(dataSource, out var d)
@@ -135,6 +135,7 @@ public static class BulkCheckEndpoint
             await RunAsync(reader, spoolWriter, hash, column, rules, check, options.Value, ct);
             await spoolWriter.CompleteAsync();
             check.SubmittedSha256 = Convert.ToHexString(hash.GetHashAndReset());
+            metrics.BulkCheckNumbers.Add(check.Received);
             http.Items[Audit.AuditMiddleware.DetailsItem] = new Dictionary<string, object?>
             {
                 ["checkId"] = check.Id, ["received"] = check.Received, ["kept"] = check.Kept, ["removed"] = check.Removed,

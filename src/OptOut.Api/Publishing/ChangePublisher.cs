@@ -21,8 +21,11 @@ public sealed class ChangePublisher : SubscriptionBase
     private readonly PublishingOptions _options;
     private readonly ILogger<ChangePublisher> _logger;
 
-    public ChangePublisher(IBus bus, IOptions<PublishingOptions> options, ILogger<ChangePublisher> logger)
+    private readonly Hosting.OptOutMetrics _metrics;
+
+    public ChangePublisher(IBus bus, IOptions<PublishingOptions> options, Hosting.OptOutMetrics metrics, ILogger<ChangePublisher> logger)
     {
+        _metrics = metrics;
         _bus = bus;
         _options = options.Value;
         _logger = logger;
@@ -76,6 +79,7 @@ public sealed class ChangePublisher : SubscriptionBase
                     }
                 }, attemptTimeout.Token);
 
+                _metrics.PublishLag.Record((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds);
                 if (attempt > 1)
                 {
                     _logger.LogInformation("Published change {Sequence} after {Attempts} attempts", e.Sequence, attempt);

@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace OptOut.Hosting;
+
+/// <summary>
+/// OptOut's own measurements, beside ASP.NET Core's request rates and latencies: how long a change takes to reach
+/// the broker, which event the opt-out index reflects, and how many audit entries share a commit.
+/// </summary>
+public sealed class OptOutMetrics : IDisposable
+{
+    public const string MeterName = "OptOut";
+
+    private readonly Meter _meter = new(MeterName);
+
+    public OptOutMetrics(PipelineChecks.OptOutIndex index)
+    {
+        PublishLag = _meter.CreateHistogram<double>("optout.publish.lag", "ms", "From a change's commit to the broker's confirm of its message.");
+        AuditBatch = _meter.CreateHistogram<int>("optout.audit.batch.size", "{entry}", "Audit entries written in one commit.");
+        BulkCheckNumbers = _meter.CreateCounter<long>("optout.bulk_check.numbers", "{number}", "NHS numbers read by bulk checks.");
+        _meter.CreateObservableGauge("optout.index.sequence", () => index.Sequence, "{event}", "The event sequence the opt-out index reflects.");
+    }
+
+    public Histogram<double> PublishLag { get; }
+
+    public Histogram<int> AuditBatch { get; }
+
+    public Counter<long> BulkCheckNumbers { get; }
+
+    public void Dispose() => _meter.Dispose();
+}
+
+public static class TelemetrySetup
+{
+    /// <summary>Traces and metrics go to the OTLP endpoint in Telemetry:OtlpEndpoint when one is set, and nowhere otherwise.</summary>
+    public static IServiceCollection AddOptOutTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<OptOutMetrics>();
+        var endpoint = configuration["Telemetry:OtlpEndpoint"];
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("optout"))
+            .WithMetrics(m => m.AddMeter(OptOutMetrics.MeterName).AddAspNetCoreInstrumentation())
+            .WithTracing(t => t.AddAspNetCoreInstrumentation().AddSource("Marten", "MassTransit"));
+        if (!string.IsNullOrEmpty(endpoint))
+        {
+            services.ConfigureOpenTelemetryMeterProvider(m => m.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
+            services.ConfigureOpenTelemetryTracerProvider(t => t.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
+        }
+
+        return services;
+    }
+}
