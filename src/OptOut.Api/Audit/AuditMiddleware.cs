@@ -25,7 +25,20 @@ public static class AuditMiddleware
             var audit = http.RequestServices.GetRequiredService<AuditLog>();
             // The request id names the audit entry, for support and for a subject who asks about one call.
             http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
-            http.Response.OnStarting(() => audit.RecordAsync(RecordFor(http)));
+            http.Response.OnStarting(async () =>
+            {
+                try
+                {
+                    await audit.RecordAsync(RecordFor(http));
+                }
+                catch (Exception ex) when (http.Response.StatusCode >= 500)
+                {
+                    // A server error carries no patient data, so it may leave unrecorded when the audit store is down too;
+                    // any other answer fails instead (Kestrel turns this throw into an empty 500).
+                    http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditMiddleware))
+                        .LogError(ex, "Audit entry for failed request {RequestId} could not be written", http.TraceIdentifier);
+                }
+            });
         }
 
         await next(http);

@@ -20,6 +20,19 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             });
         }
 
+        if (exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException)
+        {
+            // PostgreSQL is unreachable or restarting: say so, and when to try again, rather than a bare 500.
+            logger.LogWarning(exception, "Database unavailable for {Method} {Endpoint}", httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = { Status = 503, Title = "OptOut's database is unavailable.", Detail = "Nothing was changed. Retry shortly." },
+            });
+        }
+
         logger.LogError(exception, "Unhandled exception for {Method} {Endpoint}", httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new ProblemDetailsContext
