@@ -24,4 +24,8 @@ public static class AuditChain
         });
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content))).ToLowerInvariant();
     }
+
+    /// <summary>The text a checkpoint's ECDSA P-256 / SHA-256 signature covers.</summary>
+    public static byte[] CheckpointPayload(long fromSequence, long toSequence, string merkleRoot, string headHash, DateTimeOffset signedAt) =>
+        Encoding.UTF8.GetBytes($"optout-audit-checkpoint\n{fromSequence}\n{toSequence}\n{merkleRoot}\n{headHash}\n{signedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture)}");
 }

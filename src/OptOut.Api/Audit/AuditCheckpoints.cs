@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -66,7 +65,7 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
             }
         }
 
-        var root = Convert.ToHexString(MerkleTree.Root(leaves)).ToLowerInvariant();
+        var root = Convert.ToHexString(Contracts.Audit.MerkleTree.Root(leaves)).ToLowerInvariant();
         var unsigned = new AuditCheckpoint(from, head, root, headHash, now, "");
         var checkpoint = unsigned with { Signature = Convert.ToBase64String(_key.SignData(Payload(unsigned), HashAlgorithmName.SHA256)) };
         await using var insert = new NpgsqlCommand($"insert into {Table} (from_seq, to_seq, merkle_root, head_hash, signed_at, signature) values (@f, @t, @r, @h, @a, @s)", connection);
@@ -112,7 +111,7 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
 
     /// <summary>What is signed: the range, the root and the head, in a fixed text form a verifier can rebuild.</summary>
     public static byte[] Payload(AuditCheckpoint c) =>
-        Encoding.UTF8.GetBytes($"optout-audit-checkpoint\n{c.FromSequence}\n{c.ToSequence}\n{c.MerkleRoot}\n{c.HeadHash}\n{c.SignedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}");
+        Contracts.Audit.AuditChain.CheckpointPayload(c.FromSequence, c.ToSequence, c.MerkleRoot, c.HeadHash, c.SignedAt);
 
     private static ECDsa LoadKey(string? pem)
     {

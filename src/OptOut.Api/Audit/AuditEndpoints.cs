@@ -31,6 +31,11 @@ public static class AuditEndpoints
             .WithSummary("Re-verify the whole audit chain and its signed checkpoints; reports the first entry that does not match.")
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
 
+        api.MapGet("/audit/checkpoints", async (AuditCheckpoints checkpoints, CancellationToken ct) => TypedResults.Ok(await checkpoints.ListAsync(ct)))
+            .WithName("AuditCheckpoints")
+            .WithSummary("Every signed checkpoint, for offline verification with `optout audit-verify --checkpoints`.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+
         api.MapGet("/audit/public-key", (AuditCheckpoints checkpoints) => TypedResults.Text(checkpoints.PublicKeyPem, "application/x-pem-file"))
             .WithName("AuditPublicKey")
             .WithSummary("The public key that verifies the audit checkpoints' signatures.")

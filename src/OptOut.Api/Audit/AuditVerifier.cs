@@ -47,7 +47,7 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
             }
 
             if (leaves.Count != checkpoint.ToSequence - checkpoint.FromSequence + 1
-                || !CryptographicOperations.FixedTimeEquals(MerkleTree.Root(leaves), Convert.FromHexString(checkpoint.MerkleRoot)))
+                || !CryptographicOperations.FixedTimeEquals(Contracts.Audit.MerkleTree.Root(leaves), Convert.FromHexString(checkpoint.MerkleRoot)))
             {
                 mismatch ??= new AuditMismatch(checkpoint.FromSequence, $"entries {checkpoint.FromSequence}-{checkpoint.ToSequence} no longer match their signed checkpoint");
                 continue;

@@ -9,7 +9,7 @@ namespace OptOut.Cli.Audit;
 /// </summary>
 public static class AuditVerifyCommand
 {
-    public const string Usage = "optout audit-verify EXPORT.ndjson [--head SEQ:HASH]";
+    public const string Usage = "optout audit-verify EXPORT.ndjson [--head SEQ:HASH] [--checkpoints CHECKPOINTS.json --public-key KEY.pem]";
 
     public static async Task<int> RunAsync(string? path, Arguments args, TextWriter output)
     {
@@ -21,6 +21,7 @@ public static class AuditVerifyCommand
 
         long entries = 0, lastSequence = 0;
         string? lastHash = null;
+        var hashes = new Dictionary<long, byte[]>();
         foreach (var line in File.ReadLines(path).Where(l => l.Length > 0))
         {
             var e = JsonDocument.Parse(line).RootElement;
@@ -42,6 +43,7 @@ public static class AuditVerifyCommand
 
             lastSequence = sequence;
             lastHash = hash;
+            hashes[sequence] = Convert.FromHexString(hash);
         }
 
         if (args.Value("--head") is { } head && head != $"{lastSequence}:{lastHash}")
@@ -49,7 +51,39 @@ public static class AuditVerifyCommand
             return await FailAsync(output, lastSequence, $"the export ends at {lastSequence}:{lastHash}, not at the chain head {head}");
         }
 
-        await output.WriteLineAsync($"optout audit-verify: {entries} entries intact, last {lastSequence}:{lastHash}");
+        var anchored = 0;
+        if (args.Value("--checkpoints") is { } checkpointsFile && args.Value("--public-key") is { } keyFile)
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(await File.ReadAllTextAsync(keyFile));
+            foreach (var c in JsonDocument.Parse(await File.ReadAllTextAsync(checkpointsFile)).RootElement.EnumerateArray())
+            {
+                var (from, to) = (c.GetProperty("fromSequence").GetInt64(), c.GetProperty("toSequence").GetInt64());
+                var leaves = new List<byte[]>();
+                for (var s = from; s <= to && hashes.TryGetValue(s, out var h); s++)
+                {
+                    leaves.Add(h);
+                }
+
+                if (leaves.Count != to - from + 1)
+                {
+                    continue; // this export does not hold the whole range (a filtered export)
+                }
+
+                var root = Convert.ToHexString(MerkleTree.Root(leaves)).ToLowerInvariant();
+                var signed = key.VerifyData(
+                    AuditChain.CheckpointPayload(from, to, c.GetProperty("merkleRoot").GetString()!, c.GetProperty("headHash").GetString()!, c.GetProperty("signedAt").GetDateTimeOffset()),
+                    Convert.FromBase64String(c.GetProperty("signature").GetString()!), System.Security.Cryptography.HashAlgorithmName.SHA256);
+                if (root != c.GetProperty("merkleRoot").GetString() || !signed)
+                {
+                    return await FailAsync(output, from, $"to {to} do not match their signed checkpoint");
+                }
+
+                anchored++;
+            }
+        }
+
+        await output.WriteLineAsync($"optout audit-verify: {entries} entries intact, last {lastSequence}:{lastHash}; {anchored} signed checkpoints verified");
         return 0;
     }
 

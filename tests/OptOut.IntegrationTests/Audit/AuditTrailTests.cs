@@ -106,12 +106,17 @@ public class AuditTrailTests(OptOutService service)
         var export = await dpo.GetAsync("/v1/audit");
         var file = Path.GetTempFileName();
         await File.WriteAllTextAsync(file, await export.Content.ReadAsStringAsync());
+        var checkpoints = Path.GetTempFileName();
+        await File.WriteAllTextAsync(checkpoints, await service.As("dpo").GetStringAsync("/v1/audit/checkpoints"));
+        var key = Path.GetTempFileName();
+        await File.WriteAllTextAsync(key, await service.As("dpo").GetStringAsync("/v1/audit/public-key"));
         var output = new StringWriter();
 
-        var exit = await OptOut.Cli.Audit.AuditVerifyCommand.RunAsync(file, new OptOut.Cli.Arguments(["--head", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single()]), output);
+        var exit = await OptOut.Cli.Audit.AuditVerifyCommand.RunAsync(file, new OptOut.Cli.Arguments(
+            ["--head", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single(), "--checkpoints", checkpoints, "--public-key", key]), output);
 
         Assert.True(exit == 0, output.ToString());
-        Assert.Contains("intact", output.ToString(), StringComparison.Ordinal);
+        Assert.Matches("intact.*; [1-9][0-9]* signed checkpoints verified", output.ToString());
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OptOut.Audit;
+namespace OptOut.Contracts.Audit;
 
 /// <summary>The Merkle tree hash of RFC 6962 (Certificate Transparency) over a batch of entry hashes.</summary>
 public static class MerkleTree
