@@ -70,7 +70,7 @@ public static class AuditEndpoints
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using (var head = new NpgsqlCommand($"select seq || ':' || hash from {schema.Table} order by seq desc limit 1", connection))
         {
-            http.Response.Headers[ChainHeadHeader] = (string?)await head.ExecuteScalarAsync(ct) ?? "0:" + AuditEntry.Genesis;
+            http.Response.Headers[ChainHeadHeader] = (string?)await head.ExecuteScalarAsync(ct) ?? "0:" + Contracts.Audit.AuditChain.Genesis;
         }
 
         await using var query = new NpgsqlCommand(

@@ -22,9 +22,6 @@ public sealed record AuditEntry(
     string PreviousHash,
     string Hash)
 {
-    /// <summary>The hash before the first entry.</summary>
-    public const string Genesis = AuditChain.Genesis;
-
     public string ComputeHash() =>
         AuditChain.HashOf(Sequence, RecordedAt, Kind, Action, Actor, ActorRole, NhsNumber, Purpose, Outcome, RequestId, Details, PreviousHash);
 

@@ -81,7 +81,7 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         }
 
         long sequence = 0;
-        var previous = AuditEntry.Genesis;
+        var previous = Contracts.Audit.AuditChain.Genesis;
         await using (var head = new NpgsqlCommand($"select seq, hash from {schema.Table} order by seq desc limit 1", connection))
         await using (var reader = await head.ExecuteReaderAsync(ct))
         {

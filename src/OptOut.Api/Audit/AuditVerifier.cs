@@ -18,7 +18,7 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
     {
         long count = 0, expected = 1;
-        var previous = AuditEntry.Genesis;
+        var previous = Contracts.Audit.AuditChain.Genesis;
         AuditMismatch? mismatch = null;
         var hashes = new Dictionary<long, byte[]>();
         await using (var command = database.CreateCommand(

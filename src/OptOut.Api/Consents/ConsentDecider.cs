@@ -43,6 +43,6 @@ public static class ConsentDecider
         .. current.Consents.Values
             .Where(c => c.IsStanding && c.Period?.End is { } end && end <= now)
             .OrderBy(c => c.Purpose, StringComparer.Ordinal)
-            .Select(c => new ConsentExpired(Patients.PatientPreferencesIds.NhsNumberOf(current), newDecisionId(), DecisionMaker.System, c.Purpose, c.DecisionId, c.Period!.End!.Value, now)),
+            .Select(c => new ConsentExpired(NhsNumbers.NhsNumber.Parse(current.Id), newDecisionId(), DecisionMaker.System, c.Purpose, c.DecisionId, c.Period!.End!.Value, now)),
     ];
 }

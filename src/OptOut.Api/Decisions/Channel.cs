@@ -27,17 +27,6 @@ public enum Channel
 
 public static class ChannelCodes
 {
-    public static string SourceOfChoiceCode(this Channel channel) => channel switch
-    {
-        Channel.Online => "OP",
-        Channel.NhsApp => "PFSP",
-        Channel.NhsForm => "FN",
-        Channel.CallCentre => "CC",
-        Channel.Paper => "PP",
-        Channel.Migrated => "MIGRATED",
-        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
-    };
-
     public static string WireName(this Channel channel) => channel switch
     {
         Channel.Online => "online",

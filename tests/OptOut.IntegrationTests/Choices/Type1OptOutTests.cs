@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using OptOut.IntegrationTests.Infrastructure;
 using OptOut.IntegrationTests.NationalDataOptOut;
 
@@ -77,6 +76,4 @@ public class Type1OptOutTests(OptOutService service)
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(0, await service.EventCountAsync(nhs));
     }
-
-    internal static JsonElement Type1(JsonElement preferences) => preferences.GetProperty("type1OptOut");
 }
