@@ -83,7 +83,7 @@ app.UseAuditTrail();
 app.UseAuthorization();
 
 app.MapOptOutHealth();
-var v1 = app.MapGroup("/v1").RequireAuthorization();
+var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync);
 v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();
 v1.MapConsents();

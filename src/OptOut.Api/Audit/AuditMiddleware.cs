@@ -8,7 +8,10 @@ namespace OptOut.Audit;
 /// <summary>
 /// Records every call to the API, allowed or refused (401 and 403 included), with caller, role, record,
 /// stated purpose, outcome and request id. The entry is written, and committed, just before the response
-/// starts, so no answer leaves OptOut unrecorded; if the entry cannot be written the request fails.
+/// starts, so no answer leaves OptOut unrecorded. An endpoint's answer is recorded before it is written
+/// (<see cref="RecordBeforeAnswerAsync"/>), so when the audit store is down the caller gets a 503 problem
+/// instead of the answer; anything else (refusals, streamed exports) is recorded as its response starts,
+/// and fails as an empty 500 if it cannot be.
 /// </summary>
 public static class AuditMiddleware
 {
@@ -16,6 +19,8 @@ public static class AuditMiddleware
     public const string DetailsItem = "optout.audit.details";
 
     public const string RequestIdHeader = "X-Request-Id";
+
+    private const string RecordedItem = "optout.audit.recorded";
 
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -27,6 +32,11 @@ public static class AuditMiddleware
             http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
             http.Response.OnStarting(async () =>
             {
+                if (http.Items.ContainsKey(RecordedItem))
+                {
+                    return;
+                }
+
                 try
                 {
                     await audit.RecordAsync(RecordFor(http));
@@ -43,6 +53,47 @@ public static class AuditMiddleware
 
         await next(http);
     });
+
+    /// <summary>
+    /// An endpoint filter: records the endpoint's answer with its status before the answer is written, and
+    /// withholds it behind a 503 problem if the entry cannot be committed.
+    /// </summary>
+    public static async ValueTask<object?> RecordBeforeAnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var answer = await next(context);
+        var http = context.HttpContext;
+        if (http.Response.HasStarted || StatusOf(answer, http.Response.StatusCode) is not { } status)
+        {
+            return answer;
+        }
+
+        http.Response.StatusCode = status;
+        try
+        {
+            await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(RecordFor(http));
+            http.Items[RecordedItem] = true;
+            return answer;
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditMiddleware))
+                .LogWarning(ex, "Answer to request {RequestId} withheld: its audit entry could not be written", http.TraceIdentifier);
+            http.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "OptOut's audit trail is unavailable.",
+                detail: "The answer is withheld because it could not be recorded. Retry shortly; a change retried with the same Idempotency-Key is recorded once.");
+        }
+    }
+
+    /// <summary>The status an endpoint's return value will answer with; null when only writing it would tell.</summary>
+    private static int? StatusOf(object? answer, int current) => answer switch
+    {
+        INestedHttpResult nested => StatusOf(nested.Result, current),
+        IStatusCodeHttpResult result => result.StatusCode ?? current,
+        IResult => null,
+        _ => current,
+    };
 
     private static AuditRecord RecordFor(HttpContext http)
     {

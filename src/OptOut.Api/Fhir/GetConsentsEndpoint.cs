@@ -15,7 +15,8 @@ public static class GetConsentsEndpoint
         app.MapGet("/fhir/r4/Consent", Handle)
             .WithName("SearchConsents")
             .WithSummary("The patient's choices as FHIR R4 Consent resources in a searchset Bundle (application/fhir+json).")
-            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Dpo, Roles.Patient));
+            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Dpo, Roles.Patient))
+            .AddEndpointFilter(Audit.AuditMiddleware.RecordBeforeAnswerAsync);
 
     private static async Task<IResult> Handle(string? patient, IQuerySession session, ConsentResources resources, TimeProvider clock, HttpContext http, CancellationToken ct)
     {

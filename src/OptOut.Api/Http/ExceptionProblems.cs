@@ -20,7 +20,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             });
         }
 
-        if (exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException)
+        if (DatabaseUnavailable(exception))
         {
             // PostgreSQL is unreachable or restarting: say so, and when to try again, rather than a bare 500.
             logger.LogWarning(exception, "Database unavailable for {Method} {Endpoint}", httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
@@ -29,7 +29,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = httpContext,
-                ProblemDetails = { Status = 503, Title = "OptOut's database is unavailable.", Detail = "Nothing was changed. Retry shortly." },
+                // A commit cut off mid-flight may or may not have landed: the Idempotency-Key makes the retry safe either way.
+                ProblemDetails = { Status = 503, Title = "OptOut's database is unavailable.", Detail = "Retry shortly; a change retried with the same Idempotency-Key is recorded once." },
             });
         }
 
@@ -40,6 +41,24 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             HttpContext = httpContext,
             ProblemDetails = { Status = 500, Title = "OptOut could not complete the request." },
         });
+    }
+
+    /// <summary>
+    /// PostgreSQL unreachable, restarting or shutting down, however deep Marten or Npgsql wrapped it:
+    /// class 08 (connection), 57P01-57P03 (admin or crash shutdown, starting up), or any error Npgsql calls transient.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is TimeoutException or Npgsql.NpgsqlException { IsTransient: true }
+                || exception is Npgsql.PostgresException pg && (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The JSON reader's own message names the path and position; it never echoes the request's values.

@@ -28,11 +28,22 @@ public sealed class ChangeSubscriber : IAsyncDisposable
     }
 
     /// <summary>Collects envelopes until <paramref name="count"/> match, riding out a broker that is down.</summary>
-    public async Task<IReadOnlyList<Envelope>> WaitForAsync(Func<Envelope, bool> match, int count, TimeSpan timeout)
+    public Task<IReadOnlyList<Envelope>> WaitForAsync(Func<Envelope, bool> match, int count, TimeSpan timeout) =>
+        CollectAsync(match, found => found.Count >= count, timeout);
+
+    /// <summary>Collects the messages with these ids (duplicates included) until each has arrived at least once.</summary>
+    public Task<IReadOnlyList<Envelope>> WaitForEachAsync(IReadOnlySet<Guid> messageIds, TimeSpan timeout) =>
+        CollectAsync(m => messageIds.Contains(m.MessageId), found => found.Select(m => m.MessageId).Distinct().Count() == messageIds.Count, timeout);
+
+    /// <summary>Whatever matching messages arrive within the period: for proving nothing more comes.</summary>
+    public Task<IReadOnlyList<Envelope>> CollectForAsync(Func<Envelope, bool> match, TimeSpan period) =>
+        CollectAsync(match, _ => false, period);
+
+    private async Task<IReadOnlyList<Envelope>> CollectAsync(Func<Envelope, bool> match, Func<List<Envelope>, bool> done, TimeSpan timeout)
     {
         var found = new List<Envelope>();
         using var deadline = new CancellationTokenSource(timeout);
-        while (found.Count < count && !deadline.IsCancellationRequested)
+        while (!done(found) && !deadline.IsCancellationRequested)
         {
             try
             {

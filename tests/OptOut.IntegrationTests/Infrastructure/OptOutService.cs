@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using OptOut.Cli.Tokens;
 
 namespace OptOut.IntegrationTests.Infrastructure;
 
@@ -13,64 +12,47 @@ namespace OptOut.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    private readonly string _database = "optout_test_" + Guid.NewGuid().ToString("N")[..12];
+    private TestDatabase? _database;
 
-    public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+    public TestSettings Settings { get; } = new();
+
+    public string SigningKey => Settings.SigningKey;
 
     public TestServers Servers { get; private set; } = null!;
 
     public CapturedLogs Logs { get; } = new();
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("The database is not created yet.");
 
     public async Task InitializeAsync()
     {
         Servers = await TestServers.StartAsync();
-        ConnectionString = new NpgsqlConnectionStringBuilder(Servers.PostgresAdmin) { Database = _database }.ConnectionString;
-        await AdminAsync($"create database {_database}");
+        _database = await TestDatabase.CreateAsync(Servers);
         _ = Server; // start the host now, not inside the first test
     }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await AdminAsync($"drop database if exists {_database} with (force)");
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Marten", ConnectionString);
-        builder.UseSetting("ConnectionStrings:RabbitMq", Servers.RabbitMq.ToString());
-        builder.UseSetting("Auth:DevelopmentSigningKey", SigningKey);
-        builder.UseSetting("Publishing:ConfirmTimeout", "00:00:03");
-        builder.UseSetting("Publishing:FirstRetryDelay", "00:00:00.100");
-        builder.UseSetting("Publishing:MaxRetryDelay", "00:00:01");
-        builder.UseSetting("ConsentExpiry:Interval", "00:00:00.500");
-        builder.UseSetting("OptOutIndex:MaxWait", "00:00:05");
-        builder.UseSetting("OptOutChecks:MaxBodyBytes", "5000000");
-        builder.UseSetting("OptOutChecks:MaxLines", "200000");
-        builder.UseSetting("Audit:CheckpointEvery", "5");
+        foreach (var (key, value) in Settings.For(ConnectionString, Servers.RabbitMq))
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 
     /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
-    public HttpClient As(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null)
-    {
-        var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? $"test-{role}" };
-        if (nhsNumber is not null)
-        {
-            claims["nhs_number"] = nhsNumber;
-            claims["birthdate"] = (birthDate ?? new DateOnly(1980, 1, 1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (odsCode is not null)
-        {
-            claims["ods_code"] = odsCode;
-        }
-
-        return WithToken(TokenCommand.Mint(SigningKey, claims, TimeSpan.FromMinutes(10)));
-    }
+    public HttpClient As(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null) =>
+        WithToken(Settings.Token(role, nhsNumber, subject, odsCode, birthDate));
 
     public HttpClient WithToken(string? token)
     {
@@ -109,14 +91,6 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from optout.mt_events", connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task AdminAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(Servers.PostgresAdmin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
 

@@ -14,10 +14,11 @@ public sealed class TestServers
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static TestServers? _instance;
 
-    private TestServers(string postgresAdmin, Uri rabbitMq, IBrokerControl broker)
+    private TestServers(string postgresAdmin, Uri rabbitMq, IServerControl database, IServerControl broker)
     {
         PostgresAdmin = postgresAdmin;
         RabbitMq = rabbitMq;
+        Database = database;
         Broker = broker;
     }
 
@@ -26,7 +27,9 @@ public sealed class TestServers
 
     public Uri RabbitMq { get; }
 
-    public IBrokerControl Broker { get; }
+    public IServerControl Database { get; }
+
+    public IServerControl Broker { get; }
 
     public static async Task<TestServers> StartAsync()
     {
@@ -47,19 +50,18 @@ public sealed class TestServers
         var rabbit = Environment.GetEnvironmentVariable("OPTOUT_TEST_RABBITMQ");
         if (!string.IsNullOrEmpty(postgres) && !string.IsNullOrEmpty(rabbit))
         {
-            return new TestServers(postgres, new Uri(rabbit), new RabbitMqCtlBroker());
+            return new TestServers(postgres, new Uri(rabbit), new PostgresCluster(postgres), new RabbitMqCtlBroker());
         }
 
         // No local servers named: start containers (needs a Docker engine).
-        var pg = new PostgreSqlBuilder("postgres:15").Build();
-        var hostPort = FreeTcpPort();
-        // A fixed host port, so the broker keeps its address when a test stops and restarts it.
-        var mq = new RabbitMqBuilder("rabbitmq:3.10-management").WithPortBinding(hostPort, 5672).Build();
+        // Fixed host ports, so each server keeps its address when a test stops and restarts it.
+        var pg = new PostgreSqlBuilder("postgres:15").WithPortBinding(FreeTcpPort(), 5432).Build();
+        var mq = new RabbitMqBuilder("rabbitmq:3.10-management").WithPortBinding(FreeTcpPort(), 5672).Build();
         await Task.WhenAll(pg.StartAsync(), mq.StartAsync());
-        return new TestServers(pg.GetConnectionString(), new Uri(mq.GetConnectionString()), new ContainerBroker(mq));
+        return new TestServers(pg.GetConnectionString(), new Uri(mq.GetConnectionString()), new ContainerServer(pg), new ContainerServer(mq));
     }
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,62 @@
+using Npgsql;
+
+namespace OptOut.IntegrationTests.Infrastructure;
+
+/// <summary>A fresh database on the real server, dropped (with any connections still open) when disposed.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string _admin;
+    private readonly string _name = "optout_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    private TestDatabase(string admin)
+    {
+        _admin = admin;
+        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = _name }.ConnectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<TestDatabase> CreateAsync(TestServers servers)
+    {
+        var database = new TestDatabase(servers.PostgresAdmin);
+        await database.AdminAsync($"create database {database._name}");
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await AdminAsync($"drop database if exists {_name} with (force)");
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<List<T>> ListAsync<T>(string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

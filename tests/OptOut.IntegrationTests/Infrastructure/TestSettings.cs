@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+
+namespace OptOut.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The settings every service under test runs with, in-process or as its own process: short retry and
+/// polling intervals so faults heal within a test's patience, and keys of its own.
+/// </summary>
+public sealed class TestSettings
+{
+    public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+    /// <summary>One audit signing key for every instance, as production configures it: checkpoints verify across restarts.</summary>
+    public string AuditSigningKeyPem { get; } = NewAuditKey();
+
+    public IReadOnlyDictionary<string, string> For(string connectionString, Uri rabbitMq) => new Dictionary<string, string>
+    {
+        ["ConnectionStrings:Marten"] = connectionString,
+        ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+        ["Auth:DevelopmentSigningKey"] = SigningKey,
+        ["Audit:SigningKeyPem"] = AuditSigningKeyPem,
+        ["Audit:CheckpointEvery"] = "5",
+        ["Publishing:ConfirmTimeout"] = "00:00:03",
+        ["Publishing:FirstRetryDelay"] = "00:00:00.100",
+        ["Publishing:MaxRetryDelay"] = "00:00:01",
+        ["ConsentExpiry:Interval"] = "00:00:00.500",
+        ["OptOutIndex:MaxWait"] = "00:00:05",
+        ["OptOutChecks:MaxBodyBytes"] = "5000000",
+        ["OptOutChecks:MaxLines"] = "200000",
+    };
+
+    /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
+    public string Token(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null)
+    {
+        var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? $"test-{role}" };
+        if (nhsNumber is not null)
+        {
+            claims["nhs_number"] = nhsNumber;
+            claims["birthdate"] = (birthDate ?? new DateOnly(1980, 1, 1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (odsCode is not null)
+        {
+            claims["ods_code"] = odsCode;
+        }
+
+        return OptOut.Cli.Tokens.TokenCommand.Mint(SigningKey, claims, TimeSpan.FromMinutes(10));
+    }
+
+    private static string NewAuditKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportECPrivateKeyPem();
+    }
+}
