@@ -79,8 +79,31 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
         return checkpoint;
     }
 
+    // Published apart from the audit writer, so a broker outage never holds up the requests waiting on their entries.
+    // Bounded: during a long outage the oldest unpublished checkpoints give way; each is stored, and every later one covers the chain.
+    private readonly System.Threading.Channels.Channel<AuditCheckpoint> _unpublished = System.Threading.Channels.Channel.CreateBounded<AuditCheckpoint>(
+        new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    public void QueueForPublishing(AuditCheckpoint checkpoint) => _unpublished.Writer.TryWrite(checkpoint);
+
+    /// <summary>Runs beside the audit writer: publishes queued checkpoints in order.</summary>
+    public async Task PublishQueuedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var checkpoint in _unpublished.Reader.ReadAllAsync(ct))
+            {
+                await PublishAsync(checkpoint);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: what is left is stored, and the next process's checkpoints cover it.
+        }
+    }
+
     /// <summary>Best effort: the checkpoint is already stored; a broker outage only delays the outside copy until the next one.</summary>
-    public async Task PublishAsync(AuditCheckpoint checkpoint)
+    private async Task PublishAsync(AuditCheckpoint checkpoint)
     {
         try
         {

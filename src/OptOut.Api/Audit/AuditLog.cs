@@ -28,29 +28,37 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await EnsureSchemaAsync(stoppingToken);
-        var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        var publishing = checkpoints.PublishQueuedAsync(stoppingToken);
+        try
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>(MaxBatch);
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                batch.Add(item);
-            }
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
 
-            try
-            {
-                await AppendAsync(batch.Select(b => b.Record).ToList(), stoppingToken);
-                metrics.AuditBatch.Record(batch.Count);
-                batch.ForEach(b => b.Done.TrySetResult());
-            }
+                try
+                {
+                    await AppendAsync(batch.Select(b => b.Record).ToList(), stoppingToken);
+                    metrics.AuditBatch.Record(batch.Count);
+                    batch.ForEach(b => b.Done.TrySetResult());
+                }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
 #pragma warning restore CA1031
-            {
-                logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
-                batch.ForEach(b => b.Done.TrySetException(ex));
-            }
+                {
+                    logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
+                    batch.ForEach(b => b.Done.TrySetException(ex));
+                }
 
-            batch.Clear();
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            await publishing;
         }
     }
 
@@ -133,7 +141,7 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         await transaction.CommitAsync(ct);
         if (checkpoint is not null)
         {
-            await checkpoints.PublishAsync(checkpoint);
+            checkpoints.QueueForPublishing(checkpoint);
         }
     }
 

@@ -26,7 +26,19 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await AdminAsync($"drop database if exists {_name} with (force)");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await AdminAsync($"drop database if exists {_name} with (force)");
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                // An autovacuum worker (the superuser's, so not ours to terminate) is busy on it after a write load.
+                await Task.Delay(250);
+            }
+        }
     }
 
     public async Task<T> ScalarAsync<T>(string sql)
