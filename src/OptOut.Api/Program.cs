@@ -20,6 +20,8 @@ using OptOut.Type1OptOut;
 using OptOut.UseDecisions;
 
 var builder = WebApplication.CreateBuilder(args);
+// Kestrel reads only its endpoints from configuration; its limits (body size, header size and time) are bound here.
+builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
 builder.Services.AddEventStore(builder.Configuration);
 builder.Services.AddMessaging(builder.Configuration);
@@ -31,6 +33,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTyp
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ExceptionProblems>();
+builder.Services.AddClientRateLimits(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
@@ -79,6 +82,7 @@ app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuditTrail();
 app.UseAuthorization();
 

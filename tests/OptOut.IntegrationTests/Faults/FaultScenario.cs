@@ -32,9 +32,9 @@ public sealed class FaultScenario : IAsyncDisposable
         return new FaultScenario(servers, database, await ChangeSubscriber.BindAsync(servers.RabbitMq, StoreChecks.Exchange));
     }
 
-    public async Task<ServiceProcess> StartServiceAsync(string name = "optout-test")
+    public async Task<ServiceProcess> StartServiceAsync(string name = "optout-test", IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var service = await ServiceProcess.StartAsync(Settings, Database.ConnectionString, Servers.RabbitMq, name);
+        var service = await ServiceProcess.StartAsync(Settings, Database.ConnectionString, Servers.RabbitMq, name, overrides);
         _services.Add(service);
         return service;
     }

@@ -32,7 +32,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <param name="name">Also the PostgreSQL application_name of its connections, so a test can tell which instance holds a lock.</param>
-    public static async Task<ServiceProcess> StartAsync(TestSettings settings, string connectionString, Uri rabbitMq, string name)
+    /// <param name="overrides">Settings that differ from the tests' usual ones, such as tight limits.</param>
+    public static async Task<ServiceProcess> StartAsync(TestSettings settings, string connectionString, Uri rabbitMq, string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
         connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
         var address = new Uri($"http://127.0.0.1:{TestServers.FreeTcpPort()}");
@@ -44,7 +45,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.Environment["Urls"] = address.ToString();
         start.Environment["Logging__Console__FormatterName"] = "simple";
-        foreach (var (key, value) in settings.For(connectionString, rabbitMq))
+        foreach (var (key, value) in settings.For(connectionString, rabbitMq).Concat(overrides ?? new Dictionary<string, string>()))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
@@ -57,7 +58,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    public HttpClient As(string role, string? nhsNumber = null) => Client(_settings.Token(role, nhsNumber));
+    public HttpClient As(string role, string? nhsNumber = null, string? subject = null) => Client(_settings.Token(role, nhsNumber, subject));
 
     public HttpClient Client(string? token = null)
     {

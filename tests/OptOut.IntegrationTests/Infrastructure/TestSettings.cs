@@ -27,6 +27,9 @@ public sealed class TestSettings
         ["OptOutIndex:MaxWait"] = "00:00:05",
         ["OptOutChecks:MaxBodyBytes"] = "5000000",
         ["OptOutChecks:MaxLines"] = "200000",
+        // The suites send thousands of requests as one client; the limits tests set their own.
+        ["RateLimiting:TokenLimit"] = "1000000",
+        ["RateLimiting:TokensPerSecond"] = "1000000",
     };
 
     /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
