@@ -34,6 +34,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddClientRateLimits(builder.Configuration);
+builder.Services.AddRequestTimeLimits(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
@@ -83,6 +84,7 @@ app.UseSwagger();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseRequestTimeouts();
 app.UseAuditTrail();
 app.UseAuthorization();
 

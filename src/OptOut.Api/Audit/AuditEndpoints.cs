@@ -24,12 +24,14 @@ public static class AuditEndpoints
             .WithName("ExportAudit")
             .WithSummary("Stream audit entries as CSV (text/csv), NDJSON (application/x-ndjson) or a FHIR R4 Bundle of AuditEvent (application/fhir+json), by Accept.")
             .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, kind (change or access). The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
+            .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
         api.MapGet("/audit/verification", async (AuditVerifier verifier, CancellationToken ct) => TypedResults.Ok(await verifier.VerifyAsync(ct)))
             .WithName("VerifyAudit")
             .WithSummary("Re-verify the whole audit chain and its signed checkpoints; reports the first entry that does not match.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
+            .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
         api.MapGet("/audit/checkpoints", async (AuditCheckpoints checkpoints, CancellationToken ct) => TypedResults.Ok(await checkpoints.ListAsync(ct)))
             .WithName("AuditCheckpoints")

@@ -15,7 +15,8 @@ public static class ImportEndpoint
             .Accepts<string>("text/csv")
             .Produces<ImportReport>()
             .ProducesProblem(415)
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
     private static async Task<IResult> Handle(HttpContext http, OptOutImporter importer, CancellationToken ct)
     {

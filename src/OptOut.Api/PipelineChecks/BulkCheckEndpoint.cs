@@ -29,7 +29,8 @@ public static class BulkCheckEndpoint
             .Accepts<string>("text/plain", "text/csv", "application/octet-stream")
             .Produces<string>(200, "text/plain")
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503)
-            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
+            .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin))
+            .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
     private static async Task<IResult> Handle(
         HttpContext http, string? purpose, string? dataSource, string? legalBasis, string? asOf, long? minSequence,

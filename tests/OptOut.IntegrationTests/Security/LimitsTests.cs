@@ -74,4 +74,23 @@ public class LimitsTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, await scenario.Database.ScalarAsync<long>("select count(*) from optout.mt_events"));
     }
+
+    [Fact]
+    public async Task A_request_over_its_time_limit_is_cancelled_with_a_503_problem()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        // The index would wait 60 s for a sequence nobody has written; the time limit ends it after 1 s.
+        var service = await scenario.StartServiceAsync(overrides: new Dictionary<string, string>
+        {
+            ["RequestTimeLimits:Default"] = "00:00:01",
+            ["OptOutIndex:MaxWait"] = "00:01:00",
+        });
+
+        var response = await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}?minSequence=1000000");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("ran out of time", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}")).StatusCode);
+    }
 }
