@@ -38,6 +38,7 @@ public class BrokerOutageTests(ITestOutputHelper output)
         Assert.Empty(load.Failures);
         await StoreChecks.AssertEveryChangeStoredOnceAsync(scenario.Database, load);
         var received = await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
+        await FaultScenario.AssertAuditIntactAsync(service);
         output.WriteLine($"{load.Changes.Count} changes, {acknowledgedWhileDown} while the broker was down; {received.Count} messages");
     }
 }

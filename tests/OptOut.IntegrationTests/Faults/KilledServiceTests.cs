@@ -28,6 +28,7 @@ public class KilledServiceTests(ITestOutputHelper output)
         await StoreChecks.AssertEveryChangeStoredOnceAsync(scenario.Database, load);
         var received = await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
         output.WriteLine($"{load.Changes.Count} changes, {inFlight} in flight at the kill; {received.Count} messages for {received.DistinctBy(m => m.MessageId).Count()} events");
+        await StoreChecks.AssertIndexAgreesAsync(second, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(second);
     }
 }
