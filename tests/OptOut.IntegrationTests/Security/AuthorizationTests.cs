@@ -64,6 +64,7 @@ public class AuthorizationTests(OptOutService service)
     [InlineData("no token")]
     [InlineData("not a JWT")]
     [InlineData("signed with another key")]
+    [InlineData("unsigned (alg none)")]
     [InlineData("expired")]
     [InlineData("another issuer")]
     [InlineData("another audience")]
@@ -76,6 +77,7 @@ public class AuthorizationTests(OptOutService service)
             "no token" => null,
             "not a JWT" => "not-a-token",
             "signed with another key" => TokenCommand.Mint(foreignKey, claims, TimeSpan.FromMinutes(5)),
+            "unsigned (alg none)" => Unsigned(TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(5))),
             "expired" => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(-5)),
             "another issuer" => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(5), issuer: "someone-else"),
             _ => TokenCommand.Mint(service.SigningKey, claims, TimeSpan.FromMinutes(5), audience: "other-api"),
@@ -85,5 +87,12 @@ public class AuthorizationTests(OptOutService service)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>The same claims with the header swapped for alg "none" and the signature dropped.</summary>
+    private static string Unsigned(string token)
+    {
+        var header = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""");
+        return $"{header}.{token.Split('.')[1]}.";
     }
 }
