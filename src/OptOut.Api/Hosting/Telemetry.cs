@@ -42,7 +42,9 @@ public static class TelemetrySetup
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("optout"))
             .WithMetrics(m => m.AddMeter(OptOutMetrics.MeterName).AddAspNetCoreInstrumentation())
-            .WithTracing(t => t.AddAspNetCoreInstrumentation().AddSource("Marten", "MassTransit"));
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path", RedactedPath(request.Path)))
+                .AddSource("Marten", "MassTransit"));
         if (!string.IsNullOrEmpty(endpoint))
         {
             services.ConfigureOpenTelemetryMeterProvider(m => m.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
@@ -51,4 +53,9 @@ public static class TelemetrySetup
 
         return services;
     }
+
+    /// <summary>Traces leave OptOut for a collector: the NHS numbers in paths are masked there as in the logs.</summary>
+    public static string RedactedPath(PathString path) =>
+        string.Join('/', (path.Value ?? "").Split('/').Select(segment =>
+            NhsNumbers.NhsNumber.TryParse(Uri.UnescapeDataString(segment), out var number, out _) ? number.Masked : segment));
 }

@@ -40,4 +40,30 @@ public class MetricsTests(OptOutService service)
         Assert.Contains(measured["optout.index.sequence"], s => s >= sequence);
         Assert.Contains(measured["optout.audit.batch.size"], n => n >= 1);
     }
+
+    [Fact]
+    public async Task Request_traces_carry_the_route_but_never_the_NHS_number()
+    {
+        var tags = new ConcurrentBag<KeyValuePair<string, string?>>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                foreach (var tag in activity.Tags)
+                {
+                    tags.Add(tag);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        await service.As("patient", nhs).GetAsync($"/v1/patients/{nhs}/preferences");
+
+        Assert.Contains(tags, t => t.Key == "url.path" && t.Value == $"/v1/patients/*******{nhs[7..]}/preferences");
+        Assert.DoesNotContain(tags, t => t.Value?.Contains(nhs, StringComparison.Ordinal) == true);
+    }
 }
