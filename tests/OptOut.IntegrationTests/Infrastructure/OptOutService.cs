@@ -85,13 +85,7 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
 
     public async Task<bool> OptedOutAsync(string nhsNumber) => (await StatusAsync(nhsNumber)).GetProperty("optedOut").GetBoolean();
 
-    public async Task<long> LatestSequenceAsync()
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from optout.mt_events", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> LatestSequenceAsync() => _database!.ScalarAsync<long>("select coalesce(max(seq_id), 0) from optout.mt_events");
 }
 
 [CollectionDefinition(Name)]
