@@ -20,7 +20,7 @@ public class PostgresRestartTests(ITestOutputHelper output)
         int acknowledgedBefore;
         try
         {
-            var readiness = await ReadinessAsync(service, HttpStatusCode.ServiceUnavailable);
+            var readiness = await service.ReadinessAsync(HttpStatusCode.ServiceUnavailable);
             Assert.Contains("postgresql", readiness, StringComparison.Ordinal);
             acknowledgedBefore = load.Acknowledged;
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -38,7 +38,7 @@ public class PostgresRestartTests(ITestOutputHelper output)
         }
 
         // Nobody restarts the service: it reconnects by itself and takes changes again.
-        await ReadinessAsync(service, HttpStatusCode.OK);
+        await service.ReadinessAsync(HttpStatusCode.OK);
         await FaultScenario.WaitUntilAsync(() => load.Acknowledged >= acknowledgedBefore + 50, TimeSpan.FromSeconds(60), "50 more changes are acknowledged");
         await stop.CancelAsync();
         await writing;
@@ -51,23 +51,5 @@ public class PostgresRestartTests(ITestOutputHelper output)
         await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
         await StoreChecks.AssertIndexAgreesAsync(service, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(service);
-    }
-
-    /// <summary>Polls readiness until it answers <paramref name="expected"/>, and returns its body.</summary>
-    private static async Task<string> ReadinessAsync(ServiceProcess service, HttpStatusCode expected)
-    {
-        using var client = service.Client();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var response = await client.GetAsync("/health/ready");
-            if (response.StatusCode == expected)
-            {
-                return await response.Content.ReadAsStringAsync();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Readiness never answered {expected}");
-            await Task.Delay(200);
-        }
     }
 }

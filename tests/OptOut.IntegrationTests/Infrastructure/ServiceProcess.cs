@@ -79,10 +79,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until readiness answers 200, or fails with what the service wrote.</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    public Task WaitUntilReadyAsync() => ReadinessAsync(HttpStatusCode.OK);
+
+    /// <summary>Polls readiness until it answers <paramref name="expected"/>, and returns its body; fails with what the service wrote.</summary>
+    public async Task<string> ReadinessAsync(HttpStatusCode expected)
     {
         using var client = Client();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -92,9 +95,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                var response = await client.GetAsync("/health/ready");
+                if (response.StatusCode == expected)
                 {
-                    return;
+                    return await response.Content.ReadAsStringAsync();
                 }
             }
             catch (HttpRequestException)
@@ -105,7 +109,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The service at {Address} was not ready in time:\n{Output}");
+        throw new TimeoutException($"Readiness at {Address} never answered {expected}:\n{Output}");
     }
 
     public async ValueTask DisposeAsync()
