@@ -18,5 +18,8 @@ public sealed class IdempotentResponse
 
     public string Body { get; set; } = "";
 
+    /// <summary>The last event the write appended, if any: a replay answers with its sequence.</summary>
+    public Guid? EventId { get; set; }
+
     public DateTimeOffset RecordedAt { get; set; }
 }

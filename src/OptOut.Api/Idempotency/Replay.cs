@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marten;
 
 namespace OptOut.Idempotency;
@@ -19,15 +20,34 @@ public sealed class Replay(IDocumentSession session, string? documentId, string 
 
     public bool IsSameRequest(IdempotentResponse earlier) => earlier.RequestHash == requestHash;
 
-    public static ContentHttpResult Send(IdempotentResponse earlier, HttpContext http)
+    /// <summary>The first answer again, with the same ETag and OptOut-Sequence, marked as a replay.</summary>
+    public async Task<ContentHttpResult> SendAsync(IdempotentResponse earlier, HttpContext http, CancellationToken ct)
     {
-        http.Response.Headers.ETag = earlier.ETag;
+        long? sequence = null;
+        if (earlier.EventId is { } eventId)
+        {
+            await using var query = session.DocumentStore.QuerySession();
+            sequence = (await query.Events.LoadAsync(eventId, ct))?.Sequence;
+        }
+
+        SetHeaders(http, earlier.ETag, sequence);
         http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         return TypedResults.Content(earlier.Body, "application/json", System.Text.Encoding.UTF8, earlier.StatusCode);
     }
 
+    /// <summary>The headers of a write's answer, first time or replayed: the record version, and the event's global sequence.</summary>
+    public static void SetHeaders(HttpContext http, string etag, long? sequence)
+    {
+        http.Response.Headers.ETag = etag;
+        if (sequence is { } s)
+        {
+            // Read-your-writes elsewhere: pass this as minSequence to the opt-out index reads.
+            http.Response.Headers[Patients.PatientWrites.SequenceHeader] = s.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>Saved in the same transaction as the events, so either both are stored or neither is.</summary>
-    public void Remember(string body, long version, DateTimeOffset now)
+    public void Remember(string body, long version, Guid? eventId, DateTimeOffset now)
     {
         if (documentId is null)
         {
@@ -41,6 +61,7 @@ public sealed class Replay(IDocumentSession session, string? documentId, string 
             StatusCode = StatusCodes.Status200OK,
             ETag = Http.ETags.For(version),
             Body = body,
+            EventId = eventId,
             RecordedAt = now,
         });
     }

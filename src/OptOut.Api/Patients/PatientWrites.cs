@@ -22,7 +22,7 @@ public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
 /// The one write path every change to a patient's record takes: idempotency, If-Match, supersession,
 /// object-level authorization, then FetchForWriting, decide, append and save in one transaction.
 /// </summary>
-public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, PipelineChecks.OptOutIndex index)
 {
     /// <summary>The global sequence of the last event a write appended.</summary>
     public const string SequenceHeader = "OptOut-Sequence";
@@ -48,11 +48,6 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
 
         var replay = new Replay(session, idempotencyKey is null ? null : IdempotencyKeys.DocumentId(caller.Subject, idempotencyKey),
             IdempotencyKeys.HashOf(http.Request.Method + " " + http.Request.Path, request));
-        if (await replay.FindAsync(ct) is { } earlier)
-        {
-            return replay.IsSameRequest(earlier) ? Replay.Send(earlier, http) : IdempotencyKeys.KeyReused();
-        }
-
         var now = clock.GetUtcNow();
         try
         {
@@ -66,17 +61,24 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
                 stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
             }
 
-            // FetchForWriting also asserts at save that nobody appended since this read.
-            if (expectedVersion is { } expected && expected != (stream.CurrentVersion ?? 0))
-            {
-                return Problems.StaleVersion(expectedVersion);
-            }
-
             var state = (stream.Aggregate ?? PatientPreferences.Empty(id)) with { Version = stream.CurrentVersion ?? 0 };
 
+            // Access first, replay second: a stored answer is released only to a caller who may see the record now
+            // (a proxy whose authority was revoked since, or another patient sharing a token subject, gets a 403).
             if (PatientAccess.Check(caller, state, now) is { } denied)
             {
                 return denied;
+            }
+
+            if (await replay.FindAsync(ct) is { } earlier)
+            {
+                return replay.IsSameRequest(earlier) ? await replay.SendAsync(earlier, http, ct) : IdempotencyKeys.KeyReused();
+            }
+
+            // FetchForWriting also asserts at save that nobody appended since this read.
+            if (expectedVersion is { } expected && expected != state.Version)
+            {
+                return Problems.StaleVersion(expectedVersion);
             }
 
             var decided = decide(state, caller, now);
@@ -92,17 +94,20 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
             }
 
             var response = PreferencesResponse.From(after, now);
-            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, now);
+            // The event's id is known before the commit and its sequence only after, so a replay looks the sequence up by id.
+            Guid? lastEvent = decided.Events.Length > 0 ? stream.Events[^1].Id : null;
+            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, lastEvent, now);
             // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
             // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
             await session.SaveChangesAsync(CancellationToken.None);
 
-            http.Response.Headers.ETag = ETags.For(after.Version);
-            if (decided.Events.Length > 0)
+            long? sequence = lastEvent is null ? null : stream.Events[^1].Sequence;
+            if (sequence is { } acknowledged && decided.Events.Any(e => PipelineChecks.EventStoreNames.IsIndexed(e.GetType())))
             {
-                // Read-your-writes: pass this as minSequence to the opt-out index reads.
-                http.Response.Headers[SequenceHeader] = stream.Events[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                index.Acknowledged(NhsNumber.Parse(id).Base, acknowledged);
             }
+
+            Replay.SetHeaders(http, ETags.For(after.Version), sequence);
             return TypedResults.Ok(response);
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException)
@@ -110,7 +115,7 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
             // A retry racing its own first attempt finds the first attempt's response here.
             if (await replay.FindAsync(ct) is { } raced)
             {
-                return replay.IsSameRequest(raced) ? Replay.Send(raced, http) : IdempotencyKeys.KeyReused();
+                return replay.IsSameRequest(raced) ? await replay.SendAsync(raced, http, ct) : IdempotencyKeys.KeyReused();
             }
 
             return expectedVersion is null ? Problems.ConcurrentChange() : Problems.StaleVersion(expectedVersion);

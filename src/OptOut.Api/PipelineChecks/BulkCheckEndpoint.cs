@@ -28,7 +28,7 @@ public static class BulkCheckEndpoint
             .WithDescription("The response carries the check id in Location; GET it for the summary. asOf answers from the event history; minSequence demands a current answer reflecting at least that event (503 otherwise).")
             .Accepts<string>("text/plain", "text/csv", "application/octet-stream")
             .Produces<string>(200, "text/plain")
-            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503)
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(503)
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin))
             .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
@@ -37,14 +37,12 @@ public static class BulkCheckEndpoint
         IOptions<ChoiceCatalogue> catalogue, IOptions<OptOutCheckOptions> options, IOptions<OptOutIndexOptions> indexOptions,
         OptOutIndex index, NpgsqlDataSource database, EventStoreNames names, IDocumentStore store, Hosting.OptOutMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
-        var c = catalogue.Value;
-        if (purpose is null || dataSource is null || !c.Purposes.TryGetValue(purpose, out var p) || !c.DataSources.TryGetValue(dataSource, out var d)
-            || (legalBasis is not null && !c.LegalBases.ContainsKey(legalBasis)))
+        if (UseDecisions.DecisionQuestion.From(catalogue.Value, purpose, dataSource, legalBasis, out var wrong) is not { } question)
         {
-            return Problem(400, "Invalid check.", $"purpose must be one of {string.Join(", ", c.Purposes.Keys)}; dataSource one of {string.Join(", ", c.DataSources.Keys)}; legalBasis, if given, one of {string.Join(", ", c.LegalBases.Keys)}.");
+            return Problem(400, "Invalid check.", wrong!);
         }
 
-        if (p.RequiresConsent)
+        if (question.PurposeDefinition.RequiresConsent)
         {
             return Problem(400, "Purpose needs consent.", "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
         }
@@ -77,7 +75,7 @@ public static class BulkCheckEndpoint
             limit.MaxRequestBodySize = options.Value.MaxBodyBytes;
         }
 
-        var scope = CheckScope.For(p, d, legalBasis is null ? null : c.LegalBases[legalBasis]);
+        var scope = CheckScope.For(question);
         ICheckRules rules;
         if (asOfAt is { } at)
         {
@@ -85,7 +83,7 @@ public static class BulkCheckEndpoint
         }
         else
         {
-            if (await IndexReads.AwaitAsync(index, minSequence, indexOptions.Value.MaxWait, ct) is { } behind)
+            if (await IndexReads.AwaitAsync(index, minSequence, index.LastAcknowledged, indexOptions.Value.MaxWait, ct) is { } behind)
             {
                 return behind;
             }
@@ -110,20 +108,14 @@ public static class BulkCheckEndpoint
         {
             Id = Guid.CreateVersion7().ToString(),
             Caller = Caller.From(http.User).Subject,
-            Purpose = purpose,
-            DataSource = dataSource,
+            Purpose = question.Purpose,
+            DataSource = question.DataSource,
             LegalBasis = legalBasis,
             AsOf = asOfAt,
             RuleSet = scope.Describe(),
             Sequence = rules.Sequence,
             StartedAt = clock.GetUtcNow(),
         };
-
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = "text/plain; charset=utf-8";
-        http.Response.Headers.Location = $"/v1/opt-out-checks/{check.Id}";
-        http.Response.Headers["X-Check-Id"] = check.Id;
-        http.Response.Headers["X-Index-Sequence"] = check.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // The kept numbers are spooled to a temporary file and sent once the list has been read: many HTTP/1.1
         // clients (.NET's HttpClient, Python's requests) read no answer until they have sent the whole body, so
@@ -142,6 +134,20 @@ public static class BulkCheckEndpoint
                 ["checkId"] = check.Id, ["received"] = check.Received, ["kept"] = check.Kept, ["removed"] = check.Removed,
                 ["invalid"] = check.Invalid, ["listSha256"] = check.SubmittedSha256, ["sequence"] = check.Sequence,
             };
+            if (check.Received == check.Invalid)
+            {
+                // Nothing checkable is not an empty success: a pipeline piping the answer on would pass on an empty list.
+                check.Status = "refused: no valid NHS number";
+                return Problem(422, "No valid NHS number.", check.Received == 0
+                    ? "The list holds no NHS numbers. Send one per line, a trailing comma allowed, or a CSV with an nhsNumber column."
+                    : $"None of the {check.Received} lines holds a valid NHS number; the first: line {check.FirstInvalid[0].Line}, {check.FirstInvalid[0].Reason}");
+            }
+
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            http.Response.Headers.Location = $"/v1/opt-out-checks/{check.Id}";
+            http.Response.Headers["X-Check-Id"] = check.Id;
+            http.Response.Headers["X-Index-Sequence"] = check.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
             spool.Position = 0;
             await spool.CopyToAsync(http.Response.Body, 1 << 16, ct);
             check.Status = "completed";
@@ -277,18 +283,7 @@ public static class BulkCheckEndpoint
             }
 
             check.Kept++;
-            var b = bases[i];
-            var sum = 0;
-            for (var digit = 8; digit >= 0; digit--)
-            {
-                var d = b % 10;
-                b /= 10;
-                span[written + digit] = (byte)('0' + d);
-                sum += d * (10 - digit);
-            }
-
-            var checkDigit = 11 - (sum % 11);
-            span[written + 9] = (byte)('0' + (checkDigit == 11 ? 0 : checkDigit));
+            NhsNumber.TryWriteAscii(bases[i], span.Slice(written, 10));
             span[written + 10] = (byte)'\n';
             written += 11;
         }

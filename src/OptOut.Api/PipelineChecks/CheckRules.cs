@@ -1,15 +1,14 @@
 using Npgsql;
-using OptOut.Catalogue;
+using OptOut.UseDecisions;
 using OptOut.NhsNumbers;
 
 namespace OptOut.PipelineChecks;
 
-/// <summary>Which opt-outs a bulk check applies, from the catalogue's definitions: the same rules as the decision API.</summary>
+/// <summary>Which opt-outs a bulk check applies: decided by <see cref="DecisionRules"/>, the same rules as single decisions.</summary>
 public sealed record CheckScope(bool National, bool Type1)
 {
-    public static CheckScope For(PurposeDefinition purpose, DataSourceDefinition source, LegalBasisDefinition? basis) => new(
-        purpose.BeyondIndividualCare && basis?.ExemptFromNationalDataOptOut != true,
-        purpose.BeyondIndividualCare && source.GpRecord && basis?.ExemptFromType1 != true);
+    public static CheckScope For(DecisionQuestion question) =>
+        new(DecisionRules.NationalOptOutApplies(question), DecisionRules.Type1OptOutApplies(question));
 
     public List<string> Describe() =>
     [

@@ -37,6 +37,10 @@ public sealed class EventStoreNames(string schema)
 
     public static readonly string[] IndexedEventTypes = [NationalSet, NationalWithdrawn, Type1Recorded, Type1Withdrawn, Superseded, Merged];
 
+    /// <summary>Whether the opt-out index follows events of this type.</summary>
+    public static bool IsIndexed(Type eventType) =>
+        StoredEventTypes.Any(t => t.Type == eventType && IndexedEventTypes.Contains(t.Name));
+
     public string Schema { get; } = schema;
 
     public string Events => $"{Schema}.mt_events";

@@ -24,7 +24,7 @@ public static class GetOptOutStatusEndpoint
             return invalid;
         }
 
-        if (await IndexReads.AwaitAsync(index, minSequence, options.Value.MaxWait, ct) is { } behind)
+        if (await IndexReads.AwaitAsync(index, minSequence, index.AcknowledgedFor(patient.Base), options.Value.MaxWait, ct) is { } behind)
         {
             return behind;
         }

@@ -6,17 +6,21 @@ public static class IndexReads
     /// A caller who just saw a change's sequence (in a message or the change feed) can demand an answer that
     /// reflects it; if the index cannot catch up in time the answer is a 503, never a stale one.
     /// </summary>
-    public static async Task<ProblemHttpResult?> AwaitAsync(OptOutIndex index, long? minSequence, TimeSpan maxWait, CancellationToken ct)
+    /// <param name="acknowledged">The last change this instance acknowledged that the answer must reflect (read after acknowledgement).</param>
+    public static async Task<ProblemHttpResult?> AwaitAsync(OptOutIndex index, long? minSequence, long acknowledged, TimeSpan maxWait, CancellationToken ct)
     {
         if (minSequence is < 0)
         {
             return TypedResults.Problem(title: "Invalid minSequence.", detail: "minSequence is an event sequence number, 0 or more.", statusCode: 400);
         }
 
-        if (await index.WaitForAsync(minSequence ?? 0, maxWait, ct))
+        var wanted = Math.Max(minSequence ?? 0, acknowledged);
+        if (await index.WaitForAsync(wanted, maxWait, ct))
         {
             return null;
         }
+
+        minSequence = wanted;
 
         return TypedResults.Problem(
             title: "The opt-out index is behind.",

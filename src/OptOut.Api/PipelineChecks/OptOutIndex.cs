@@ -8,13 +8,17 @@ namespace OptOut.PipelineChecks;
 /// <see cref="Sequence"/>: bulk and single checks for extract pipelines are answered from here.
 /// Superseded numbers answer as the number that replaced them.
 /// </summary>
-public sealed class OptOutIndex
+public sealed class OptOutIndex : IDisposable
 {
     private readonly NhsNumberBitSet _national = new();
     private readonly NhsNumberBitSet _type1 = new();
     // Replaced whole on the rare merge, so a look-up reads it without a lock (ConcurrentDictionary.IsEmpty takes every lock).
     private ImmutableDictionary<int, int> _supersededBy = ImmutableDictionary<int, int>.Empty;
     private long _sequence = -1;
+    private long _lastAcknowledged;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _acknowledged = new();
+    private readonly SemaphoreSlim _caughtUpWanted = new(0);
 
     /// <summary>The highest event sequence reflected; -1 until the index is built.</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
@@ -46,24 +50,80 @@ public sealed class OptOutIndex
         if (sequence > Interlocked.Read(ref _sequence))
         {
             Interlocked.Exchange(ref _sequence, sequence);
+            foreach (var (nhsBase, acknowledged) in _acknowledged)
+            {
+                if (acknowledged <= sequence)
+                {
+                    _acknowledged.TryRemove(new KeyValuePair<int, long>(nhsBase, acknowledged));
+                }
+            }
+
+            Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
+
+    /// <summary>
+    /// This instance acknowledged a change to the record with this base at this sequence: until the index reflects it,
+    /// look-ups of that record and bulk checks wait for it, so nobody is told what was true before the acknowledgement.
+    /// </summary>
+    public void Acknowledged(int nhsBase, long sequence)
+    {
+        _acknowledged.AddOrUpdate(nhsBase, sequence, (_, held) => Math.Max(held, sequence));
+        InterlockedMax(ref _lastAcknowledged, sequence);
+        if (_caughtUpWanted.CurrentCount == 0)
+        {
+            _caughtUpWanted.Release();
+        }
+    }
+
+    /// <summary>The sequence a look-up of this record must see: its last change acknowledged here, if not yet reflected.</summary>
+    public long AcknowledgedFor(int nhsBase) =>
+        _acknowledged.IsEmpty ? 0 : Math.Max(_acknowledged.GetValueOrDefault(nhsBase), _acknowledged.GetValueOrDefault(Current(nhsBase)));
+
+    /// <summary>The last change this instance acknowledged: a bulk check covers every record, so it waits for all of them.</summary>
+    public long LastAcknowledged => Interlocked.Read(ref _lastAcknowledged);
+
+    /// <summary>Lets the follower read at once after an acknowledged change, instead of at its next poll.</summary>
+    internal Task WaitForWorkAsync(TimeSpan poll, CancellationToken ct) => _caughtUpWanted.WaitAsync(poll, ct);
 
     /// <summary>Waits until the index reflects <paramref name="sequence"/>, for a caller who must read its own writes.</summary>
     public async Task<bool> WaitForAsync(long sequence, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (Sequence < sequence)
+        while (true)
         {
-            if (DateTime.UtcNow >= deadline)
+            var advanced = Volatile.Read(ref _advanced).Task;
+            if (Sequence >= sequence)
+            {
+                return true;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
             {
                 return false;
             }
 
-            await Task.Delay(10, ct);
+            await Task.WhenAny(advanced, Task.Delay(left, ct));
+            ct.ThrowIfCancellationRequested();
         }
+    }
 
-        return true;
+    public void Dispose() => _caughtUpWanted.Dispose();
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var held = Interlocked.Read(ref target);
+        while (value > held)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, held);
+            if (seen == held)
+            {
+                return;
+            }
+
+            held = seen;
+        }
     }
 
     private int Current(int nhsBase)

@@ -38,7 +38,7 @@ public sealed class OptOutIndexFollower(
 
                 if (await CatchUpAsync(stoppingToken) < PageSize)
                 {
-                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                    await index.WaitForWorkAsync(options.Value.PollInterval, stoppingToken);
                 }
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)

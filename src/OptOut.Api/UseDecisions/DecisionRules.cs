@@ -6,10 +6,42 @@ namespace OptOut.UseDecisions;
 /// <summary>What one rule made of the question: deny, permit, overridden (it would deny, but consent overrides) or not-applicable.</summary>
 public sealed record RuleOutcome(string Rule, string Outcome, string Reason, Guid? BasedOnDecision);
 
+/// <summary>What a caller asks about: the purpose, where the data comes from, and the legal basis relied on (if any).</summary>
 public sealed record DecisionQuestion(
     string Purpose, PurposeDefinition PurposeDefinition,
     string DataSource, DataSourceDefinition DataSourceDefinition,
-    string? LegalBasis, LegalBasisDefinition? LegalBasisDefinition);
+    string? LegalBasis, LegalBasisDefinition? LegalBasisDefinition)
+{
+    /// <summary>
+    /// The question from its query parameters, for single and bulk answers alike. Purpose and data source are
+    /// required: a question that does not say what data it is about is refused, never answered with a default.
+    /// </summary>
+    public static DecisionQuestion? From(ChoiceCatalogue c, string? purpose, string? dataSource, string? legalBasis, out string? problem)
+    {
+        problem = null;
+        LegalBasisDefinition? l = null;
+        if (purpose is null || !c.Purposes.TryGetValue(purpose, out var p))
+        {
+            problem = $"purpose is required, one of: {Keys(c.Purposes)}.";
+        }
+        else if (dataSource is null || !c.DataSources.TryGetValue(dataSource, out var d))
+        {
+            problem = $"dataSource is required, one of: {Keys(c.DataSources)}.";
+        }
+        else if (legalBasis is not null && !c.LegalBases.TryGetValue(legalBasis, out l))
+        {
+            problem = $"legalBasis, if given, is one of: {Keys(c.LegalBases)}.";
+        }
+        else
+        {
+            return new DecisionQuestion(purpose, p, dataSource, d, legalBasis, l);
+        }
+
+        return null;
+    }
+
+    private static string Keys<T>(Dictionary<string, T> d) => string.Join(", ", d.Keys.Order(StringComparer.Ordinal));
+}
 
 /// <summary>
 /// Whether a patient's record may be used for a purpose: every rule in one place, in the order they
@@ -59,6 +91,17 @@ public static class DecisionRules
         return outcomes;
     }
 
+    /// <summary>
+    /// Whether the national data opt-out applies to the question at all: uses beyond the patient's own care (research
+    /// and planning, section 251 flows included), except on an exempt legal basis. Bulk checks apply it from here too.
+    /// </summary>
+    public static bool NationalOptOutApplies(DecisionQuestion q) =>
+        q.PurposeDefinition.BeyondIndividualCare && q.LegalBasisDefinition?.ExemptFromNationalDataOptOut != true;
+
+    /// <summary>Whether a Type 1 opt-out applies: identifiable GP data used beyond the patient's own care, except on an exempt basis.</summary>
+    public static bool Type1OptOutApplies(DecisionQuestion q) =>
+        q.DataSourceDefinition.GpRecord && q.PurposeDefinition.BeyondIndividualCare && q.LegalBasisDefinition?.ExemptFromType1 != true;
+
     public static string Verdict(IReadOnlyList<RuleOutcome> outcomes) => outcomes.Any(o => o.Outcome == "deny") ? "deny" : "permit";
 
     /// <summary>
@@ -68,14 +111,11 @@ public static class DecisionRules
     private static RuleOutcome NationalOptOut(PatientPreferences choices, DecisionQuestion q, bool permitted)
     {
         var basedOn = choices.NationalDataOptOut.DecisionId;
-        if (!q.PurposeDefinition.BeyondIndividualCare)
+        if (!NationalOptOutApplies(q))
         {
-            return new(NationalDataOptOut, "not-applicable", "The national data opt-out does not apply to the patient's own care.", basedOn);
-        }
-
-        if (q.LegalBasisDefinition?.ExemptFromNationalDataOptOut == true)
-        {
-            return new(NationalDataOptOut, "not-applicable", $"The national data opt-out does not apply where the legal basis is {q.LegalBasis}.", basedOn);
+            return q.PurposeDefinition.BeyondIndividualCare
+                ? new(NationalDataOptOut, "not-applicable", $"The national data opt-out does not apply where the legal basis is {q.LegalBasis}.", basedOn)
+                : new(NationalDataOptOut, "not-applicable", "The national data opt-out does not apply to the patient's own care.", basedOn);
         }
 
         return permitted
@@ -87,19 +127,12 @@ public static class DecisionRules
     private static RuleOutcome Type1(PatientPreferences choices, DecisionQuestion q, bool permitted)
     {
         var basedOn = choices.Type1OptOut.DecisionId;
-        if (!q.DataSourceDefinition.GpRecord)
+        if (!Type1OptOutApplies(q))
         {
-            return new(Type1OptOut, "not-applicable", "A Type 1 opt-out applies only to data from GP records.", basedOn);
-        }
-
-        if (!q.PurposeDefinition.BeyondIndividualCare)
-        {
-            return new(Type1OptOut, "not-applicable", "A Type 1 opt-out does not apply to the patient's own care.", basedOn);
-        }
-
-        if (q.LegalBasisDefinition?.ExemptFromType1 == true)
-        {
-            return new(Type1OptOut, "not-applicable", $"A Type 1 opt-out does not apply where the legal basis is {q.LegalBasis}.", basedOn);
+            var reason = !q.DataSourceDefinition.GpRecord ? "A Type 1 opt-out applies only to data from GP records."
+                : !q.PurposeDefinition.BeyondIndividualCare ? "A Type 1 opt-out does not apply to the patient's own care."
+                : $"A Type 1 opt-out does not apply where the legal basis is {q.LegalBasis}.";
+            return new(Type1OptOut, "not-applicable", reason, basedOn);
         }
 
         return permitted

@@ -44,9 +44,9 @@ public static class GetDecisionEndpoint
         }
 
         var now = clock.GetUtcNow();
-        if (Question(catalogue.Value, purpose, dataSource, legalBasis) is not { } question)
+        if (DecisionQuestion.From(catalogue.Value, purpose, dataSource, legalBasis, out var wrong) is not { } question)
         {
-            return BadQuery($"purpose must be one of {Keys(catalogue.Value.Purposes)}; dataSource one of {Keys(catalogue.Value.DataSources)}; legalBasis, if given, one of {Keys(catalogue.Value.LegalBases)}.");
+            return BadQuery(wrong!);
         }
 
         if (!TryInstant(asOf, out var asOfAt) || !TryInstant(effectiveAt, out var effectiveInstant))
@@ -71,22 +71,6 @@ public static class GetDecisionEndpoint
             [.. outcomes.Select(o => new RuleView(o.Rule, o.Outcome, o.Reason, timeline.Reference(o.BasedOnDecision)))]));
     }
 
-    private static DecisionQuestion? Question(ChoiceCatalogue c, string? purpose, string? dataSource, string? legalBasis)
-    {
-        if (purpose is null || dataSource is null || !c.Purposes.TryGetValue(purpose, out var p) || !c.DataSources.TryGetValue(dataSource, out var d))
-        {
-            return null;
-        }
-
-        LegalBasisDefinition? l = null;
-        if (legalBasis is not null && !c.LegalBases.TryGetValue(legalBasis, out l))
-        {
-            return null;
-        }
-
-        return new DecisionQuestion(purpose, p, dataSource, d, legalBasis, l);
-    }
-
     private static bool TryInstant(string? value, out DateTimeOffset? instant)
     {
         instant = null;
@@ -103,8 +87,6 @@ public static class GetDecisionEndpoint
 
         return false;
     }
-
-    private static string Keys<T>(Dictionary<string, T> d) => string.Join(", ", d.Keys.Order(StringComparer.Ordinal));
 
     private static ProblemHttpResult BadQuery(string detail) =>
         TypedResults.Problem(title: "Invalid decision query.", detail: detail, statusCode: StatusCodes.Status400BadRequest);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using OptOut.Contracts.Audit;
 
@@ -9,16 +10,43 @@ namespace OptOut.Cli.Audit;
 /// </summary>
 public static class AuditVerifyCommand
 {
-    public const string Usage = "optout audit-verify EXPORT.ndjson [--head SEQ:HASH] [--checkpoints CHECKPOINTS.json --public-key KEY.pem]";
-
-    public static async Task<int> RunAsync(string? path, Arguments args, TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        if (path is null || !File.Exists(path))
+        var export = new Argument<FileInfo>("EXPORT") { Description = "An NDJSON export of /v1/audit." };
+        export.AcceptExistingOnly();
+        var head = new Option<string>("--head") { Description = "SEQ:HASH from the export's OptOut-Audit-Chain-Head header: the export must end there." };
+        var checkpoints = new Option<FileInfo>("--checkpoints") { Description = "The JSON of /v1/audit/checkpoints." };
+        checkpoints.AcceptExistingOnly();
+        var publicKey = new Option<FileInfo>("--public-key") { Description = "The PEM of /v1/audit/public-key." };
+        publicKey.AcceptExistingOnly();
+        var command = new Command("audit-verify", "Recompute every hash and link of an audit export, and every signed checkpoint it covers.")
         {
-            await output.WriteLineAsync(path is null ? "usage: " + Usage : $"optout audit-verify: no such file: {path}");
-            return 2;
-        }
+            export, head, checkpoints, publicKey,
+        };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetValue(checkpoints) is null) != (r.GetValue(publicKey) is null))
+            {
+                r.AddError("--checkpoints and --public-key go together: a checkpoint is verified with the key that signed it.");
+            }
+        });
+        command.SetAction(async (parsed, ct) =>
+        {
+            try
+            {
+                return await RunAsync(parsed.GetValue(export)!.FullName, parsed.GetValue(head), parsed.GetValue(checkpoints)?.FullName, parsed.GetValue(publicKey)?.FullName, output);
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                await error.WriteLineAsync($"optout audit-verify: the input is not an audit export, checkpoint list or public key as expected: {ex.Message}");
+                return ExitCodes.Input;
+            }
+        });
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string path, string? expectedHead, string? checkpointsFile, string? keyFile, TextWriter output)
+    {
         long entries = 0, lastSequence = 0;
         string? lastHash = null;
         var hashes = new Dictionary<long, byte[]>();
@@ -46,13 +74,18 @@ public static class AuditVerifyCommand
             hashes[sequence] = Convert.FromHexString(hash);
         }
 
-        if (args.Value("--head") is { } head && head != $"{lastSequence}:{lastHash}")
+        if (entries == 0)
+        {
+            throw new InvalidOperationException("the export holds no entries");
+        }
+
+        if (expectedHead is { } head && head != $"{lastSequence}:{lastHash}")
         {
             return await FailAsync(output, lastSequence, $"the export ends at {lastSequence}:{lastHash}, not at the chain head {head}");
         }
 
         var anchored = 0;
-        if (args.Value("--checkpoints") is { } checkpointsFile && args.Value("--public-key") is { } keyFile)
+        if (checkpointsFile is not null && keyFile is not null)
         {
             using var key = System.Security.Cryptography.ECDsa.Create();
             key.ImportFromPem(await File.ReadAllTextAsync(keyFile));
@@ -84,7 +117,7 @@ public static class AuditVerifyCommand
         }
 
         await output.WriteLineAsync($"optout audit-verify: {entries} entries intact, last {lastSequence}:{lastHash}; {anchored} signed checkpoints verified");
-        return 0;
+        return ExitCodes.Done;
     }
 
     private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -92,6 +125,6 @@ public static class AuditVerifyCommand
     private static async Task<int> FailAsync(TextWriter output, long sequence, string problem)
     {
         await output.WriteLineAsync($"optout audit-verify: entry {sequence} {problem}");
-        return 1;
+        return ExitCodes.NotVerified;
     }
 }

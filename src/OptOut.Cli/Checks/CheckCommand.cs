@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using OptOut.Cli.Tokens;
@@ -10,53 +11,101 @@ namespace OptOut.Cli.Checks;
 /// </summary>
 public static class CheckCommand
 {
-    public const string Usage = "optout check FILE [--purpose research] [--data-source hospital] [--legal-basis B] [--as-of T] [--url http://127.0.0.1:5080] [--token JWT]";
-
-    public static async Task<int> RunAsync(string? path, Arguments args, Stream output, TextWriter error)
+    public static Command Create(Func<Stream> output, TextWriter error)
     {
-        if (path is null || !File.Exists(path))
+        var file = new Argument<FileInfo>("FILE") { Description = "NHS numbers one per line (.txt), MESH .dat (trailing commas), or .csv with an nhsNumber column." };
+        file.AcceptExistingOnly();
+        // No defaults for what the data is and why it is wanted: a question that does not say is refused, never guessed.
+        var purpose = new Option<string>("--purpose") { Description = "Why the data is wanted (a catalogue purpose, e.g. research, planning).", Required = true };
+        var dataSource = new Option<string>("--data-source") { Description = "Where the data comes from (a catalogue data source, e.g. gp, hospital).", Required = true };
+        var legalBasis = new Option<string>("--legal-basis") { Description = "The legal basis relied on, if any (e.g. section-251)." };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Answer as OptOut knew it then (ISO 8601 date-time)." };
+        var url = new Option<Uri>("--url")
         {
-            await error.WriteLineAsync(path is null ? "usage: " + Usage : $"optout check: no such file: {path}");
-            return 2;
-        }
+            Description = "The service's address (http or https).",
+            DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+            CustomParser = r => Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : Fail(r),
+        };
+        var token = new Option<string>("--token") { Description = "A pipeline token (or OPTOUT_TOKEN); infra/optout mints a development one." };
 
-        var token = args.Value("--token") ?? Environment.GetEnvironmentVariable("OPTOUT_TOKEN") ?? DevelopmentToken();
-        if (token is null)
+        var command = new Command("check", "Stream a list of NHS numbers to the bulk check; the numbers that may be used go to stdout, progress and the summary to stderr.")
         {
-            await error.WriteLineAsync("optout check: give --token or OPTOUT_TOKEN (a pipeline token), or run through infra/optout.");
-            return 2;
-        }
+            file, purpose, dataSource, legalBasis, asOf, url, token,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var bearer = parsed.GetValue(token) ?? Environment.GetEnvironmentVariable("OPTOUT_TOKEN") ?? DevelopmentToken();
+            if (bearer is null)
+            {
+                await error.WriteLineAsync("optout check: give --token or OPTOUT_TOKEN (a pipeline token), or run it as infra/optout check.");
+                return ExitCodes.Usage;
+            }
 
-        var query = $"purpose={Uri.EscapeDataString(args.Value("--purpose") ?? "research")}&dataSource={Uri.EscapeDataString(args.Value("--data-source") ?? "hospital")}"
-                    + (args.Value("--legal-basis") is { } basis ? $"&legalBasis={Uri.EscapeDataString(basis)}" : "")
-                    + (args.Value("--as-of") is { } asOf ? $"&asOf={Uri.EscapeDataString(asOf)}" : "");
-        using var http = new HttpClient { BaseAddress = new Uri(args.Value("--url") ?? "http://127.0.0.1:5080"), Timeout = Timeout.InfiniteTimeSpan };
+            var path = parsed.GetValue(file)!;
+            if (path.Length == 0)
+            {
+                await error.WriteLineAsync($"optout check: {path.Name} is empty: there is nothing to check.");
+                return ExitCodes.Input;
+            }
+
+            var query = $"purpose={Uri.EscapeDataString(parsed.GetValue(purpose)!)}&dataSource={Uri.EscapeDataString(parsed.GetValue(dataSource)!)}"
+                        + (parsed.GetValue(legalBasis) is { } basis ? $"&legalBasis={Uri.EscapeDataString(basis)}" : "")
+                        + (parsed.GetValue(asOf) is { } at ? $"&asOf={Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}" : "");
+            try
+            {
+                return await SendAsync(parsed.GetValue(url)!, bearer, path, query, output, error, ct);
+            }
+            catch (HttpRequestException ex)
+            {
+                await error.WriteLineAsync($"\noptout check: could not reach {parsed.GetValue(url)}: {ex.Message}");
+                return ExitCodes.Unreachable;
+            }
+            catch (IOException ex)
+            {
+                await error.WriteLineAsync($"\noptout check: the connection to {parsed.GetValue(url)} broke: {ex.Message}");
+                return ExitCodes.Unreachable;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> SendAsync(Uri url, string token, FileInfo path, string query, Func<Stream> output, TextWriter error, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
-        await using var file = File.OpenRead(path);
+        await using var file = path.OpenRead();
         var clock = Stopwatch.StartNew();
         var content = new StreamContent(new ProgressStream(file, error, clock));
-        content.Headers.ContentType = new MediaTypeHeaderValue(Path.GetExtension(path).ToLowerInvariant() switch
+        content.Headers.ContentType = new MediaTypeHeaderValue(path.Extension.ToLowerInvariant() switch
         {
             ".csv" => "text/csv",
             ".dat" => "application/octet-stream",
             _ => "text/plain",
         });
 
-        // Headers first: the service answers while the list is still uploading, so the answer must be read as it comes.
+        // Headers first: the answer is read as it comes.
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/opt-out-checks?{query}") { Content = content };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {
-            await error.WriteLineAsync($"\noptout check: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            return 1;
+            await error.WriteLineAsync($"\noptout check: refused, {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            return ExitCodes.Refused;
         }
 
-        await (await response.Content.ReadAsStreamAsync()).CopyToAsync(output);
-        await output.FlushAsync();
-        var summary = await http.GetStringAsync(response.Headers.Location);
+        // Only a successful answer reaches stdout, so a pipe never mistakes an error for a list.
+        await using var stdout = output();
+        await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(stdout, ct);
+        await stdout.FlushAsync(ct);
+        var summary = await http.GetStringAsync(response.Headers.Location, ct);
         await error.WriteLineAsync($"\noptout check: done in {clock.Elapsed.TotalSeconds:F1} s\n{summary}");
-        return 0;
+        return ExitCodes.Done;
+    }
+
+    private static Uri? Fail(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--url: '{result.Tokens[0].Value}' is not an absolute http or https address.");
+        return null;
     }
 
     private static string? DevelopmentToken()

@@ -1,6 +1,8 @@
-using System.Security.Claims;
+using System.CommandLine;
+using System.Globalization;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Cli.Tokens;
 
@@ -10,31 +12,74 @@ namespace OptOut.Cli.Tokens;
 /// </summary>
 public static class TokenCommand
 {
-    public const string Usage = "optout token --role patient|proxy|pipeline|practice|dpo|admin [--nhs-number N] [--subject S] [--ods-code C] [--birth-date YYYY-MM-DD] [--minutes M]";
+    /// <summary>The roles the service knows; any other would mint a token that is refused everywhere.</summary>
+    public static readonly string[] Roles = ["patient", "proxy", "pipeline", "practice", "dpo", "admin"];
 
-    public static int Run(Arguments args, TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        var key = Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey");
-        var role = args.Value("--role");
-        if (string.IsNullOrEmpty(key) || role is null)
+        var role = new Option<string>("--role") { Description = "The caller's role.", Required = true };
+        role.AcceptOnlyFromAmong(Roles);
+        var nhsNumber = new Option<string>("--nhs-number") { Description = "A patient's NHS number (required for --role patient)." };
+        nhsNumber.Validators.Add(r =>
         {
-            error.WriteLine(string.IsNullOrEmpty(key) ? "Auth__DevelopmentSigningKey is not set (run through infra/optout token)." : "usage: " + Usage);
-            return 2;
-        }
-
-        var claims = new Dictionary<string, object>
+            if (r.GetValueOrDefault<string>() is { } given && !NhsNumber.TryParse(given, out _, out var problem))
+            {
+                r.AddError($"--nhs-number: {problem}");
+            }
+        });
+        var subject = new Option<string>("--subject") { Description = "The token's subject (required for --role proxy: the proxy id staff authorised). Defaults to one of its own per role and record." };
+        var odsCode = new Option<string>("--ods-code") { Description = "A GP practice's ODS code (role practice)." };
+        var birthDate = new Option<DateOnly?>("--birth-date") { Description = "A patient's birth date, YYYY-MM-DD (default 1980-01-01)." };
+        var minutes = new Option<int>("--minutes") { Description = "Lifetime in minutes (1 to 1440).", DefaultValueFactory = _ => 60 };
+        minutes.Validators.Add(r =>
         {
-            ["role"] = role,
-            ["sub"] = args.Value("--subject") ?? $"dev-{role}",
-        };
-        AddIfGiven(claims, "nhs_number", args.Value("--nhs-number"));
-        AddIfGiven(claims, "ods_code", args.Value("--ods-code"));
-        // NHS login tokens carry a birth date; an adult's is the default so a patient token works as given.
-        AddIfGiven(claims, "birthdate", args.Value("--birth-date") ?? (role == "patient" ? "1980-01-01" : null));
+            if (r.GetValueOrDefault<int>() is < 1 or > 1440)
+            {
+                r.AddError("--minutes is a whole number from 1 to 1440.");
+            }
+        });
 
-        var minutes = int.TryParse(args.Value("--minutes"), out var m) ? m : 60;
-        output.WriteLine(Mint(key, claims, TimeSpan.FromMinutes(minutes), Environment.GetEnvironmentVariable("Auth__Issuer") ?? "optout-dev", Environment.GetEnvironmentVariable("Auth__Audience") ?? "optout"));
-        return 0;
+        var command = new Command("token", "Mint a development token (printed as the last line).") { role, nhsNumber, subject, odsCode, birthDate, minutes };
+        command.Validators.Add(r =>
+        {
+            var chosen = r.GetValue(role);
+            if (chosen == "patient" && r.GetValue(nhsNumber) is null)
+            {
+                r.AddError("--role patient needs --nhs-number.");
+            }
+
+            if (chosen == "proxy" && r.GetValue(subject) is null)
+            {
+                r.AddError("--role proxy needs --subject: the proxy id that staff authorised for the patient.");
+            }
+        });
+        command.SetAction(parsed =>
+        {
+            var key = Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey");
+            if (string.IsNullOrEmpty(key))
+            {
+                error.WriteLine("optout token: Auth__DevelopmentSigningKey is not set (run it as infra/optout token).");
+                return ExitCodes.Usage;
+            }
+
+            var chosenRole = parsed.GetValue(role)!;
+            var patient = parsed.GetValue(nhsNumber) is { } n ? NhsNumber.Parse(n).Value : null;
+            var claims = new Dictionary<string, object>
+            {
+                ["role"] = chosenRole,
+                // Distinct subjects: idempotency keys are scoped by subject, so two callers must never share one.
+                ["sub"] = parsed.GetValue(subject) ?? $"dev-{chosenRole}-{patient ?? parsed.GetValue(odsCode) ?? Guid.NewGuid().ToString("N")[..12]}",
+            };
+            AddIfGiven(claims, "nhs_number", patient);
+            AddIfGiven(claims, "ods_code", parsed.GetValue(odsCode));
+            // NHS login tokens carry a birth date; an adult's is the default so a patient token works as given.
+            AddIfGiven(claims, "birthdate", (parsed.GetValue(birthDate) ?? (chosenRole == "patient" ? new DateOnly(1980, 1, 1) : null))?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+
+            output.WriteLine(Mint(key, claims, TimeSpan.FromMinutes(parsed.GetValue(minutes)),
+                Environment.GetEnvironmentVariable("Auth__Issuer") ?? "optout-dev", Environment.GetEnvironmentVariable("Auth__Audience") ?? "optout"));
+            return ExitCodes.Done;
+        });
+        return command;
     }
 
     public static string Mint(string base64Key, IDictionary<string, object> claims, TimeSpan lifetime, string issuer = "optout-dev", string audience = "optout")

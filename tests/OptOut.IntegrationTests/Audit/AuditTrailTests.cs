@@ -110,13 +110,12 @@ public class AuditTrailTests(OptOutService service)
         await File.WriteAllTextAsync(checkpoints, await service.As("dpo").GetStringAsync("/v1/audit/checkpoints"));
         var key = Path.GetTempFileName();
         await File.WriteAllTextAsync(key, await service.As("dpo").GetStringAsync("/v1/audit/public-key"));
-        var output = new StringWriter();
 
-        var exit = await OptOut.Cli.Audit.AuditVerifyCommand.RunAsync(file, new OptOut.Cli.Arguments(
-            ["--head", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single(), "--checkpoints", checkpoints, "--public-key", key]), output);
+        var run = await OptOutCli.RunAsync(service.SigningKey,
+            "audit-verify", file, "--head", export.Headers.GetValues("OptOut-Audit-Chain-Head").Single(), "--checkpoints", checkpoints, "--public-key", key);
 
-        Assert.True(exit == 0, output.ToString());
-        Assert.Matches("intact.*; [1-9][0-9]* signed checkpoints verified", output.ToString());
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Matches("intact.*; [1-9][0-9]* signed checkpoints verified", run.Stdout);
     }
 
     [Fact]

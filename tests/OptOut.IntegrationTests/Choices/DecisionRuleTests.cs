@@ -132,8 +132,9 @@ public class DecisionRuleTests(OptOutService service)
     }
 
     [Theory]
-    [InlineData("purpose=astrology&dataSource=gp", "purpose must be one of")]
-    [InlineData("dataSource=gp", "purpose must be one of")]
+    [InlineData("purpose=astrology&dataSource=gp", "purpose is required, one of")]
+    [InlineData("dataSource=gp", "purpose is required, one of")]
+    [InlineData("purpose=research", "dataSource is required, one of")]
     [InlineData("purpose=research&dataSource=moon", "dataSource")]
     [InlineData("purpose=research&dataSource=gp&legalBasis=because", "legalBasis")]
     [InlineData("purpose=research&dataSource=gp&asOf=yesterday", "ISO 8601")]

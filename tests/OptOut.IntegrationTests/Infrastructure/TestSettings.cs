@@ -35,7 +35,8 @@ public sealed class TestSettings
     /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
     public string Token(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null)
     {
-        var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? $"test-{role}" };
+        // Distinct subjects per record, as real ones are: idempotency keys are scoped by subject.
+        var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? (nhsNumber is null ? $"test-{role}" : $"test-{role}-{nhsNumber}") };
         if (nhsNumber is not null)
         {
             claims["nhs_number"] = nhsNumber;

@@ -49,7 +49,40 @@ public class ConcurrencyAndRetryTests(OptOutService service)
         Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
         Assert.Equal("\"1\"", retry.Headers.ETag?.Tag);
         Assert.True(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(first.Headers.GetValues("OptOut-Sequence"), retry.Headers.GetValues("OptOut-Sequence"));
         Assert.Equal(2, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task A_proxy_whose_authority_was_revoked_cannot_replay_a_stored_answer()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var proxyId = "attorney-" + Guid.NewGuid().ToString("N")[..8];
+        var admin = service.As("admin");
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies", new { proxyId, role = "POA", evidenceReference = "LPA-1" }).JsonAsync();
+        var attorney = service.As("proxy", subject: proxyId);
+        var body = new { optedOut = true, channel = "online" };
+        Assert.Equal(HttpStatusCode.OK, (await attorney.PutOptOutAsync(nhs, body, idempotencyKey: "attorney-1")).StatusCode);
+        await admin.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{nhs}/proxies/{proxyId}").JsonAsync();
+
+        var replay = await attorney.PutOptOutAsync(nhs, body, idempotencyKey: "attorney-1");
+
+        await BadInputTests.AssertProblemAsync(replay, HttpStatusCode.Forbidden, "not currently authorised");
+        Assert.False(replay.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task A_caller_sharing_a_token_subject_cannot_replay_another_patients_answer()
+    {
+        var mine = TestPatients.NewNhsNumber();
+        var theirs = TestPatients.NewNhsNumber();
+        var body = new { optedOut = true, channel = "online" };
+        await service.As("patient", mine, subject: "shared-subject").PutOptOutAsync(mine, body, idempotencyKey: "shared-1");
+
+        var replay = await service.As("patient", theirs, subject: "shared-subject").PutOptOutAsync(mine, body, idempotencyKey: "shared-1");
+
+        Assert.Equal(HttpStatusCode.Forbidden, replay.StatusCode);
+        Assert.DoesNotContain(mine, await replay.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -28,6 +28,29 @@ public class IndexAndChangeFeedTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Once_an_opt_out_is_acknowledged_every_look_up_and_bulk_check_that_starts_afterwards_reflects_it()
+    {
+        var pipeline = service.As("pipeline");
+        for (var i = 0; i < 20; i++)
+        {
+            var nhs = TestPatients.NewNhsNumber();
+            var set = await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+            // No minSequence: the instance that acknowledged the change answers with it regardless.
+            var status = await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}");
+            Assert.True(status.GetProperty("optedOut").GetBoolean(), $"look-up {i} was told optedOut false right after the acknowledgement");
+
+            var other = TestPatients.NewNhsNumber();
+            var again = await service.As("patient", other).PutOptOutAsync(other, new { optedOut = true, channel = "online" });
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            var check = await pipeline.PostAsync("/v1/opt-out-checks?purpose=research&dataSource=hospital",
+                new StringContent(other + "\n" + TestPatients.NewNhsNumber() + "\n", System.Text.Encoding.ASCII, "text/plain"));
+            Assert.DoesNotContain(other, await check.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task Demanding_a_sequence_the_index_cannot_reach_gets_503_not_a_stale_answer()
     {
         var response = await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}?minSequence={long.MaxValue / 2}");
