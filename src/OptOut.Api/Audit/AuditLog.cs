@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,16 +21,30 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     private readonly Channel<(AuditRecord Record, TaskCompletionSource Done)> _queue =
         Channel.CreateUnbounded<(AuditRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
 
+    // Set when changes may have left records in the pending table; a sweep sets it too, for records a crash left behind.
+    private int _pendingMayExist = 1;
+
     public Task RecordAsync(AuditRecord record)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return _queue.Writer.TryWrite((record, done)) ? done.Task : Task.FromException(new InvalidOperationException("The audit log is closed."));
     }
 
+    /// <summary>A change committed its audit record to the pending table (<see cref="ChangeAudit"/>): chain it soon.</summary>
+    public void ChainPending()
+    {
+        Interlocked.Exchange(ref _pendingMayExist, 1);
+        _queue.Writer.TryWrite((Wake, Woken));
+    }
+
+    private static readonly AuditRecord Wake = new("", "", "", "", null, null, 0, "", "");
+    private static readonly TaskCompletionSource Woken = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await EnsureSchemaAsync(stoppingToken);
         var publishing = checkpoints.PublishQueuedAsync(stoppingToken);
+        var sweeping = SweepAsync(stoppingToken);
         try
         {
             var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>(MaxBatch);
@@ -36,13 +52,21 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             {
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
                 {
-                    batch.Add(item);
+                    if (!ReferenceEquals(item.Record, Wake))
+                    {
+                        batch.Add(item);
+                    }
                 }
 
                 try
                 {
-                    await AppendAsync(batch.Select(b => b.Record).ToList(), stoppingToken);
-                    metrics.AuditBatch.Record(batch.Count);
+                    var drainPending = Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
+                    if (batch.Count > 0 || drainPending)
+                    {
+                        var chained = await AppendAsync(batch.Select(b => b.Record).ToList(), drainPending, stoppingToken);
+                        metrics.AuditBatch.Record(chained);
+                    }
+
                     batch.ForEach(b => b.Done.TrySetResult());
                 }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
@@ -51,6 +75,7 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                 {
                     logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
                     batch.ForEach(b => b.Done.TrySetException(ex));
+                    Interlocked.Exchange(ref _pendingMayExist, 1);
                 }
 
                 batch.Clear();
@@ -59,6 +84,23 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         finally
         {
             await publishing;
+            await sweeping;
+        }
+    }
+
+    /// <summary>Chains, every second, what a crashed instance (or a failed batch) left in the pending table.</summary>
+    private async Task SweepAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                ChainPending();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 
@@ -79,7 +121,8 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         }
     }
 
-    private async Task AppendAsync(List<AuditRecord> records, CancellationToken ct)
+    /// <returns>How many entries were chained: the records given, and any pending records of changes.</returns>
+    private async Task<int> AppendAsync(List<AuditRecord> records, bool drainPending, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -98,6 +141,17 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                 sequence = reader.GetInt64(0);
                 previous = reader.GetString(1);
             }
+        }
+
+        if (drainPending)
+        {
+            records.InsertRange(0, await TakePendingAsync(connection, ct));
+        }
+
+        if (records.Count == 0)
+        {
+            await transaction.CommitAsync(ct);
+            return 0;
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
@@ -143,6 +197,44 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         {
             checkpoints.QueueForPublishing(checkpoint);
         }
+
+        return records.Count;
+    }
+
+    /// <summary>
+    /// Takes the changes' pending records (under the chain lock, so each is chained exactly once) and names in each the
+    /// sequences its events were given at commit.
+    /// </summary>
+    private async Task<List<AuditRecord>> TakePendingAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var take = new NpgsqlCommand($"""
+            with moved as (
+              delete from {schema.Pending} where id in (select id from {schema.Pending} order by id limit {MaxBatch})
+              returning id, record, event_ids)
+            select m.record::text, array(select e.seq_id from {schema.Events} e where e.id = any(m.event_ids) order by e.seq_id)
+            from moved m order by m.id
+            """, connection);
+        var taken = new List<AuditRecord>();
+        await using var reader = await take.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var record = JsonSerializer.Deserialize<AuditRecord>(reader.GetString(0))!;
+            var sequences = reader.GetFieldValue<long[]>(1);
+            var details = JsonNode.Parse(record.Details)!.AsObject();
+            if (sequences.Length > 0)
+            {
+                details["eventSequence"] = sequences[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (sequences.Length > 1)
+            {
+                details["eventSequences"] = new JsonArray([.. sequences.Select(q => JsonValue.Create(q))]);
+            }
+
+            taken.Add(record with { Details = details.ToJsonString() });
+        }
+
+        return taken;
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>

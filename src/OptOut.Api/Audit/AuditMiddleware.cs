@@ -62,7 +62,7 @@ public static class AuditMiddleware
     {
         var answer = await next(context);
         var http = context.HttpContext;
-        if (http.Response.HasStarted || StatusOf(answer, http.Response.StatusCode) is not { } status)
+        if (http.Response.HasStarted || http.Items.ContainsKey(RecordedItem) || StatusOf(answer, http.Response.StatusCode) is not { } status)
         {
             return answer;
         }
@@ -95,6 +95,16 @@ public static class AuditMiddleware
         _ => current,
     };
 
+    /// <summary>The request's entry was committed with the change it made (<see cref="ChangeAudit"/>): record nothing more.</summary>
+    public static void MarkRecorded(HttpContext http) => http.Items[RecordedItem] = true;
+
+    /// <summary>The record of this request as if it answered <paramref name="status"/>: for a change recorded in its own transaction.</summary>
+    public static AuditRecord RecordFor(HttpContext http, int status)
+    {
+        http.Response.StatusCode = status;
+        return RecordFor(http);
+    }
+
     private static AuditRecord RecordFor(HttpContext http)
     {
         var caller = Caller.From(http.User);
@@ -103,8 +113,13 @@ public static class AuditMiddleware
         var details = new Dictionary<string, object?>
         {
             ["query"] = http.Request.QueryString.Value,
-            ["eventSequence"] = http.Response.Headers[PatientWrites.SequenceHeader].FirstOrDefault(),
         };
+        // A change names its events when it is chained (ChangeAudit); a replay names the event of the answer it repeats.
+        if (http.Response.Headers.ContainsKey(Idempotency.IdempotencyKeys.ReplayedHeader))
+        {
+            details["replayOfEventSequence"] = http.Response.Headers[PatientWrites.SequenceHeader].FirstOrDefault();
+        }
+
         if (http.Items[DetailsItem] is IDictionary<string, object?> extra)
         {
             foreach (var (key, value) in extra)

@@ -12,6 +12,14 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
 {
     public string Table => $"{names.Schema}.audit_entries";
 
+    /// <summary>
+    /// Audit records of changes, written in the change's own transaction and moved into the chain right after, so no
+    /// committed change can lack its entry: a crash in between leaves the record here for the next chaining to take.
+    /// </summary>
+    public string Pending => $"{names.Schema}.audit_pending";
+
+    public string Events => names.Events;
+
     public async Task EnsureAsync(CancellationToken ct)
     {
         await using var command = database.CreateCommand($"""
@@ -51,6 +59,10 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_checkpoints
                   FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
               END IF;
+              CREATE TABLE IF NOT EXISTS {Pending} (
+                id bigserial PRIMARY KEY,
+                record jsonb NOT NULL,
+                event_ids uuid[] NOT NULL);
             END $$;
             """);
         await command.ExecuteNonQueryAsync(ct);

@@ -18,7 +18,8 @@ public sealed class ConsentExpiryOptions
 /// published and consumers never rely on a cache timing out. Safe with several instances: each expiry
 /// is a normal optimistic write, and a record another instance already expired decides nothing.
 /// </summary>
-public sealed class ConsentExpiryWorker(IDocumentStore store, TimeProvider clock, IOptions<ConsentExpiryOptions> options, ILogger<ConsentExpiryWorker> logger)
+public sealed class ConsentExpiryWorker(
+    IDocumentStore store, TimeProvider clock, IOptions<ConsentExpiryOptions> options, Audit.AuditSchema auditSchema, Audit.AuditLog auditLog, ILogger<ConsentExpiryWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -73,7 +74,14 @@ public sealed class ConsentExpiryWorker(IDocumentStore store, TimeProvider clock
             if (events.Length > 0)
             {
                 stream.AppendMany(events);
+                // OptOut itself made this change, and it is audited like any other: in the same transaction.
+                var run = "consent-expiry-" + Guid.CreateVersion7(now);
+                session.CorrelationId = run;
+                Audit.ChangeAudit.RecordWith(session, auditSchema,
+                    new Audit.AuditRecord("change", "expire consents", "optout", "system", id, null, StatusCodes.Status200OK, run, "{}"),
+                    stream.Events.Select(e => e.Id));
                 await session.SaveChangesAsync(ct);
+                auditLog.ChainPending();
             }
         }
         catch (ConcurrencyException)

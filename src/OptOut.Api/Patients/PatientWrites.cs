@@ -22,7 +22,9 @@ public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
 /// The one write path every change to a patient's record takes: idempotency, If-Match, supersession,
 /// object-level authorization, then FetchForWriting, decide, append and save in one transaction.
 /// </summary>
-public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, PipelineChecks.OptOutIndex index)
+public sealed class PatientWrites(
+    IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    PipelineChecks.OptOutIndex index, Audit.AuditSchema auditSchema, Audit.AuditLog auditLog)
 {
     /// <summary>The global sequence of the last event a write appended.</summary>
     public const string SequenceHeader = "OptOut-Sequence";
@@ -91,6 +93,8 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
             if (decided.Events.Length > 0)
             {
                 stream.AppendMany(decided.Events);
+                // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next.
+                Audit.ChangeAudit.RecordWith(session, auditSchema, Audit.AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), stream.Events.Select(e => e.Id));
             }
 
             var response = PreferencesResponse.From(after, now);
@@ -102,6 +106,12 @@ public sealed class PatientWrites(IDocumentSession session, TimeProvider clock, 
             await session.SaveChangesAsync(CancellationToken.None);
 
             long? sequence = lastEvent is null ? null : stream.Events[^1].Sequence;
+            if (sequence is not null)
+            {
+                Audit.AuditMiddleware.MarkRecorded(http);
+                auditLog.ChainPending();
+            }
+
             if (sequence is { } acknowledged && decided.Events.Any(e => PipelineChecks.EventStoreNames.IsIndexed(e.GetType())))
             {
                 index.Acknowledged(NhsNumber.Parse(id).Base, acknowledged);

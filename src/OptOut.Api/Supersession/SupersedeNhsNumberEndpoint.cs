@@ -40,7 +40,7 @@ public static class SupersedeNhsNumberEndpoint
 
     private static async Task<IResult> Handle(
         string nhsNumber, SupersessionRequest request, IValidator<SupersessionRequest> validator,
-        IDocumentSession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+        IDocumentSession session, TimeProvider clock, HttpContext http, Audit.AuditSchema auditSchema, Audit.AuditLog auditLog, CancellationToken ct)
     {
         if (PatientAccess.ParseNhsNumber(nhsNumber, out var old) is { } invalid)
         {
@@ -87,9 +87,13 @@ public static class SupersedeNhsNumberEndpoint
             oldStream.AppendOne(new NhsNumberSuperseded(old, decision, by, replacement, now, now));
             var merged = new SupersededRecordMerged(replacement, decision, by, old, oldRecord, now, now);
             newStream.AppendOne(merged);
+            Audit.ChangeAudit.RecordWith(session, auditSchema, Audit.AuditMiddleware.RecordFor(http, StatusCodes.Status200OK),
+                oldStream.Events.Concat(newStream.Events).Select(e => e.Id));
             // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
             // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
             await session.SaveChangesAsync(CancellationToken.None);
+            Audit.AuditMiddleware.MarkRecorded(http);
+            auditLog.ChainPending();
             return Respond(newRecord.After([merged]), now, http);
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException)

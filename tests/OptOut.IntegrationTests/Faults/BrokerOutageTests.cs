@@ -39,6 +39,7 @@ public class BrokerOutageTests(ITestOutputHelper output)
         await StoreChecks.AssertEveryChangeStoredOnceAsync(scenario.Database, load);
         var received = await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
         await FaultScenario.AssertAuditIntactAsync(service);
+        await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
         output.WriteLine($"{load.Changes.Count} changes, {acknowledgedWhileDown} while the broker was down; {received.Count} messages");
     }
 }

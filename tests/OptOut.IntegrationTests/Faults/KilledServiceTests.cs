@@ -30,5 +30,6 @@ public class KilledServiceTests(ITestOutputHelper output)
         output.WriteLine($"{load.Changes.Count} changes, {inFlight} in flight at the kill; {received.Count} messages for {received.DistinctBy(m => m.MessageId).Count()} events");
         await StoreChecks.AssertIndexAgreesAsync(second, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(second);
+        await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
     }
 }

@@ -51,5 +51,6 @@ public class PostgresRestartTests(ITestOutputHelper output)
         await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
         await StoreChecks.AssertIndexAgreesAsync(service, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(service);
+        await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
     }
 }

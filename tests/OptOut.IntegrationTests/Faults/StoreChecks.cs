@@ -63,6 +63,30 @@ public static class StoreChecks
         return received;
     }
 
+    /// <summary>
+    /// Every stored event is named by exactly one audit entry: none acknowledged without one (a crash between the
+    /// change's commit and its chaining included), none chained twice (retries and replays included).
+    /// </summary>
+    public static async Task AssertEveryEventAuditedOnceAsync(TestDatabase database)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await database.ScalarAsync<long>("select count(*) from optout.audit_pending") > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Pending audit records were never chained");
+            await Task.Delay(100);
+        }
+
+        var namedBy = await database.ListAsync($"""
+            select e.seq_id, (select count(*) from optout.audit_entries a where
+              case when a.details::jsonb ? 'eventSequences' then a.details::jsonb -> 'eventSequences' @> to_jsonb(e.seq_id)
+                   else a.details::jsonb ->> 'eventSequence' = e.seq_id::text end)
+            from optout.mt_events e where e.{NotTombstones}
+            """, row => (Sequence: row.GetInt64(0), Entries: row.GetInt64(1)));
+        var wrong = namedBy.Where(e => e.Entries != 1).ToList();
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {namedBy.Count} events are not named by exactly one audit entry: " +
+            string.Join(", ", wrong.Take(10).Select(e => $"{e.Sequence} by {e.Entries}")));
+    }
+
     /// <summary>A pipeline asking this instance, once it has caught up with the store, sees each patient's last change.</summary>
     public static async Task AssertIndexAgreesAsync(ServiceProcess service, TestDatabase database, ChangeLoad load)
     {

@@ -32,6 +32,7 @@ public class TwoInstanceTests(ITestOutputHelper output)
         await StoreChecks.AssertIndexAgreesAsync(first, scenario.Database, load);
         await StoreChecks.AssertIndexAgreesAsync(second, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(second); // one chain through both instances' entries
+        await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
 
         // One instance holds the daemon's leadership lock; kill it and the other takes over publishing.
         var leaders = await LockHoldersAsync(scenario.Database);
