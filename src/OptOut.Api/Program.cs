@@ -31,7 +31,8 @@ builder.Services.AddOptOutOpenApi();
 builder.Services.AddOptOutTelemetry(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddProblemDetails();
+// Every problem, the framework's own included, leaves with a documented type and a detail (Http/Problems.cs).
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Problems.Complete(c.ProblemDetails, c.HttpContext));
 builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddClientRateLimits(builder.Configuration);
 builder.Services.AddRequestTimeLimits(builder.Configuration);
@@ -78,6 +79,7 @@ if (args is ["schema", ..])
 }
 
 app.UseSecurityHeaders();
+app.UseAuditTrail();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
@@ -85,10 +87,10 @@ app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseRequestTimeouts();
-app.UseAuditTrail();
 app.UseAuthorization();
 
 app.MapOptOutHealth();
+app.MapProblemTypes();
 var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync);
 v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();

@@ -55,7 +55,7 @@ public static class AuditEndpoints
         if (!TryInstant(from, out var fromAt) || !TryInstant(to, out var toAt) || kind is not (null or "change" or "access")
             || (nhsNumber is not null && !NhsNumber.TryParse(nhsNumber, out _, out _)))
         {
-            return TypedResults.Problem(title: "Invalid audit query.", detail: "from and to are ISO 8601 date-times; kind is change or access; nhsNumber a valid NHS number.", statusCode: 400);
+            return Problems.Of(Problems.InvalidQuery, "from and to are ISO 8601 date-times; kind is change or access; nhsNumber a valid NHS number.");
         }
 
         var accept = http.Request.Headers.Accept.ToString();
@@ -65,7 +65,7 @@ public static class AuditEndpoints
             : null;
         if (format is null)
         {
-            return TypedResults.Problem(title: "Not acceptable.", detail: "Accept text/csv, application/x-ndjson or application/fhir+json.", statusCode: StatusCodes.Status406NotAcceptable);
+            return Problems.Of(Problems.NotAcceptable, "Accept text/csv, application/x-ndjson or application/fhir+json.");
         }
 
         await using var connection = await database.OpenConnectionAsync(ct);

@@ -22,17 +22,30 @@ public static class AuditMiddleware
 
     private const string RecordedItem = "optout.audit.recorded";
 
+    private const string RouteItem = "optout.audit.route";
+
+    /// <summary>
+    /// Outermost, before the exception handler: a request refused by the framework (malformed JSON, a wrong media type,
+    /// a body too large) is recorded and named too. The exception handler clears headers, so the request id is added
+    /// as the response starts, and the route is noted now, before the handler clears it.
+    /// </summary>
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        // The request id names the audit entry, for support and for a subject who asks about one call.
+        http.Response.OnStarting(() =>
+        {
+            http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+            return Task.CompletedTask;
+        });
         var path = http.Request.Path;
         if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir"))
         {
             var audit = http.RequestServices.GetRequiredService<AuditLog>();
-            // The request id names the audit entry, for support and for a subject who asks about one call.
-            http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+            http.Items[RouteItem] = new RequestTarget((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "", Subject(http));
             http.Response.OnStarting(async () =>
             {
-                if (http.Items.ContainsKey(RecordedItem))
+                // An over-rate refusal releases nothing, and auditing a flood would amplify it (README).
+                if (http.Items.ContainsKey(RecordedItem) || http.Response.StatusCode == StatusCodes.Status429TooManyRequests)
                 {
                     return;
                 }
@@ -79,10 +92,7 @@ public static class AuditMiddleware
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditMiddleware))
                 .LogWarning(ex, "Answer to request {RequestId} withheld: its audit entry could not be written", http.TraceIdentifier);
             http.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "OptOut's audit trail is unavailable.",
-                detail: "The answer is withheld because it could not be recorded. Retry shortly; a change retried with the same Idempotency-Key is recorded once.");
+            return Http.Problems.Of(Http.Problems.AuditUnavailable, "The answer is withheld because it could not be recorded. Retry shortly; a change retried with the same Idempotency-Key is recorded once.");
         }
     }
 
@@ -109,7 +119,7 @@ public static class AuditMiddleware
     {
         var caller = Caller.From(http.User);
         var authenticated = http.User.Identity?.IsAuthenticated == true;
-        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
+        var (route, subject) = http.Items[RouteItem] as RequestTarget ?? new RequestTarget(http.Request.Path.Value ?? "", Subject(http));
         var details = new Dictionary<string, object?>
         {
             ["query"] = http.Request.QueryString.Value,
@@ -133,7 +143,7 @@ public static class AuditMiddleware
             $"{http.Request.Method} {route}",
             authenticated ? caller.Subject : "anonymous",
             authenticated ? caller.Role : "",
-            Subject(http),
+            subject,
             http.Request.Query["purpose"].FirstOrDefault() ?? http.Request.Headers["X-Purpose"].FirstOrDefault(),
             http.Response.StatusCode,
             http.TraceIdentifier,
@@ -152,3 +162,6 @@ public static class AuditMiddleware
         return NhsNumber.TryParse(raw, out var number, out _) ? number.Value : raw[..Math.Min(raw.Length, 32)];
     }
 }
+
+/// <summary>The route and the patient a request is about, noted before an exception handler can clear them.</summary>
+internal sealed record RequestTarget(string Route, string? NhsNumber);

@@ -42,7 +42,7 @@ public static class ConsentEndpoints
         var validation = await validator.ValidateAsync(request, ct);
         if (!validation.IsValid)
         {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
+            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
@@ -75,8 +75,5 @@ public static class ConsentEndpoints
     }
 
     internal static ProblemHttpResult? UnknownPurpose(string purpose, ChoiceCatalogue catalogue) =>
-        catalogue.Purposes.ContainsKey(purpose) ? null : TypedResults.Problem(
-            title: "Unknown purpose.",
-            detail: $"The purpose is not in the catalogue. Known purposes: {string.Join(", ", catalogue.Purposes.Keys.Order(StringComparer.Ordinal))}.",
-            statusCode: StatusCodes.Status404NotFound);
+        catalogue.Purposes.ContainsKey(purpose) ? null : Problems.Of(Problems.NotFound, $"The purpose is not in the catalogue. Known purposes: {string.Join(", ", catalogue.Purposes.Keys.Order(StringComparer.Ordinal))}.");
 }

@@ -24,7 +24,7 @@ public static class GetConsentsEndpoint
         var value = patient?.Split('|') is [var system, var number] && system == ConsentResources.NhsNumberSystem ? number : patient;
         if (value is null || PatientAccess.ParseNhsNumber(value, out var nhs) is { } invalid)
         {
-            return TypedResults.Problem(title: "Invalid patient search parameter.", detail: "patient is required: an NHS number, optionally as https://fhir.nhs.uk/Id/nhs-number|NNNNNNNNNN.", statusCode: 400);
+            return Problems.Of(Problems.InvalidQuery, "patient is required: an NHS number, optionally as https://fhir.nhs.uk/Id/nhs-number|NNNNNNNNNN.");
         }
 
         var now = clock.GetUtcNow();

@@ -26,9 +26,9 @@ public static class EventStoreSetup
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
 
                 // Stored events keep these names whatever their classes are called later; plain SQL readers rely on them.
-                foreach (var (type, name) in EventStoreNames.StoredEventTypes)
+                foreach (var stored in StoredEvents.All)
                 {
-                    opts.Events.MapEventType(type, name);
+                    opts.Events.MapEventType(stored.Type, stored.Name);
                 }
 
                 // The audit trail shows who and why: keep correlation, causation and headers with each event.

@@ -57,8 +57,9 @@ public static class ClientRateLimits
             HttpContext = http,
             ProblemDetails =
             {
+                Type = Problems.TooManyRequests.Type,
                 Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
+                Title = Problems.TooManyRequests.Title,
                 Detail = $"This client is over its request rate. Retry after {retryAfter} s; for many NHS numbers use POST /v1/opt-out-checks.",
             },
         });

@@ -1,47 +1,113 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace OptOut.Http;
 
 /// <summary>
-/// A client's malformed request (unreadable JSON, a missing body, a header that cannot bind) is a 400
-/// problem that says what was wrong; anything else is a 500 problem that says nothing internal.
+/// A client's malformed request (unreadable JSON, a missing body, a query value that cannot bind) is a 4xx
+/// problem that says, in the API's own terms, what was wrong; anything else is a 500 problem that says nothing
+/// internal. No .NET type or framework message reaches a client.
 /// </summary>
-public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+public sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is BadHttpRequestException bad)
         {
-            httpContext.Response.StatusCode = bad.StatusCode;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                ProblemDetails = { Status = bad.StatusCode, Title = "The request could not be read.", Detail = ClientMessage(bad) },
-            });
+            var (kind, detail) = Explain(bad);
+            detail = kind == Problems.ContentTooLarge ? Problems.BodyLimit(httpContext) : detail;
+            return await WriteAsync(httpContext, kind, detail);
         }
 
         if (DatabaseUnavailable(exception))
         {
             // PostgreSQL is unreachable or restarting: say so, and when to try again, rather than a bare 500.
             logger.LogWarning(exception, "Database unavailable for {Method} {Endpoint}", httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
-            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             httpContext.Response.Headers.RetryAfter = "5";
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                // A commit cut off mid-flight may or may not have landed: the Idempotency-Key makes the retry safe either way.
-                ProblemDetails = { Status = 503, Title = "OptOut's database is unavailable.", Detail = "Retry shortly; a change retried with the same Idempotency-Key is recorded once." },
-            });
+            // A commit cut off mid-flight may or may not have landed: the Idempotency-Key makes the retry safe either way.
+            return await WriteAsync(httpContext, Problems.DatabaseUnavailable, Problems.DatabaseUnavailable.Description);
         }
 
         logger.LogError(exception, "Unhandled exception for {Method} {Endpoint}", httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
-        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return await WriteAsync(httpContext, Problems.ServerError, $"Quote request id {httpContext.TraceIdentifier} to support.");
+    }
+
+    /// <summary>What a framework refusal means to a client of this API, in its terms: the parameter or property, and what it accepts.</summary>
+    internal static (ProblemKind Kind, string Detail) Explain(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return (Problems.UnsupportedMediaType, "Send the body as application/json.");
+        }
+
+        // Kestrel's body limit surfaces inside the JSON reader's failure, so the whole chain is asked.
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge || Causes(bad).Any(e => e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
+        {
+            return (Problems.ContentTooLarge, "The body is larger than this endpoint accepts (Kestrel:Limits:MaxRequestBodySize, 1 MiB by default).");
+        }
+
+        if (bad.InnerException is System.Text.Json.JsonException json)
+        {
+            if (UnmappedProperty().Match(json.Message) is { Success: true } unmapped)
+            {
+                return (Problems.InvalidBody, $"The body has a property this request does not accept: '{unmapped.Groups[1].Value}'.");
+            }
+
+            return json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is { Length: > 1 } path
+                ? (Problems.InvalidBody, $"The value at {path} is not of the type that field takes (line {json.LineNumber + 1}).")
+                : (Problems.UnreadableBody, $"The body is not well-formed JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).");
+        }
+
+        if (FailedBinding().Match(bad.Message) is { Success: true } binding)
+        {
+            return (Problems.InvalidQuery, $"{binding.Groups["name"].Value} must be {Expected(binding.Groups["type"].Value)}.");
+        }
+
+        if (RequiredParameter().Match(bad.Message) is { Success: true } required)
+        {
+            return (Problems.InvalidQuery, $"{required.Groups[1].Value} is required.");
+        }
+
+        return bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+            ? (Problems.UnreadableBody, "This request needs a JSON body.")
+            : (Problems.InvalidQuery, "The request could not be read as this endpoint expects; see its description in the OpenAPI document at /swagger/v1/swagger.json.");
+    }
+
+    private static IEnumerable<Exception> Causes(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+
+    private async ValueTask<bool> WriteAsync(HttpContext http, ProblemKind kind, string detail)
+    {
+        http.Response.StatusCode = kind.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = httpContext,
-            ProblemDetails = { Status = 500, Title = "OptOut could not complete the request." },
+            HttpContext = http,
+            ProblemDetails = { Type = kind.Type, Status = kind.Status, Title = kind.Title, Detail = detail },
         });
     }
+
+    private static string Expected(string type) => type switch
+    {
+        _ when type.Contains("long", StringComparison.Ordinal) || type.Contains("int", StringComparison.Ordinal) => "a whole number",
+        _ when type.Contains("DateTime", StringComparison.Ordinal) => "an ISO 8601 date-time with an offset, for example 2025-06-01T00:00:00Z",
+        _ when type.Contains("bool", StringComparison.Ordinal) => "true or false",
+        _ when type.Contains("Guid", StringComparison.Ordinal) => "a UUID",
+        _ => "a valid value",
+    };
+
+    [GeneratedRegex("property '([^']*)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex("Failed to bind parameter \"(?<type>[^ \"]+) (?<name>[^ \"]+)\"")]
+    private static partial Regex FailedBinding();
+
+    [GeneratedRegex("Required parameter \"[^ \"]+ ([^ \"]+)\" was not provided")]
+    private static partial Regex RequiredParameter();
 
     /// <summary>
     /// PostgreSQL unreachable, restarting or shutting down, however deep Marten or Npgsql wrapped it:
@@ -60,8 +126,4 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
 
         return false;
     }
-
-    // The JSON reader's own message names the path and position; it never echoes the request's values.
-    private static string ClientMessage(BadHttpRequestException bad) =>
-        bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
 }

@@ -43,8 +43,9 @@ public static class RequestTimeLimits
                 HttpContext = http,
                 ProblemDetails =
                 {
+                    Type = Problems.TimedOut.Type,
                     Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "The request ran out of time.",
+                    Title = Problems.TimedOut.Title,
                     Detail = $"It took longer than its limit of {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. Retry shortly.",
                 },
             });

@@ -18,13 +18,10 @@ public static class IdempotencyKeys
     public static ProblemHttpResult? Validate(string? key) => key switch
     {
         null => null,
-        { Length: 0 or > MaxLength } => TypedResults.Problem(title: "Invalid Idempotency-Key header.", detail: $"An Idempotency-Key is 1 to {MaxLength} characters.", statusCode: 400),
-        _ when key.Any(c => c < 0x21 || c > 0x7e) => TypedResults.Problem(title: "Invalid Idempotency-Key header.", detail: "An Idempotency-Key uses printable ASCII characters only.", statusCode: 400),
+        { Length: 0 or > MaxLength } => Problems.Of(Problems.InvalidHeader, $"An Idempotency-Key is 1 to {MaxLength} characters."),
+        _ when key.Any(c => c < 0x21 || c > 0x7e) => Problems.Of(Problems.InvalidHeader, "An Idempotency-Key uses printable ASCII characters only."),
         _ => null,
     };
 
-    public static ProblemHttpResult KeyReused() => TypedResults.Problem(
-        title: "Idempotency-Key reused.",
-        detail: "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-        statusCode: StatusCodes.Status422UnprocessableEntity);
+    public static ProblemHttpResult KeyReused() => Problems.Of(Problems.IdempotencyKeyReused, "This Idempotency-Key was already used for a different request. Use a new key for a new request.");
 }

@@ -22,7 +22,7 @@ public static class ImportEndpoint
     {
         if (http.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) != true)
         {
-            return TypedResults.Problem(title: "Unsupported media type.", detail: "Send text/csv with rows nhsNumber,optedOutAt.", statusCode: 415);
+            return Problems.Of(Problems.UnsupportedMediaType, "Send text/csv with rows nhsNumber,optedOutAt.");
         }
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

@@ -125,7 +125,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         await ExecuteAsync(connection, $"insert into {s}.mt_streams (id, type, version, timestamp, created) select id, 'patient_preferences', 1, now(), now() from import_stage", ct);
         await ExecuteAsync(connection,
             $"insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type) " +
-            $"select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{EventStoreNames.NationalSet}', now(), '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}' from import_stage", ct);
+            $"select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Patients.StoredEvents.NationalSet.Name}', now(), '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}' from import_stage", ct);
         await ExecuteAsync(connection,
             $"insert into {names.Snapshots} (id, data, mt_last_modified, mt_dotnet_type, mt_version, {names.NationalColumn}, {names.Type1Column}) " +
             $"select id, doc_data, now(), '{typeof(PatientPreferences).FullName}', 1, true, false from import_stage", ct);

@@ -29,13 +29,13 @@ public static class ChangeNationalDataOptOutEndpoint
 
         if (request.OnBehalfOf is not null && Caller.From(http.User).Role != Roles.Admin)
         {
-            return Problems.Forbidden("Only staff record a decision on behalf of a patient; a proxy's own token already carries their authority.");
+            return Problems.Refused("Only staff record a decision on behalf of a patient; a proxy's own token already carries their authority.");
         }
 
         var validation = await validator.ValidateAsync(request, ct);
         if (!validation.IsValid)
         {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
+            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>

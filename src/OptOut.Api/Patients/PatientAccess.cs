@@ -13,7 +13,7 @@ namespace OptOut.Patients;
 public static class PatientAccess
 {
     public static ProblemHttpResult? ParseNhsNumber(string route, out NhsNumber nhsNumber) =>
-        NhsNumber.TryParse(route, out nhsNumber, out var error) ? null : Problems.InvalidNhsNumber(error);
+        NhsNumber.TryParse(route, out nhsNumber, out var error) ? null : Problems.BadNhsNumber(error);
 
     public static ProblemHttpResult? Check(Caller caller, PatientPreferences record, DateTimeOffset now)
     {
@@ -26,18 +26,18 @@ public static class PatientAccess
 
             if (caller.BirthDate is null)
             {
-                return Problems.Forbidden("A patient token must carry the patient's birth date (birthdate claim).");
+                return Problems.Refused("A patient token must carry the patient's birth date (birthdate claim).");
             }
 
             if (caller.IsUnder13At(now))
             {
-                return Problems.Forbidden("A patient under 13 cannot make these choices; a person with parental responsibility decides for them.");
+                return Problems.Refused("A patient under 13 cannot make these choices; a person with parental responsibility decides for them.");
             }
         }
 
         if (caller.IsProxy && ActiveAuthority(caller, record, now) is null)
         {
-            return Problems.Forbidden("This proxy is not currently authorised to act for this patient.");
+            return Problems.Refused("This proxy is not currently authorised to act for this patient.");
         }
 
         return null;

@@ -80,7 +80,7 @@ public sealed class PatientWrites(
             // FetchForWriting also asserts at save that nobody appended since this read.
             if (expectedVersion is { } expected && expected != state.Version)
             {
-                return Problems.StaleVersion(expectedVersion);
+                return Problems.Stale(expectedVersion);
             }
 
             var decided = decide(state, caller, now);
@@ -112,7 +112,7 @@ public sealed class PatientWrites(
                 auditLog.ChainPending();
             }
 
-            if (sequence is { } acknowledged && decided.Events.Any(e => PipelineChecks.EventStoreNames.IsIndexed(e.GetType())))
+            if (sequence is { } acknowledged && decided.Events.Any(e => StoredEvents.IsIndexed(e.GetType())))
             {
                 index.Acknowledged(NhsNumber.Parse(id).Base, acknowledged);
             }
@@ -128,7 +128,7 @@ public sealed class PatientWrites(
                 return replay.IsSameRequest(raced) ? await replay.SendAsync(raced, http, ct) : IdempotencyKeys.KeyReused();
             }
 
-            return expectedVersion is null ? Problems.ConcurrentChange() : Problems.StaleVersion(expectedVersion);
+            return expectedVersion is null ? Problems.Concurrent() : Problems.Stale(expectedVersion);
         }
     }
 

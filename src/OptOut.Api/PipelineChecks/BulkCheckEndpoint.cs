@@ -39,12 +39,12 @@ public static class BulkCheckEndpoint
     {
         if (UseDecisions.DecisionQuestion.From(catalogue.Value, purpose, dataSource, legalBasis, out var wrong) is not { } question)
         {
-            return Problem(400, "Invalid check.", wrong!);
+            return Problems.Of(Problems.InvalidQuery, wrong!);
         }
 
         if (question.PurposeDefinition.RequiresConsent)
         {
-            return Problem(400, "Purpose needs consent.", "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
+            return Problems.Of(Problems.InvalidQuery, "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
         }
 
         DateTimeOffset? asOfAt = null;
@@ -52,7 +52,7 @@ public static class BulkCheckEndpoint
         {
             if (!DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) || parsed > clock.GetUtcNow())
             {
-                return Problem(400, "Invalid asOf.", "asOf is an ISO 8601 date-time with an offset, not in the future.");
+                return Problems.Of(Problems.InvalidQuery, "asOf is an ISO 8601 date-time with an offset, not in the future.");
             }
 
             asOfAt = parsed;
@@ -61,12 +61,12 @@ public static class BulkCheckEndpoint
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is null || !Accepted.Contains(mediaType))
         {
-            return Problem(415, "Unsupported media type.", "Send text/plain (one NHS number per line, a trailing comma allowed), text/csv with a header, or application/octet-stream (MESH .dat).");
+            return Problems.Of(Problems.UnsupportedMediaType, "Send text/plain (one NHS number per line, a trailing comma allowed), text/csv with a header, or application/octet-stream (MESH .dat).");
         }
 
         if (http.Request.ContentLength > options.Value.MaxBodyBytes)
         {
-            return Problem(413, "List too large.", $"A bulk check accepts at most {options.Value.MaxBodyBytes} bytes; split the list.");
+            return Problems.Of(Problems.ContentTooLarge, $"A bulk check accepts at most {options.Value.MaxBodyBytes} bytes; split the list.");
         }
 
         // Kestrel's 30 MB default protects other endpoints; this one exists to take large lists.
@@ -100,7 +100,7 @@ public static class BulkCheckEndpoint
             column = header is null ? -1 : ColumnOf(header);
             if (column < 0)
             {
-                return Problem(400, "No NHS number column.", "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).");
+                return Problems.Of(Problems.InvalidBody, "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).");
             }
         }
 
@@ -138,7 +138,7 @@ public static class BulkCheckEndpoint
             {
                 // Nothing checkable is not an empty success: a pipeline piping the answer on would pass on an empty list.
                 check.Status = "refused: no valid NHS number";
-                return Problem(422, "No valid NHS number.", check.Received == 0
+                return Problems.Of(Problems.NoValidNhsNumber, check.Received == 0
                     ? "The list holds no NHS numbers. Send one per line, a trailing comma allowed, or a CSV with an nhsNumber column."
                     : $"None of the {check.Received} lines holds a valid NHS number; the first: line {check.FirstInvalid[0].Line}, {check.FirstInvalid[0].Reason}");
             }
@@ -330,8 +330,6 @@ public static class BulkCheckEndpoint
 
         return -1;
     }
-
-    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
 
     private sealed class ListTooLongException : Exception;
 }

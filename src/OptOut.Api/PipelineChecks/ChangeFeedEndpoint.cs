@@ -27,7 +27,7 @@ public static class ChangeFeedEndpoint
     {
         if (after is < 0 || limit is < 1 or > MaxLimit)
         {
-            return TypedResults.Problem(title: "Invalid page.", detail: $"after is a sequence number (0 or more); limit is 1 to {MaxLimit}.", statusCode: 400);
+            return Problems.Of(Problems.InvalidQuery, $"after is a sequence number (0 or more); limit is 1 to {MaxLimit}.");
         }
 
         var from = after ?? 0;

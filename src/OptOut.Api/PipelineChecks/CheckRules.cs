@@ -1,4 +1,5 @@
 using Npgsql;
+using OptOut.Patients;
 using OptOut.UseDecisions;
 using OptOut.NhsNumbers;
 
@@ -59,15 +60,16 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
             $"select stream_id, type, (data->>'effectiveAt')::timestamptz, seq_id from {names.Events} " +
             "where stream_id = any(@ids) and type = any(@types) and (data->>'recordedAt')::timestamptz <= @asOf and (data->>'effectiveAt')::timestamptz <= @asOf");
         command.Parameters.AddWithValue("ids", ids);
-        command.Parameters.AddWithValue("types", new[] { EventStoreNames.NationalSet, EventStoreNames.NationalWithdrawn, EventStoreNames.Type1Recorded, EventStoreNames.Type1Withdrawn });
+        command.Parameters.AddWithValue("types", new[] { StoredEvents.NationalSet.Name, StoredEvents.NationalWithdrawn.Name, StoredEvents.Type1Recorded.Name, StoredEvents.Type1Withdrawn.Name });
         command.Parameters.AddWithValue("asOf", asOf);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
                 var type = reader.GetString(1);
-                var key = (reader.GetString(0), type.StartsWith("type1", StringComparison.Ordinal));
-                var candidate = (reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(3), type is EventStoreNames.NationalSet or EventStoreNames.Type1Recorded);
+                var effect = StoredEvents.IndexEffectOf(type);
+                var key = (reader.GetString(0), effect is IndexEffect.SetsType1OptOut or IndexEffect.WithdrawsType1OptOut);
+                var candidate = (reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(3), effect is IndexEffect.SetsNationalOptOut or IndexEffect.SetsType1OptOut);
                 if (!latest.TryGetValue(key, out var held) || (candidate.Item1, candidate.Item2).CompareTo((held.Effective, held.Sequence)) > 0)
                 {
                     latest[key] = candidate;

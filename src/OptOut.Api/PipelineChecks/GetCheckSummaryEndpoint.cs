@@ -19,7 +19,7 @@ public static class GetCheckSummaryEndpoint
         // A pipeline sees its own checks only; another's is as good as absent.
         if (check is null || (caller.Role == Roles.Pipeline && check.Caller != caller.Subject))
         {
-            return TypedResults.Problem(title: "No such check.", detail: "No bulk check with this id was made by you.", statusCode: StatusCodes.Status404NotFound);
+            return Problems.Of(Problems.NotFound, "No bulk check with this id was made by you.");
         }
 
         return TypedResults.Ok(check);

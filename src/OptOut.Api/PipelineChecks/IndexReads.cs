@@ -11,7 +11,7 @@ public static class IndexReads
     {
         if (minSequence is < 0)
         {
-            return TypedResults.Problem(title: "Invalid minSequence.", detail: "minSequence is an event sequence number, 0 or more.", statusCode: 400);
+            return Problems.Of(Problems.InvalidQuery, "minSequence is an event sequence number, 0 or more.");
         }
 
         var wanted = Math.Max(minSequence ?? 0, acknowledged);
@@ -22,11 +22,8 @@ public static class IndexReads
 
         minSequence = wanted;
 
-        return TypedResults.Problem(
-            title: "The opt-out index is behind.",
-            detail: index.IsReady
+        return Problems.Of(Problems.IndexBehind, index.IsReady
                 ? $"The index reflects events up to sequence {index.Sequence}, not yet {minSequence}. Retry shortly."
-                : "The opt-out index is still being built. Retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+                : "The opt-out index is still being built. Retry shortly.");
     }
 }

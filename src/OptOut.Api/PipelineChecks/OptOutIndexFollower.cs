@@ -97,7 +97,7 @@ public sealed class OptOutIndexFollower(
             "where seq_id > @after and seq_id <= @high and type = any(@types) order by seq_id limit @limit", connection);
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("high", highWater);
-        command.Parameters.AddWithValue("types", EventStoreNames.IndexedEventTypes);
+        command.Parameters.AddWithValue("types", Patients.StoredEvents.IndexedNames);
         command.Parameters.AddWithValue("limit", PageSize);
 
         var rows = 0;
@@ -110,14 +110,14 @@ public sealed class OptOutIndexFollower(
                 rows++;
                 last = reader.GetInt64(0);
                 var stream = reader.GetString(2);
-                switch (reader.GetString(1))
+                switch (Patients.StoredEvents.IndexEffectOf(reader.GetString(1)))
                 {
-                    case EventStoreNames.NationalSet: index.SetNational(BaseOf(stream), true); break;
-                    case EventStoreNames.NationalWithdrawn: index.SetNational(BaseOf(stream), false); break;
-                    case EventStoreNames.Type1Recorded: index.SetType1(BaseOf(stream), true); break;
-                    case EventStoreNames.Type1Withdrawn: index.SetType1(BaseOf(stream), false); break;
-                    case EventStoreNames.Superseded: index.Supersede(BaseOf(stream), BaseOf(reader.GetString(3))); break;
-                    case EventStoreNames.Merged: merged.Add(stream); break;
+                    case Patients.IndexEffect.SetsNationalOptOut: index.SetNational(BaseOf(stream), true); break;
+                    case Patients.IndexEffect.WithdrawsNationalOptOut: index.SetNational(BaseOf(stream), false); break;
+                    case Patients.IndexEffect.SetsType1OptOut: index.SetType1(BaseOf(stream), true); break;
+                    case Patients.IndexEffect.WithdrawsType1OptOut: index.SetType1(BaseOf(stream), false); break;
+                    case Patients.IndexEffect.Supersedes: index.Supersede(BaseOf(stream), BaseOf(reader.GetString(3))); break;
+                    case Patients.IndexEffect.Merges: merged.Add(stream); break;
                 }
             }
         }

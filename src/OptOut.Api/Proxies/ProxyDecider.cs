@@ -45,7 +45,7 @@ public static class ProxyDecider
         var authority = current.Proxies.FirstOrDefault(p => p.ProxyId == command.ProxyId);
         if (authority is null)
         {
-            return Decided.Refuse(TypedResults.Problem(title: "No such proxy.", detail: "No proxy with this id was ever authorised for this patient.", statusCode: StatusCodes.Status404NotFound));
+            return Decided.Refuse(Problems.Of(Problems.NotFound, "No proxy with this id was ever authorised for this patient."));
         }
 
         return authority.IsActiveAt(c.Now)

@@ -34,7 +34,7 @@ public static class ProxyEndpoints
         var validation = await validator.ValidateAsync(request, ct);
         if (!validation.IsValid)
         {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
+            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
@@ -55,7 +55,7 @@ public static class ProxyEndpoints
 
         if (reason is { Length: > 256 })
         {
-            return TypedResults.Problem(title: "Reason too long.", detail: "reason is at most 256 characters.", statusCode: 400);
+            return Problems.Of(Problems.InvalidQuery, "reason is at most 256 characters.");
         }
 
         return await writes.ExecuteAsync(http, patient, proxyId + "\n" + reason, (state, caller, now) =>

@@ -50,7 +50,7 @@ public static class SupersedeNhsNumberEndpoint
         var validation = await validator.ValidateAsync(request, ct);
         if (!validation.IsValid)
         {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
+            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         var replacement = NhsNumber.Parse(request.NewNhsNumber!);
@@ -76,10 +76,7 @@ public static class SupersedeNhsNumberEndpoint
 
             if (oldRecord.SupersededBy is not null || newRecord.SupersededBy is not null || oldRecord.Supersedes.Contains(replacement.Value))
             {
-                return TypedResults.Problem(
-                    title: "Already superseded.",
-                    detail: "One of these numbers has already been merged into another record. Merge into the number that stands now.",
-                    statusCode: StatusCodes.Status409Conflict);
+                return Problems.Of(Problems.AlreadySuperseded, "One of these numbers has already been merged into another record. Merge into the number that stands now.");
             }
 
             var by = new DecisionMaker(caller.Subject, caller.Role, null, null, null);
@@ -98,7 +95,7 @@ public static class SupersedeNhsNumberEndpoint
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException)
         {
-            return Problems.ConcurrentChange();
+            return Problems.Concurrent();
         }
     }
 

@@ -30,12 +30,12 @@ public static class RecordType1OptOutEndpoint
         var validation = await validator.ValidateAsync(request, ct);
         if (!validation.IsValid)
         {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
+            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         if (Caller.From(http.User).OdsCode != request.PracticeOdsCode)
         {
-            return Problems.Forbidden("A practice records a Type 1 opt-out only under its own ODS code, the one its token carries.");
+            return Problems.Refused("A practice records a Type 1 opt-out only under its own ODS code, the one its token carries.");
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>

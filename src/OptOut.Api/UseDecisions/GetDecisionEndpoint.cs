@@ -89,5 +89,5 @@ public static class GetDecisionEndpoint
     }
 
     private static ProblemHttpResult BadQuery(string detail) =>
-        TypedResults.Problem(title: "Invalid decision query.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+        Problems.Of(Problems.InvalidQuery, detail);
 }

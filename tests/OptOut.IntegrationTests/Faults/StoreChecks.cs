@@ -1,5 +1,5 @@
 using OptOut.IntegrationTests.Infrastructure;
-using OptOut.PipelineChecks;
+using OptOut.Patients;
 
 namespace OptOut.IntegrationTests.Faults;
 
@@ -24,7 +24,7 @@ public static class StoreChecks
         foreach (var change in load.Changes)
         {
             Assert.NotNull(change.Version);
-            var expected = change.OptedOut ? EventStoreNames.NationalSet : EventStoreNames.NationalWithdrawn;
+            var expected = change.OptedOut ? StoredEvents.NationalSet.Name : StoredEvents.NationalWithdrawn.Name;
             Assert.Equal(expected, events.GetValueOrDefault((change.NhsNumber, change.Version.Value)));
         }
 

@@ -70,8 +70,8 @@ public class LimitsTests
         var response = await service.As("patient", nhs).PutAsync(
             $"/v1/patients/{nhs}/national-data-opt-out", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await OptOut.IntegrationTests.Http.ProblemTests.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "/problems/content-too-large");
+        Assert.Contains("1 MiB", problem.GetProperty("detail").GetString());
         Assert.Equal(0, await scenario.Database.ScalarAsync<long>("select count(*) from optout.mt_events"));
     }
 

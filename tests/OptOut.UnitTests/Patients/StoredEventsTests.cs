@@ -1,0 +1,50 @@
+using System.Reflection;
+using OptOut.Decisions;
+using OptOut.Patients;
+
+namespace OptOut.UnitTests.Patients;
+
+/// <summary>A new event type is caught here unless the catalogue, the aggregate and the publisher all handle it.</summary>
+public class StoredEventsTests
+{
+    private static readonly Type[] PatientEventTypes = [.. typeof(PatientPreferences).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPatientEvent).IsAssignableFrom(t))];
+
+    [Fact]
+    public void Every_event_on_a_patients_stream_is_in_the_catalogue()
+    {
+        Assert.NotEmpty(PatientEventTypes);
+        Assert.Empty(PatientEventTypes.Except(StoredEvents.All.Select(e => e.Type)));
+    }
+
+    [Fact]
+    public void The_aggregate_applies_every_catalogued_event()
+    {
+        var applied = typeof(PatientPreferences).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => m.Name == "Apply" && m.GetParameters().Length == 1)
+            .Select(m => m.GetParameters()[0].ParameterType);
+
+        Assert.Empty(StoredEvents.All.Select(e => e.Type).Except(applied));
+    }
+
+    [Fact]
+    public void Every_catalogued_event_is_published_or_says_why_not()
+    {
+        Assert.All(StoredEvents.All, e => Assert.True(e.Message is not null ^ e.NotPublishedBecause is not null, e.Name));
+    }
+
+    [Fact]
+    public void Stored_names_are_unique_and_stable_snake_case()
+    {
+        Assert.Equal(StoredEvents.All.Count, StoredEvents.All.Select(e => e.Name).Distinct().Count());
+        Assert.All(StoredEvents.All, e => Assert.Matches("^[a-z0-9]+(_[a-z0-9]+)*$", e.Name));
+    }
+
+    [Fact]
+    public void The_index_follows_exactly_the_opt_out_and_supersession_events()
+    {
+        Assert.Equal(
+            ["national_data_opt_out_set", "national_data_opt_out_withdrawn", "nhs_number_superseded", "superseded_record_merged", "type1_opt_out_recorded", "type1_opt_out_withdrawn"],
+            StoredEvents.IndexedNames.Order(StringComparer.Ordinal));
+    }
+}
