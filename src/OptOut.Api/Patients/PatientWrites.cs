@@ -1,13 +1,16 @@
-using System.Security.Claims;
 using System.Text.Json;
 using JasperFx;
+using JasperFx.Events;
+using ExistingStreamIdCollisionException = Marten.Exceptions.ExistingStreamIdCollisionException;
 using Marten;
+using Marten.Events;
 using Marten.Exceptions;
 using Microsoft.Extensions.Options;
+using OptOut.Audit;
 using OptOut.Decisions;
-using OptOut.Http;
 using OptOut.Idempotency;
 using OptOut.NhsNumbers;
+using OptOut.PipelineChecks;
 using OptOut.Security;
 
 namespace OptOut.Patients;
@@ -15,25 +18,41 @@ namespace OptOut.Patients;
 /// <summary>What a decider made of a request: events to append (none for a no-op), or a refusal.</summary>
 public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
 {
+    /// <summary>Events for the second record a write names (a merge's surviving record), in the same transaction.</summary>
+    public object[] RelatedEvents { get; init; } = [];
+
+    /// <summary>Answer with the second record's preferences rather than the first's (a merge answers with the survivor).</summary>
+    public bool AnswerWithRelated { get; init; }
+
     public static Decided Refuse(ProblemHttpResult problem) => new([], problem);
 }
 
 /// <summary>
 /// The one write path every change to a patient's record takes: idempotency, If-Match, supersession,
-/// object-level authorization, then FetchForWriting, decide, append and save in one transaction.
+/// object-level authorization, then FetchForWriting, decide, append, audit record and save in one transaction.
 /// </summary>
 public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    PipelineChecks.OptOutIndex index, Audit.AuditSchema auditSchema, Audit.AuditLog auditLog)
+    OptOutIndex index, AuditSchema auditSchema, AuditLog auditLog)
 {
     /// <summary>The global sequence of the last event a write appended.</summary>
     public const string SequenceHeader = "OptOut-Sequence";
 
+    /// <summary>A change to one patient's record; a write to a superseded number lands on the record that replaced it.</summary>
+    public Task<IResult> ExecuteAsync<TRequest>(
+        HttpContext http, NhsNumber requested, TRequest request, Func<PatientPreferences, Caller, DateTimeOffset, Decided> decide, CancellationToken ct) =>
+        ExecuteAsync(http, requested, null, request, (state, _, caller, now) => decide(state, caller, now), ct);
+
+    /// <summary>
+    /// A change that names two records exactly as given (a merge: the superseded number and the one that replaces it),
+    /// both fetched for writing so a concurrent change to either fails the whole write. If-Match applies to the first.
+    /// </summary>
     public async Task<IResult> ExecuteAsync<TRequest>(
         HttpContext http,
         NhsNumber requested,
+        NhsNumber? related,
         TRequest request,
-        Func<PatientPreferences, Caller, DateTimeOffset, Decided> decide,
+        Func<PatientPreferences, PatientPreferences?, Caller, DateTimeOffset, Decided> decide,
         CancellationToken ct)
     {
         var caller = Caller.From(http.User);
@@ -54,16 +73,10 @@ public sealed class PatientWrites(
         try
         {
             session.CorrelationId = http.TraceIdentifier;
-            var id = requested.Value;
-            var stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
-            if (stream.Aggregate?.SupersededBy is not null)
-            {
-                // Merged records are rare: only then is the number that replaced this one looked up.
-                id = (await session.LoadCurrentAsync(requested, ct)).Id;
-                stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
-            }
-
-            var state = (stream.Aggregate ?? PatientPreferences.Empty(id)) with { Version = stream.CurrentVersion ?? 0 };
+            var stream = await FetchAsync(requested, followSupersession: related is null, ct);
+            var relatedStream = related is { } other ? await FetchAsync(other, followSupersession: false, ct) : null;
+            var state = StateOf(stream);
+            var relatedState = relatedStream is null ? null : StateOf(relatedStream);
 
             // Access first, replay second: a stored answer is released only to a caller who may see the record now
             // (a proxy whose authority was revoked since, or another patient sharing a token subject, gets a 403).
@@ -83,38 +96,36 @@ public sealed class PatientWrites(
                 return Problems.Stale(expectedVersion);
             }
 
-            var decided = decide(state, caller, now);
+            var decided = decide(state, relatedState, caller, now);
             if (decided.Refused is { } refused)
             {
                 return refused;
             }
 
-            var after = state.After(decided.Events);
-            if (decided.Events.Length > 0)
+            var appended = Append(stream, decided.Events).Concat(relatedStream is null ? [] : Append(relatedStream, decided.RelatedEvents)).ToList();
+            var after = decided.AnswerWithRelated ? relatedState!.After(decided.RelatedEvents) : state.After(decided.Events);
+            if (appended.Count > 0)
             {
-                stream.AppendMany(decided.Events);
                 // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next.
-                Audit.ChangeAudit.RecordWith(session, auditSchema, Audit.AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), stream.Events.Select(e => e.Id));
+                ChangeAudit.RecordWith(session, auditSchema, AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), appended.Select(e => e.Id));
             }
 
             var response = PreferencesResponse.From(after, now);
             // The event's id is known before the commit and its sequence only after, so a replay looks the sequence up by id.
-            Guid? lastEvent = decided.Events.Length > 0 ? stream.Events[^1].Id : null;
-            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, lastEvent, now);
+            replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, appended.Count > 0 ? appended[^1].Id : null, now);
             // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
             // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
             await session.SaveChangesAsync(CancellationToken.None);
 
-            long? sequence = lastEvent is null ? null : stream.Events[^1].Sequence;
+            long? sequence = appended.Count > 0 ? appended.Max(e => e.Sequence) : null;
             if (sequence is not null)
             {
-                Audit.AuditMiddleware.MarkRecorded(http);
+                AuditMiddleware.MarkRecorded(http);
                 auditLog.ChainPending();
-            }
-
-            if (sequence is { } acknowledged && decided.Events.Any(e => StoredEvents.IsIndexed(e.GetType())))
-            {
-                index.Acknowledged(NhsNumber.Parse(id).Base, acknowledged);
+                foreach (var e in appended.Where(e => StoredEvents.IsIndexed(e.EventType)))
+                {
+                    index.Acknowledged(((IPatientEvent)e.Data).NhsNumber.Base, e.Sequence);
+                }
             }
 
             Replay.SetHeaders(http, ETags.For(after.Version), sequence);
@@ -135,4 +146,30 @@ public sealed class PatientWrites(
     /// <summary>The context every command carries, for the record being written.</summary>
     public static DecisionContext Context(PatientPreferences state, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
         new(NhsNumber.Parse(state.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
+
+    private async Task<IEventStream<PatientPreferences>> FetchAsync(NhsNumber number, bool followSupersession, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<PatientPreferences>(number.Value, ct);
+        if (followSupersession && stream.Aggregate?.SupersededBy is not null)
+        {
+            // Merged records are rare: only then is the number that replaced this one looked up.
+            stream = await session.Events.FetchForWriting<PatientPreferences>((await session.LoadCurrentAsync(number, ct)).Id, ct);
+        }
+
+        return stream;
+    }
+
+    private static PatientPreferences StateOf(IEventStream<PatientPreferences> stream) =>
+        (stream.Aggregate ?? PatientPreferences.Empty(stream.Key!)) with { Version = stream.CurrentVersion ?? 0 };
+
+    private static List<IEvent> Append(IEventStream<PatientPreferences> stream, object[] events)
+    {
+        if (events.Length == 0)
+        {
+            return [];
+        }
+
+        stream.AppendMany(events);
+        return [.. stream.Events.TakeLast(events.Length)];
+    }
 }

@@ -51,6 +51,41 @@ public class SupersessionTests(OptOutService service)
         Assert.Equal(1, await service.EventCountAsync(replacement));
     }
 
+    [Fact]
+    public async Task A_supersession_takes_the_shared_write_path_with_its_key_its_precondition_and_one_audit_entry()
+    {
+        var old = TestPatients.NewNhsNumber();
+        var replacement = TestPatients.NewNhsNumber();
+        var admin = service.As("admin");
+        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+
+        var stale = await Send(admin, old, replacement, ifMatch: "\"0\"");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+
+        var first = await Send(admin, old, replacement, ifMatch: "\"1\"", key: "merge-1");
+        var retry = await Send(admin, old, replacement, ifMatch: "\"1\"", key: "merge-1");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.True(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(first.Headers.GetValues("OptOut-Sequence"), retry.Headers.GetValues("OptOut-Sequence"));
+        Assert.Equal((2L, 1L), (await service.EventCountAsync(old), await service.EventCountAsync(replacement)));
+        // Read after acknowledgement: the old number answers as the new one at once.
+        Assert.True((await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{replacement}")).GetProperty("optedOut").GetBoolean());
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient admin, string old, string replacement, string ifMatch, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/patients/{old}/supersession") { Content = JsonContent.Create(new { newNhsNumber = replacement }) };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        return admin.SendAsync(request);
+    }
+
     [Theory]
     [InlineData("9434765918")]
     [InlineData("")]
