@@ -31,6 +31,8 @@ builder.Services.AddOptOutOpenApi();
 builder.Services.AddOptOutTelemetry(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
+// Under /fhir, problems are written as FHIR OperationOutcomes; registered first, so it is asked first.
+builder.Services.AddSingleton<IProblemDetailsWriter, FhirProblemWriter>();
 // Every problem, the framework's own included, leaves with a documented type and a detail (Http/Problems.cs).
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Problems.Complete(c.ProblemDetails, c.HttpContext));
 builder.Services.AddExceptionHandler<ExceptionProblems>();
@@ -82,8 +84,7 @@ app.UseSecurityHeaders();
 app.UseAuditTrail();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSwagger();
-app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
+app.UseOptOutOpenApi();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseRequestTimeouts();
@@ -107,7 +108,7 @@ v1.MapGetCheckSummary();
 v1.MapChangeFeed();
 v1.MapOptOutImports();
 v1.MapAudit();
-app.MapFhirConsents();
+app.MapFhir();
 
 await app.RunAsync();
 return 0;

@@ -24,6 +24,7 @@ public static class AuditEndpoints
             .WithName("ExportAudit")
             .WithSummary("Stream audit entries as CSV (text/csv), NDJSON (application/x-ndjson) or a FHIR R4 Bundle of AuditEvent (application/fhir+json), by Accept.")
             .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, kind (change or access). The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
+            .Produces<string>(200, "text/csv", "application/x-ndjson", "application/fhir+json")
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
             .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
@@ -41,11 +42,13 @@ public static class AuditEndpoints
         api.MapGet("/audit/public-key", (AuditCheckpoints checkpoints) => TypedResults.Text(checkpoints.PublicKeyPem, "application/x-pem-file"))
             .WithName("AuditPublicKey")
             .WithSummary("The public key that verifies the audit checkpoints' signatures.")
+            .Produces<string>(200, "application/x-pem-file")
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
 
         api.MapGet("/patients/{nhsNumber}/audit", SubjectAccess)
             .WithName("SubjectAccess")
             .WithSummary("Everything recorded about one patient, changes and accesses, for a subject access request.")
+            .Produces<SubjectAccessReport>()
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
     }
 
@@ -90,7 +93,7 @@ public static class AuditEndpoints
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 1 << 16);
         if (format == "csv")
         {
-            await writer.WriteLineAsync("seq,recordedAt,kind,action,actor,actorRole,nhsNumber,purpose,outcome,requestId,details,prevHash,hash");
+            await writer.WriteLineAsync("sequence,recordedAt,kind,action,actor,actorRole,nhsNumber,purpose,outcome,requestId,details,previousHash,hash");
         }
         else if (format == "fhir")
         {
@@ -147,14 +150,11 @@ public static class AuditEndpoints
         }
 
         var timeline = await PatientTimeline.LoadAsync(session, record, ct);
-        return TypedResults.Ok(new
-        {
-            nhsNumber = record.Id,
-            numbers,
-            changes = timeline.Events.Select(e => new { @event = EventReference.From(e), data = e.Data }),
-            entries = accesses,
-        });
+        return TypedResults.Ok(new SubjectAccessReport(record.Id, numbers, [.. timeline.Events.Where(e => e.Data is Decisions.IPatientEvent).Select(HistoryEntry.From)], accesses));
     }
+
+    /// <summary>Everything recorded about one patient: the numbers they are known by, every change (as the history shows it), every audit entry.</summary>
+    public sealed record SubjectAccessReport(string NhsNumber, IReadOnlyList<string> Numbers, IReadOnlyList<HistoryEntry> Changes, IReadOnlyList<AuditEntry> Entries);
 
     private static string Csv(AuditEntry e) => string.Join(',', new[]
     {

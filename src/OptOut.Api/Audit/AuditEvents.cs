@@ -38,7 +38,7 @@ public static class AuditEvents
                     Detail =
                     [
                         new AuditEvent.DetailComponent { Type = "requestId", Value = new FhirString(e.RequestId) },
-                        new AuditEvent.DetailComponent { Type = "prevHash", Value = new FhirString(e.PreviousHash) },
+                        new AuditEvent.DetailComponent { Type = "previousHash", Value = new FhirString(e.PreviousHash) },
                         new AuditEvent.DetailComponent { Type = "hash", Value = new FhirString(e.Hash) },
                     ],
                 },

@@ -40,9 +40,15 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     private static readonly AuditRecord Wake = new("", "", "", "", null, null, 0, "", "");
     private static readonly TaskCompletionSource Woken = new();
 
+    /// <summary>The audit tables exist before the server takes its first request: a change writes its audit record directly.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await EnsureSchemaAsync(stoppingToken);
         var publishing = checkpoints.PublishQueuedAsync(stoppingToken);
         var sweeping = SweepAsync(stoppingToken);
         try

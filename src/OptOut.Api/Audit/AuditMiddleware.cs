@@ -153,13 +153,23 @@ public static class AuditMiddleware
     /// <summary>The patient the request is about, from the route or a FHIR search; as given if it is not a valid number.</summary>
     private static string? Subject(HttpContext http)
     {
-        var raw = http.GetRouteValue("nhsNumber") as string ?? http.Request.Query["patient"].FirstOrDefault()?.Split('|')[^1];
-        if (raw is null)
+        if (http.GetRouteValue("nhsNumber") is string route)
+        {
+            return NhsNumber.TryParse(route, out var number, out _) ? number.Value : route[..Math.Min(route.Length, 32)];
+        }
+
+        if (http.GetRouteValue("id") is string id && Fhir.FhirPatientReference.TryParseConsentId(id, out var owner))
+        {
+            return owner.Value;
+        }
+
+        var named = http.Request.Query["patient:identifier"].FirstOrDefault() ?? http.Request.Query["patient"].FirstOrDefault();
+        if (named is null)
         {
             return null;
         }
 
-        return NhsNumber.TryParse(raw, out var number, out _) ? number.Value : raw[..Math.Min(raw.Length, 32)];
+        return Fhir.FhirPatientReference.TryParse(named, out var patient, out _) ? patient.Value : named[..Math.Min(named.Length, 32)];
     }
 }
 

@@ -25,6 +25,9 @@ public sealed class PurposeDefinition
 
     /// <summary>The FHIR Consent scope code: research, patient-privacy, treatment or adr.</summary>
     public string FhirScope { get; set; } = "patient-privacy";
+
+    /// <summary>The HL7 v3 ActReason code for this purpose of use (for example HRESCH), where one fits; else OptOut's own code.</summary>
+    public string? ActReason { get; set; }
 }
 
 public sealed class DataSourceDefinition

@@ -27,14 +27,5 @@ public enum Channel
 
 public static class ChannelCodes
 {
-    public static string WireName(this Channel channel) => channel switch
-    {
-        Channel.Online => "online",
-        Channel.NhsApp => "nhs-app",
-        Channel.NhsForm => "nhs-form",
-        Channel.CallCentre => "call-centre",
-        Channel.Paper => "paper",
-        Channel.Migrated => "migrated",
-        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
-    };
+    public static string WireName(this Channel channel) => WireNames.Of(channel);
 }

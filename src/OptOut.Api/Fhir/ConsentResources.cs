@@ -11,25 +11,35 @@ public sealed class ConsentResources(IOptions<ChoiceCatalogue> catalogue)
 {
     public const string NhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
     private const string ScopeSystem = "http://terminology.hl7.org/CodeSystem/consentscope";
+    private const string ActReasonSystem = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+    private const string LoincSystem = "http://loinc.org";
+    // Only for purposes no standard code fits (a named study, wearable data sharing): OptOut's own catalogue keys.
     private const string PurposeSystem = "https://optout.nhs.uk/CodeSystem/purpose";
+    private const string ChoiceSystem = "https://optout.nhs.uk/CodeSystem/choice";
     private const string ProxyRoleSystem = "https://fhir.nhs.uk/CodeSystem/NHSDataOptOutProxyRole";
     private const string NationalDataOptOutPolicy = "https://digital.nhs.uk/services/national-data-opt-out";
     private const string Type1Policy = "https://digital.nhs.uk/about-nhs-digital/our-work/keeping-patient-data-safe/how-we-look-after-your-health-and-care-information/your-information-choices/opting-out-of-sharing-your-confidential-patient-information";
 
-    public Bundle SearchSet(PatientPreferences record, DateTimeOffset now)
+    /// <summary>
+    /// A Consent's id is the NHS number and the choice it records (9434765919-national-data-opt-out): stable while the
+    /// choice changes, so its fullUrl can be read again, and readable in one load of the patient's record.
+    /// </summary>
+    public static string IdOf(string nhsNumber, string choice) => $"{nhsNumber}-{choice}";
+
+    public IReadOnlyList<Consent> All(PatientPreferences record, DateTimeOffset now)
     {
         var consents = new List<Consent>();
         var ndoo = record.NationalDataOptOut;
-        if (ndoo.DecisionId is { } ndooId)
+        if (ndoo.DecisionId is not null)
         {
-            consents.Add(Build(record.Id, ndooId, ndoo.OptedOut, "patient-privacy", "national-data-opt-out", ndoo.RecordedAt!.Value, ndoo.DecidedBy,
+            consents.Add(Build(record.Id, "national-data-opt-out", ndoo.OptedOut, "patient-privacy", ndoo.RecordedAt!.Value, ndoo.DecidedBy,
                 NationalDataOptOutPolicy, Consent.ConsentProvisionType.Deny, null, ["research", "planning"]));
         }
 
         var type1 = record.Type1OptOut;
-        if (type1.DecisionId is { } type1Id)
+        if (type1.DecisionId is not null)
         {
-            var consent = Build(record.Id, type1Id, type1.Dissent, "patient-privacy", "type-1-opt-out", type1.RecordedAt!.Value, type1.DecidedBy,
+            var consent = Build(record.Id, "type-1-opt-out", type1.Dissent, "patient-privacy", type1.RecordedAt!.Value, type1.DecidedBy,
                 Type1Policy, Consent.ConsentProvisionType.Deny, null, ["research", "planning"]);
             consent.Organization = [new ResourceReference { Identifier = new Identifier("https://fhir.nhs.uk/Id/ods-organization-code", type1.PracticeOdsCode) }];
             consents.Add(consent);
@@ -39,32 +49,23 @@ public sealed class ConsentResources(IOptions<ChoiceCatalogue> catalogue)
         {
             var scope = catalogue.Value.Purposes.TryGetValue(c.Purpose, out var p) ? p.FhirScope : "patient-privacy";
             var type = c.Status == ConsentStatus.Deny ? Consent.ConsentProvisionType.Deny : Consent.ConsentProvisionType.Permit;
-            consents.Add(Build(record.Id, c.DecisionId, c.IsInForceAt(now), scope, c.Purpose, c.RecordedAt, c.DecidedBy,
+            consents.Add(Build(record.Id, c.Purpose, c.IsInForceAt(now), scope, c.RecordedAt, c.DecidedBy,
                 $"{PurposeSystem}/{c.Purpose}", type, c.Period, [c.Purpose]));
         }
 
-        return new Bundle
-        {
-            Type = Bundle.BundleType.Searchset,
-            Total = consents.Count,
-            Timestamp = now,
-            Entry = [.. consents.Select(c => new Bundle.EntryComponent
-            {
-                FullUrl = $"urn:uuid:{c.Id}",
-                Resource = c,
-                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
-            })],
-        };
+        return consents;
     }
 
-    private static Consent Build(
-        string nhsNumber, Guid decisionId, bool active, string scope, string category, DateTimeOffset recordedAt, DecisionMaker? by,
+    private Consent Build(
+        string nhsNumber, string choice, bool active, string scope, DateTimeOffset recordedAt, DecisionMaker? by,
         string policy, Consent.ConsentProvisionType type, Consents.ConsentPeriod? period, IEnumerable<string> purposes) => new()
     {
-        Id = decisionId.ToString(),
+        Id = IdOf(nhsNumber, choice),
+        Meta = new Meta { LastUpdated = recordedAt },
         Status = active ? Consent.ConsentState.Active : Consent.ConsentState.Inactive,
         Scope = new CodeableConcept(ScopeSystem, scope),
-        Category = [new CodeableConcept(PurposeSystem, category)],
+        // LOINC 59284-0 "Patient Consent", from FHIR's consent-category value set; OptOut's choice beside it.
+        Category = [new CodeableConcept(LoincSystem, "59284-0", "Patient Consent"), new CodeableConcept(ChoiceSystem, choice)],
         Patient = new ResourceReference { Identifier = new Identifier(NhsNumberSystem, nhsNumber) },
         DateTimeElement = new FhirDateTime(recordedAt),
         Performer = by is null ? [] : [Performer(nhsNumber, by)],
@@ -75,12 +76,18 @@ public sealed class ConsentResources(IOptions<ChoiceCatalogue> catalogue)
             Period = period is null ? null : new Period(
                 period.Start is { } s ? new FhirDateTime(s) : null,
                 period.End is { } e ? new FhirDateTime(e) : null),
-            Purpose = [.. purposes.Select(x => new Coding(PurposeSystem, x))],
+            Purpose = [.. purposes.Select(PurposeCoding)],
         },
     };
 
+    /// <summary>HL7 v3 ActReason where the catalogue names one (HRESCH for research, HOPERAT for planning, TREAT for care).</summary>
+    private Coding PurposeCoding(string purpose) =>
+        catalogue.Value.Purposes.TryGetValue(purpose, out var p) && p.ActReason is { } code
+            ? new Coding(ActReasonSystem, code, p.Title)
+            : new Coding(PurposeSystem, purpose);
+
     /// <summary>The consenting party: the patient themselves, or a proxy named by role.</summary>
     private static ResourceReference Performer(string nhsNumber, DecisionMaker by) => by.ProxyRole is { } role
-        ? new ResourceReference { Display = $"Proxy ({role.ToWire()}), evidence {by.EvidenceReference}", Identifier = new Identifier(ProxyRoleSystem, role.ToWire()) }
+        ? new ResourceReference { Display = $"Proxy ({role.ToFhirCode()}), evidence {by.EvidenceReference}", Identifier = new Identifier(ProxyRoleSystem, role.ToFhirCode()) }
         : new ResourceReference { Display = "The patient", Identifier = new Identifier(NhsNumberSystem, nhsNumber) };
 }

@@ -4,6 +4,12 @@ namespace OptOut.Hosting;
 
 public static class OpenApiSetup
 {
+    /// <summary>The document names the server it was fetched from, so a client generated from it knows where to call.</summary>
+    public static IApplicationBuilder UseOptOutOpenApi(this IApplicationBuilder app) =>
+        app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+                document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host}", Description = "This OptOut service" }]))
+            .UseSwaggerUI(ui => ui.SwaggerEndpoint("/swagger/v1/swagger.json", "OptOut v1"));
+
     public static IServiceCollection AddOptOutOpenApi(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -27,6 +33,10 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference("bearer", document)] = [],
             });
+            swagger.TagActionsBy(api => [OpenApi.FeatureTags.For(api)]);
+            swagger.OperationFilter<OpenApi.OperationContract>();
+            swagger.SchemaFilter<OpenApi.RequiredFromValidators>();
+            swagger.DocumentFilter<OpenApi.TagDescriptions>();
         });
         return services;
     }

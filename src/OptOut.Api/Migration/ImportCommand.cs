@@ -21,6 +21,6 @@ public static class ImportCommand
         var report = await services.GetRequiredService<OptOutImporter>().ImportAsync(reader, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
         await Console.Error.WriteLineAsync();
         Console.WriteLine(JsonSerializer.Serialize(report, Report));
-        return report.Rejected == 0 ? 0 : 1;
+        return report.Invalid == 0 ? 0 : 1;
     }
 }

@@ -9,10 +9,11 @@ using OptOut.PipelineChecks;
 
 namespace OptOut.Migration;
 
-public sealed record RejectedRow(long Line, string Reason);
-
-/// <summary>What an import did: every row is imported, already present (from an earlier run), or rejected with a reason.</summary>
-public sealed record ImportReport(long Received, long Imported, long AlreadyPresent, long Rejected, IReadOnlyList<RejectedRow> FirstRejected, double Seconds);
+/// <summary>
+/// What an import did: every row is imported, already present (from an earlier run), or invalid with a reason. The same
+/// words and line shape as a bulk check's summary (invalid, firstInvalid).
+/// </summary>
+public sealed record ImportReport(long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<PipelineChecks.InvalidLine> FirstInvalid, double Seconds);
 
 /// <summary>
 /// Imports an existing list of national data opt-outs (CSV nhsNumber,optedOutAt) as events, for migrating
@@ -23,22 +24,22 @@ public sealed record ImportReport(long Received, long Imported, long AlreadyPres
 public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, TimeProvider clock)
 {
     private const int BatchSize = 20_000;
-    private const int RejectedReported = 50;
+    private const int InvalidReported = 50;
 
     public async Task<ImportReport> ImportAsync(TextReader csv, string actorId, IProgress<long>? progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var by = new DecisionMaker(actorId, "import", null, null, null);
-        long line = 0, received = 0, imported = 0, present = 0, rejected = 0;
-        var firstRejected = new List<RejectedRow>();
+        long line = 0, received = 0, imported = 0, present = 0, invalid = 0;
+        var firstInvalid = new List<PipelineChecks.InvalidLine>();
         var batch = new Dictionary<string, DateTimeOffset>();
 
-        void Reject(string reason)
+        void Invalid(string reason)
         {
-            rejected++;
-            if (firstRejected.Count < RejectedReported)
+            invalid++;
+            if (firstInvalid.Count < InvalidReported)
             {
-                firstRejected.Add(new RejectedRow(line, reason));
+                firstInvalid.Add(new PipelineChecks.InvalidLine(line, reason));
             }
         }
 
@@ -54,20 +55,20 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             var fields = row.Split(',');
             if (fields.Length < 2)
             {
-                Reject("A row is nhsNumber,optedOutAt.");
+                Invalid("A row is nhsNumber,optedOutAt.");
             }
             else if (!NhsNumber.TryParse(fields[0].Trim().Trim('"'), out var nhs, out var error))
             {
-                Reject(error);
+                Invalid(error);
             }
             else if (!DateTimeOffset.TryParse(fields[1].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
                      || at < NationalDataOptOutRequest.ServiceStart || at > clock.GetUtcNow())
             {
-                Reject("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
+                Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
             }
             else if (!batch.TryAdd(nhs.Value, at))
             {
-                Reject("The NHS number appears twice in the file.");
+                Invalid("The NHS number appears twice in the file.");
             }
 
             if (batch.Count == BatchSize)
@@ -88,7 +89,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             progress?.Report(line);
         }
 
-        return new ImportReport(received, imported, present, rejected, firstRejected, Math.Round(started.Elapsed.TotalSeconds, 1));
+        return new ImportReport(received, imported, present, invalid, firstInvalid, Math.Round(started.Elapsed.TotalSeconds, 1));
     }
 
     /// <summary>

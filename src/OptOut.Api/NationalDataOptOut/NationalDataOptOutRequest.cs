@@ -48,7 +48,7 @@ public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
     {
         public Validator()
         {
-            RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: GUARDIAN, POA or COURTDEP.");
+            RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: guardian, power-of-attorney or court-deputy.");
             RuleFor(p => p.EvidenceReference).NotEmpty().MaximumLength(128)
                 .WithMessage("onBehalfOf.evidenceReference is required (1-128 characters): the reference of the evidence of the proxy's authority.");
         }

@@ -51,9 +51,12 @@ public sealed record ConsentView(
 
 public sealed record ProxyView(string ProxyId, ProxyRole Role, DateTimeOffset From, DateTimeOffset? ValidUntil, DateTimeOffset? RevokedAt, bool Active);
 
-/// <summary>Who decided: "patient" or "proxy" (with the proxy's role), and the person or system that recorded it.</summary>
-public sealed record DecidedByView(string Capacity, ProxyRole? ProxyRole, string RecordedBy, string RecordedByRole)
+/// <summary>
+/// Who decided, in the one shape every answer uses: the capacity ("patient", "proxy" with the proxy's role and evidence,
+/// or "system"), and the person or system that recorded it, with any contact-centre case reference.
+/// </summary>
+public sealed record DecidedByView(string Capacity, ProxyRole? ProxyRole, string? EvidenceReference, string RecordedBy, string RecordedByRole, string? CaseReference)
 {
     public static DecidedByView? From(DecisionMaker? by) => by is null ? null :
-        new(by.IsProxy ? "proxy" : by.ActorRole == "system" ? "system" : "patient", by.ProxyRole, by.ActorId, by.ActorRole);
+        new(by.IsProxy ? "proxy" : by.ActorRole == "system" ? "system" : "patient", by.ProxyRole, by.EvidenceReference, by.ActorId, by.ActorRole, by.CaseReference);
 }

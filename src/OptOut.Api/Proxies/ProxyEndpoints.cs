@@ -12,7 +12,7 @@ public static class ProxyEndpoints
     {
         api.MapPost("/patients/{nhsNumber}/proxies", Authorise)
             .WithName("AuthoriseProxy")
-            .WithSummary("Staff authorise a person to act for the patient (GUARDIAN, POA, COURTDEP) after checking the evidence.")
+            .WithSummary("Staff authorise a person to act for the patient (guardian, power-of-attorney, court-deputy) after checking the evidence.")
             .ProducesPatientWrite()
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
 

@@ -1,12 +1,13 @@
 using JasperFx.Events;
 using OptOut.Contracts.V1;
+using OptOut.Decisions;
 
 namespace OptOut.Proxies;
 
 public static class ProxyMessages
 {
     public static ProxyAuthorityChanged ToMessage(IEvent<ProxyAuthorised> e) =>
-        new(e.Data.NhsNumber.Value, e.Data.ProxyId, e.Data.Role.ToString(), true, e.Data.ValidUntil, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
+        new(e.Data.NhsNumber.Value, e.Data.ProxyId, e.Data.Role.WireName(), true, e.Data.ValidUntil, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
 
     public static ProxyAuthorityChanged ToMessage(IEvent<ProxyAuthorityRevoked> e) =>
         new(e.Data.NhsNumber.Value, e.Data.ProxyId, null, false, null, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);

@@ -5,10 +5,10 @@ namespace OptOut.Proxies;
 
 /// <summary>The body of POST /v1/patients/{nhsNumber}/proxies.</summary>
 /// <param name="ProxyId">The proxy's identity: the subject of their proxy token.</param>
-/// <param name="Role">GUARDIAN, POA or COURTDEP.</param>
+/// <param name="Role">guardian, power-of-attorney or court-deputy.</param>
 /// <param name="EvidenceReference">The reference of the evidence staff checked (order, LPA registration, birth certificate).</param>
 /// <param name="ValidUntil">When the authority ends, if it ends.</param>
-/// <param name="PatientBirthDate">Required for GUARDIAN: the child's birth date, since the authority ends at 13.</param>
+/// <param name="PatientBirthDate">Required for a guardian: the child's birth date, since the authority ends at 13.</param>
 public sealed record ProxyRequest(string? ProxyId, ProxyRole? Role, string? EvidenceReference, DateTimeOffset? ValidUntil, DateOnly? PatientBirthDate)
 {
     public sealed class Validator : AbstractValidator<ProxyRequest>
@@ -17,11 +17,11 @@ public sealed record ProxyRequest(string? ProxyId, ProxyRole? Role, string? Evid
         {
             RuleFor(r => r.ProxyId).NotEmpty().MaximumLength(128).Matches("^[A-Za-z0-9._:@-]+$")
                 .WithMessage("proxyId is required: 1-128 letters, digits or . _ : @ -.");
-            RuleFor(r => r.Role).NotNull().WithMessage("role is required: GUARDIAN, POA or COURTDEP.");
+            RuleFor(r => r.Role).NotNull().WithMessage("role is required: guardian, power-of-attorney or court-deputy.");
             RuleFor(r => r.EvidenceReference).NotEmpty().MaximumLength(128).WithMessage("evidenceReference is required (1-128 characters).");
             RuleFor(r => r.ValidUntil).Must(v => v is null || v > clock.GetUtcNow()).WithMessage("validUntil is already past.");
             RuleFor(r => r.PatientBirthDate).NotNull().When(r => r.Role == ProxyRole.Guardian)
-                .WithMessage("patientBirthDate is required for a GUARDIAN: parental responsibility ends at 13.");
+                .WithMessage("patientBirthDate is required for a guardian: parental responsibility ends at 13.");
             RuleFor(r => r.PatientBirthDate).Must(d => d is null || d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
                 .WithMessage("patientBirthDate cannot be in the future.");
         }

@@ -12,14 +12,17 @@ public sealed record SupersessionRequest(string? NewNhsNumber)
 {
     public sealed class Validator : AbstractValidator<SupersessionRequest>
     {
-        public Validator() =>
+        public Validator()
+        {
+            RuleFor(r => r.NewNhsNumber).NotEmpty().WithMessage("newNhsNumber is required: the NHS number that replaces this one.");
             RuleFor(r => r.NewNhsNumber).Custom((value, context) =>
             {
-                if (!NhsNumber.TryParse(value, out _, out var error))
+                if (!string.IsNullOrEmpty(value) && !NhsNumber.TryParse(value, out _, out var error))
                 {
                     context.AddFailure("newNhsNumber", error);
                 }
             });
+        }
     }
 }
 

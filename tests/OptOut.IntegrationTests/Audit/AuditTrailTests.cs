@@ -80,12 +80,15 @@ public class AuditTrailTests(OptOutService service)
         {
             case "text/csv":
                 var rows = body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                Assert.StartsWith("seq,recordedAt,kind,action", rows[0], StringComparison.Ordinal);
+                // One vocabulary: the CSV columns are the NDJSON (and JSON) field names, in the same order.
+                Assert.Equal("sequence,recordedAt,kind,action,actor,actorRole,nhsNumber,purpose,outcome,requestId,details,previousHash,hash", rows[0].TrimEnd('\r'));
                 Assert.Equal(2, rows.Length - 1);
                 break;
             case "application/x-ndjson":
                 var entries = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
                 Assert.Equal(["change", "access"], entries.Select(e => e.GetProperty("kind").GetString()));
+                Assert.Equal(["sequence", "recordedAt", "kind", "action", "actor", "actorRole", "nhsNumber", "purpose", "outcome", "requestId", "details", "previousHash", "hash"],
+                    entries[0].EnumerateObject().Select(p => p.Name));
                 break;
             default:
                 var bundle = JsonSerializer.Deserialize<Bundle>(body, new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector))!;

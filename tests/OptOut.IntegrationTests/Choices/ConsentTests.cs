@@ -82,8 +82,8 @@ public class ConsentTests(OptOutService service)
         Assert.Equal(["permit", "expired"], messages.Select(m => m.Message.GetProperty("status").GetString()));
         var history = await patient.GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/history");
         var expired = history.GetProperty("decisions").EnumerateArray().Last();
-        Assert.Equal("consent_expired", expired.GetProperty("event").GetProperty("eventType").GetString());
-        Assert.Equal("system", expired.GetProperty("capacity").GetString());
+        Assert.Equal("consent-expired", expired.GetProperty("event").GetProperty("eventType").GetString());
+        Assert.Equal("system", expired.GetProperty("decidedBy").GetProperty("capacity").GetString());
         Assert.Equal("deny", (await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/decisions/{nhs}?purpose=gp-record-access&dataSource=gp")).GetProperty("decision").GetString());
     }
 

@@ -32,7 +32,7 @@ public class DecisionRuleTests(OptOutService service)
         Assert.Equal(decision, answer.GetProperty("decision").GetString());
         var rule = Rule(answer, "national-data-opt-out");
         Assert.Equal(ruleOutcome, rule.GetProperty("outcome").GetString());
-        Assert.Equal("national_data_opt_out_set", rule.GetProperty("basedOn").GetProperty("eventType").GetString());
+        Assert.Equal("national-data-opt-out-set", rule.GetProperty("basedOn").GetProperty("eventType").GetString());
         Assert.True(rule.GetProperty("basedOn").GetProperty("sequence").GetInt64() > 0);
     }
 
@@ -61,7 +61,7 @@ public class DecisionRuleTests(OptOutService service)
 
         Assert.Equal("permit", answer.GetProperty("decision").GetString());
         Assert.Equal("overridden", Rule(answer, "national-data-opt-out").GetProperty("outcome").GetString());
-        Assert.Equal("consent_granted", Rule(answer, "explicit-consent").GetProperty("basedOn").GetProperty("eventType").GetString());
+        Assert.Equal("consent-granted", Rule(answer, "explicit-consent").GetProperty("basedOn").GetProperty("eventType").GetString());
     }
 
     [Fact]

@@ -20,11 +20,11 @@ public class ProxyTests(OptOutService service)
         Assert.Equal(HttpStatusCode.Forbidden, (await attorney.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" })).StatusCode);
 
         await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
-            new { proxyId, role = "POA", evidenceReference = "LPA-7000-1234" }).JsonAsync();
+            new { proxyId, role = "power-of-attorney", evidenceReference = "LPA-7000-1234" }).JsonAsync();
         var set = await attorney.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
         var decidedBy = set.GetProperty("nationalDataOptOut").GetProperty("decidedBy");
         Assert.Equal("proxy", decidedBy.GetProperty("capacity").GetString());
-        Assert.Equal("POA", decidedBy.GetProperty("proxyRole").GetString());
+        Assert.Equal("power-of-attorney", decidedBy.GetProperty("proxyRole").GetString());
         Assert.Equal(proxyId, decidedBy.GetProperty("recordedBy").GetString());
 
         await admin.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{nhs}/proxies/{proxyId}?reason=revoked+by+court").JsonAsync();
@@ -39,7 +39,7 @@ public class ProxyTests(OptOutService service)
         var mine = TestPatients.NewNhsNumber();
         var other = TestPatients.NewNhsNumber();
         await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{mine}/proxies",
-            new { proxyId = "deputy-1", role = "COURTDEP", evidenceReference = "COP-99" }).JsonAsync();
+            new { proxyId = "deputy-1", role = "court-deputy", evidenceReference = "COP-99" }).JsonAsync();
         var deputy = service.As("proxy", subject: "deputy-1");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await deputy.PutOptOutAsync(other, new { optedOut = true, channel = "online" })).StatusCode);
@@ -54,7 +54,7 @@ public class ProxyTests(OptOutService service)
         var born = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-5);
 
         var record = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
-            new { proxyId = "parent-1", role = "GUARDIAN", evidenceReference = "BC-1", patientBirthDate = born }).JsonAsync();
+            new { proxyId = "parent-1", role = "guardian", evidenceReference = "BC-1", patientBirthDate = born }).JsonAsync();
 
         var proxy = Assert.Single(record.GetProperty("proxies").EnumerateArray());
         Assert.Equal(born.AddYears(13).ToDateTime(TimeOnly.MinValue), proxy.GetProperty("validUntil").GetDateTimeOffset().UtcDateTime);
@@ -66,7 +66,7 @@ public class ProxyTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
 
         var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
-            new { proxyId = "parent-2", role = "GUARDIAN", evidenceReference = "BC-2", patientBirthDate = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-14) });
+            new { proxyId = "parent-2", role = "guardian", evidenceReference = "BC-2", patientBirthDate = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-14) });
 
         await BadInputTests.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "13 or older");
         Assert.Equal(0, await service.EventCountAsync(nhs));
@@ -78,7 +78,7 @@ public class ProxyTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
 
         var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
-            new { proxyId = "parent-3", role = "GUARDIAN", evidenceReference = "BC-3" });
+            new { proxyId = "parent-3", role = "guardian", evidenceReference = "BC-3" });
 
         await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "patientBirthDate");
     }
@@ -101,7 +101,7 @@ public class ProxyTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
 
         var response = await service.As("patient", nhs).SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
-            new { proxyId = "me-too", role = "POA", evidenceReference = "x" });
+            new { proxyId = "me-too", role = "power-of-attorney", evidenceReference = "x" });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(0, await service.EventCountAsync(nhs));

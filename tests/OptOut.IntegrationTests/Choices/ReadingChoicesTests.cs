@@ -19,15 +19,16 @@ public class ReadingChoicesTests(OptOutService service)
         await service.As("admin", subject: "agent-9").PutOptOutAsync(nhs, new
         {
             optedOut = false, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-1),
-            onBehalfOf = new { role = "COURTDEP", evidenceReference = "COP-1" },
+            onBehalfOf = new { role = "court-deputy", evidenceReference = "COP-1" },
         }).JsonAsync();
 
         var history = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/history");
 
         var entries = history.GetProperty("decisions").EnumerateArray().ToList();
         Assert.Equal(2, entries.Count);
-        Assert.Equal(("patient", "nhs-app"), (entries[0].GetProperty("capacity").GetString(), entries[0].GetProperty("channel").GetString()));
-        Assert.Equal(("proxy", "paper", "agent-9"), (entries[1].GetProperty("capacity").GetString(), entries[1].GetProperty("channel").GetString(), entries[1].GetProperty("actorId").GetString()));
+        Assert.Equal(("patient", "nhs-app"), (entries[0].GetProperty("decidedBy").GetProperty("capacity").GetString(), entries[0].GetProperty("channel").GetString()));
+        var proxy = entries[1].GetProperty("decidedBy");
+        Assert.Equal(("proxy", "court-deputy", "paper", "agent-9"), (proxy.GetProperty("capacity").GetString(), proxy.GetProperty("proxyRole").GetString(), entries[1].GetProperty("channel").GetString(), proxy.GetProperty("recordedBy").GetString()));
         Assert.True(entries[1].GetProperty("event").GetProperty("effectiveAt").GetDateTimeOffset() < entries[1].GetProperty("event").GetProperty("recordedAt").GetDateTimeOffset());
         Assert.True(entries[0].GetProperty("event").GetProperty("sequence").GetInt64() < entries[1].GetProperty("event").GetProperty("sequence").GetInt64());
     }
@@ -44,7 +45,7 @@ public class ReadingChoicesTests(OptOutService service)
 
         Assert.Equal(["national-data-opt-out", "consent"], choices.Select(c => c.GetProperty("kind").GetString()));
         Assert.All(choices, c => Assert.Equal(nhs, c.GetProperty("basedOn").GetProperty("nhsNumber").GetString()));
-        Assert.Equal("consent_granted", choices[1].GetProperty("basedOn").GetProperty("eventType").GetString());
+        Assert.Equal("consent-granted", choices[1].GetProperty("basedOn").GetProperty("eventType").GetString());
     }
 
     [Fact]
@@ -72,7 +73,8 @@ public class ReadingChoicesTests(OptOutService service)
             Assert.NotNull(c.DateTime);
         });
         Assert.Equal(Consent.ConsentProvisionType.Deny, consents[0].Provision!.Type);
-        Assert.Equal(["research", "planning"], consents[0].Provision!.Purpose.Select(p => p.Code));
+        // HL7 v3 ActReason: healthcare research and healthcare operations (planning).
+        Assert.Equal(["HRESCH", "HOPERAT"], consents[0].Provision!.Purpose.Select(p => p.Code));
         Assert.Equal(Consent.ConsentProvisionType.Permit, consents[1].Provision!.Type);
         Assert.Equal(end.ToUnixTimeSeconds(), consents[1].Provision!.Period!.EndElement!.ToDateTimeOffset(TimeSpan.Zero).ToUnixTimeSeconds());
     }

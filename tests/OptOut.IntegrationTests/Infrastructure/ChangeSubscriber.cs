@@ -116,11 +116,14 @@ public sealed class ChangeSubscriber : IAsyncDisposable
 /// <summary>A MassTransit envelope: the message id and the contract message as JSON.</summary>
 public sealed record Envelope(Guid MessageId, JsonElement Message)
 {
+    /// <summary>The whole envelope as it arrived, for checking it against its published schema.</summary>
+    public JsonElement Raw { get; private init; }
+
     public static Envelope Parse(byte[] body)
     {
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
-        return new Envelope(root.GetProperty("messageId").GetGuid(), root.GetProperty("message").Clone());
+        return new Envelope(root.GetProperty("messageId").GetGuid(), root.GetProperty("message").Clone()) { Raw = root.Clone() };
     }
 
     public string NhsNumber => Message.GetProperty("nhsNumber").GetString()!;

@@ -39,7 +39,7 @@ public class BadInputTests(OptOutService service)
         { """{"optedOut":true,"channel":"online","effectiveAt":"2017-01-01T00:00:00Z"}""", "25 May 2018" },
         { """{"optedOut":true,"channel":"online","effectiveAt":"yesterday"}""", "effectiveAt" },
         { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"UNCLE","evidenceReference":"x"}}""", "role" },
-        { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"GUARDIAN"}}""", "evidenceReference" },
+        { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"guardian"}}""", "evidenceReference" },
         { """{"optedOut":true,"channel":"online","isAdmin":true}""", "isAdmin" },
         { """{"optedOut":true,"channel":"online" """, "JSON" },
         { "", "body" },

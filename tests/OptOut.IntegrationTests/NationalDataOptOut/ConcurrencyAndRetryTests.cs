@@ -59,7 +59,7 @@ public class ConcurrencyAndRetryTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
         var proxyId = "attorney-" + Guid.NewGuid().ToString("N")[..8];
         var admin = service.As("admin");
-        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies", new { proxyId, role = "POA", evidenceReference = "LPA-1" }).JsonAsync();
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies", new { proxyId, role = "power-of-attorney", evidenceReference = "LPA-1" }).JsonAsync();
         var attorney = service.As("proxy", subject: proxyId);
         var body = new { optedOut = true, channel = "online" };
         Assert.Equal(HttpStatusCode.OK, (await attorney.PutOptOutAsync(nhs, body, idempotencyKey: "attorney-1")).StatusCode);

@@ -82,14 +82,14 @@ public class SettingAndWithdrawingTests(OptOutService service)
             optedOut = true,
             channel = "paper",
             effectiveAt = DateTimeOffset.UtcNow.AddDays(-10),
-            onBehalfOf = new { role = "POA", evidenceReference = "LPA-778812" },
+            onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA-778812" },
             caseReference = "CASE-1234",
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var decidedBy = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nationalDataOptOut").GetProperty("decidedBy");
         Assert.Equal("proxy", decidedBy.GetProperty("capacity").GetString());
-        Assert.Equal("POA", decidedBy.GetProperty("proxyRole").GetString());
+        Assert.Equal("power-of-attorney", decidedBy.GetProperty("proxyRole").GetString());
         Assert.Equal("agent-42", decidedBy.GetProperty("recordedBy").GetString());
     }
 

@@ -10,7 +10,7 @@ namespace OptOut.IntegrationTests.PipelineChecks;
 public class ImportTests(OptOutService service)
 {
     [Fact]
-    public async Task An_import_records_each_opt_out_as_an_event_reports_rejected_rows_and_can_be_run_again()
+    public async Task An_import_records_each_opt_out_as_an_event_reports_invalid_rows_and_can_be_run_again()
     {
         var numbers = Enumerable.Range(0, 25).Select(_ => TestPatients.NewNhsNumber()).ToList();
         var csv = new StringBuilder("nhsNumber,optedOutAt\n");
@@ -27,8 +27,8 @@ public class ImportTests(OptOutService service)
         var first = await ImportAsync(csv.ToString());
         var again = await ImportAsync(csv.ToString());
 
-        Assert.Equal((29L, 25L, 0L, 4L), (first.GetProperty("received").GetInt64(), first.GetProperty("imported").GetInt64(), first.GetProperty("alreadyPresent").GetInt64(), first.GetProperty("rejected").GetInt64()));
-        Assert.Equal([27L, 28L, 29L, 30L], first.GetProperty("firstRejected").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
+        Assert.Equal((29L, 25L, 0L, 4L), (first.GetProperty("received").GetInt64(), first.GetProperty("imported").GetInt64(), first.GetProperty("alreadyPresent").GetInt64(), first.GetProperty("invalid").GetInt64()));
+        Assert.Equal([27L, 28L, 29L, 30L], first.GetProperty("firstInvalid").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
         Assert.Equal((0L, 25L), (again.GetProperty("imported").GetInt64(), again.GetProperty("alreadyPresent").GetInt64()));
         Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
 

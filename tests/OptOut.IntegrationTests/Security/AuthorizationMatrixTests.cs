@@ -22,7 +22,7 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "PUT", "/v1/patients/{n}/type-1-opt-out", """{"dissent":true,"practiceOdsCode":"A81001","code":"9Nu0"}""", "practice" },
         { "PUT", "/v1/patients/{n}/consents/research", """{"decision":"permit"}""", "patient" },
         { "DELETE", "/v1/patients/{n}/consents/research", null, "patient" },
-        { "POST", "/v1/patients/{n}/proxies", """{"proxyId":"p-1","role":"POA","evidenceReference":"LPA-1"}""", "admin" },
+        { "POST", "/v1/patients/{n}/proxies", """{"proxyId":"p-1","role":"power-of-attorney","evidenceReference":"LPA-1"}""", "admin" },
         { "DELETE", "/v1/patients/{n}/proxies/p-404", null, "admin" },
         { "POST", "/v1/patients/{n}/supersession", """{"newNhsNumber":"9434765919"}""", "admin" },
         { "GET", "/v1/patients/{n}/preferences", null, "patient dpo admin" },
@@ -63,7 +63,8 @@ public class AuthorizationMatrixTests(OptOutService service)
             {
                 Assert.True(response.StatusCode == (role == "anonymous" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden),
                     $"{role} got {(int)response.StatusCode} for {method} {path}");
-                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                // FHIR clients get their refusal as an OperationOutcome; everyone else as an RFC 9457 problem.
+                Assert.Equal(path.StartsWith("/fhir", StringComparison.Ordinal) ? "application/fhir+json" : "application/problem+json", response.Content.Headers.ContentType?.MediaType);
                 Assert.Equal(0, await service.EventCountAsync(nhs));
             }
         }

@@ -23,7 +23,7 @@ public class HostileInputTests(OptOutService service)
         new string('[', 5000) + new string(']', 5000), "{\"optedOut\":1e999,\"channel\":\"online\"}", "{\"optedOut\":true,\"channel\":\"\\u0000\"}",
         "{\"optedOut\":true,\"channel\":\"online\",\"effectiveAt\":\"2020-13-45T99:99:99Z\"}", "{\"decision\":\"permit\",\"period\":{\"start\":\"x\"}}",
         "{\"optedOut\":true,\"channel\":\"online\",\"onBehalfOf\":{\"role\":null}}", "{\"dissent\":true,\"practiceOdsCode\":\"<script>\",\"code\":\"9Nu0\"}",
-        "{\"proxyId\":\"../../x\",\"role\":\"POA\",\"evidenceReference\":\"e\"}", "{\"newNhsNumber\":\"9434765919\",\"__proto__\":{}}",
+        "{\"proxyId\":\"../../x\",\"role\":\"power-of-attorney\",\"evidenceReference\":\"e\"}", "{\"newNhsNumber\":\"9434765919\",\"__proto__\":{}}",
         "\uFEFF{\"optedOut\":true}", "{\"optedOut\":true,\"optedOut\":false,\"channel\":\"online\"}",
     ];
 

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using JasperFx.Events;
 using Marten;
 using OptOut.Decisions;
 using OptOut.Http;
@@ -5,17 +8,28 @@ using OptOut.Security;
 
 namespace OptOut.Patients.History;
 
-/// <summary>One decision in a patient's history: what, who, in what capacity, through which channel, and when.</summary>
+/// <summary>One decision in a patient's history: what, who decided in what capacity (the same shape as everywhere), through which channel, and when.</summary>
 public sealed record HistoryEntry(
     EventReference Event,
-    string ActorId,
-    string ActorRole,
-    string Capacity,
-    ProxyRole? ProxyRole,
-    string? EvidenceReference,
-    string? CaseReference,
+    DecidedByView DecidedBy,
     Channel? Channel,
-    object Details);
+    JsonObject Details)
+{
+    // Said once, in Event and DecidedBy, rather than again in each event's own shape.
+    private static readonly string[] SaidElsewhere = ["nhsNumber", "decisionId", "decidedBy", "effectiveAt", "recordedAt", "channel"];
+
+    public static HistoryEntry From(IEvent e)
+    {
+        var data = (IPatientEvent)e.Data;
+        var details = JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), JsonSerializerOptions.Web)!.AsObject();
+        foreach (var name in SaidElsewhere)
+        {
+            details.Remove(name);
+        }
+
+        return new HistoryEntry(EventReference.From(e), DecidedByView.From(data.DecidedBy)!, (data as IChannelledEvent)?.Channel, details);
+    }
+}
 
 public sealed record HistoryResponse(string NhsNumber, IReadOnlyList<string> Supersedes, IReadOnlyList<HistoryEntry> Decisions);
 
@@ -37,17 +51,10 @@ public static class GetHistoryEndpoint
         }
 
         var timeline = await PatientTimeline.LoadAsync(session, record, ct);
-        var entries = timeline.Events.Where(e => e.Data is IPatientEvent).Select(e =>
-        {
-            var data = (IPatientEvent)e.Data;
-            var by = data.DecidedBy;
-            return new HistoryEntry(EventReference.From(e), by.ActorId, by.ActorRole, DecidedByView.From(by)!.Capacity,
-                by.ProxyRole, by.EvidenceReference, by.CaseReference, ChannelOf(data), e.Data);
-        }).ToList();
+        var entries = timeline.Events.Where(e => e.Data is IPatientEvent).Select(HistoryEntry.From).ToList();
 
         http.Response.Headers.ETag = ETags.For(record.Version);
         return TypedResults.Ok(new HistoryResponse(record.Id, record.Supersedes, entries));
     }
 
-    private static Channel? ChannelOf(IPatientEvent e) => (e as IChannelledEvent)?.Channel;
 }

@@ -23,6 +23,9 @@ public sealed class PatientTimeline
     /// <summary>In the order OptOut recorded them (global sequence).</summary>
     public IReadOnlyList<IEvent> Events { get; }
 
+    /// <summary>A timeline of events already in hand, in the order OptOut recorded them.</summary>
+    internal static PatientTimeline Of(string nhsNumber, IEnumerable<IEvent> events) => new(nhsNumber, [.. events.OrderBy(e => e.Sequence)]);
+
     public static async Task<PatientTimeline> LoadAsync(IQuerySession session, PatientPreferences record, CancellationToken ct)
     {
         var events = new List<IEvent>();
@@ -31,7 +34,7 @@ public sealed class PatientTimeline
             events.AddRange(await session.Events.FetchStreamAsync(id, token: ct));
         }
 
-        return new PatientTimeline(record.Id, [.. events.OrderBy(e => e.Sequence)]);
+        return Of(record.Id, events);
     }
 
     /// <summary>
@@ -61,6 +64,7 @@ public sealed record EventReference(Guid EventId, long Sequence, string EventTyp
     public static EventReference From(IEvent e)
     {
         var data = (IPatientEvent)e.Data;
-        return new(e.Id, e.Sequence, e.EventTypeName, e.StreamKey ?? data.NhsNumber.Value, data.DecisionId, data.EffectiveAt, data.RecordedAt);
+        // Stored names are snake case for SQL; on the wire every closed set is kebab case, like channels and rules.
+        return new(e.Id, e.Sequence, e.EventTypeName.Replace('_', '-'), e.StreamKey ?? data.NhsNumber.Value, data.DecisionId, data.EffectiveAt, data.RecordedAt);
     }
 }
