@@ -6,11 +6,19 @@ namespace OptOut.IntegrationTests.Infrastructure;
 public static class TestPatients
 {
     /// <summary>A valid NHS number no other test uses (English range, random base).</summary>
-    public static string NewNhsNumber()
+    public static string NewNhsNumber() => NewNhsNumber(400_000_000);
+
+    /// <summary>
+    /// A valid NHS number from the English range 600 000 0000 - 699 999 9999, where no test records anything: a list of
+    /// many numbers nobody has a choice for, which a shared database's other tests cannot collide with.
+    /// </summary>
+    public static string UntouchedNhsNumber() => NewNhsNumber(600_000_000);
+
+    private static string NewNhsNumber(int from)
     {
         while (true)
         {
-            if (NhsNumber.TryFromBase(Random.Shared.Next(400_000_000, 500_000_000), out var number))
+            if (NhsNumber.TryFromBase(Random.Shared.Next(from, from + 100_000_000), out var number))
             {
                 return number.Value;
             }

@@ -41,9 +41,19 @@ public sealed class OperationContract(IOptions<Catalogue.ChoiceCatalogue> catalo
 
         foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
         {
-            if (CatalogueKeys(parameter.Name) is { } keys && parameter.Schema is OpenApiSchema schema)
+            if (parameter.Schema is not OpenApiSchema schema)
             {
-                schema.Enum = [.. keys.Select(k => (JsonNode)JsonValue.Create(k))];
+                continue;
+            }
+
+            if (ClosedSet(parameter.Name) is { } values)
+            {
+                schema.Enum = [.. values.Select(k => (JsonNode)JsonValue.Create(k))];
+            }
+
+            if (parameter.Name is "asOf" or "effectiveAt" or "from" or "to")
+            {
+                schema.Format = "date-time";
             }
         }
 
@@ -127,11 +137,13 @@ public sealed class OperationContract(IOptions<Catalogue.ChoiceCatalogue> catalo
         }
     }
 
-    private IEnumerable<string>? CatalogueKeys(string? parameter) => parameter switch
+    /// <summary>Query and path parameters whose values form a closed set: the catalogue's keys, or a fixed list.</summary>
+    private IEnumerable<string>? ClosedSet(string? parameter) => parameter switch
     {
         "purpose" => catalogue.Value.Purposes.Keys,
         "dataSource" => catalogue.Value.DataSources.Keys,
         "legalBasis" => catalogue.Value.LegalBases.Keys,
+        "kind" => ["change", "access"],
         _ => null,
     };
 
