@@ -7,8 +7,9 @@ namespace OptOut.Security;
 public static class AuthenticationSetup
 {
     /// <summary>
-    /// Production validates tokens from the OpenID Connect issuer named by Auth:Authority. Without one,
-    /// tokens signed with Auth:DevelopmentSigningKey (minted by `infra/optout token`) are accepted.
+    /// Production validates tokens from the OpenID Connect issuer named by Auth:Authority. Where
+    /// Auth:DevelopmentSigningKey is set (development and tests only), tokens signed with it (minted by
+    /// `infra/optout token`) are accepted too; in development the issuer is the local provider, src/OptOut.Identity.
     /// Issuer, audience, lifetime and signature are always checked.
     /// </summary>
     public static IServiceCollection AddOptOutAuthentication(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +31,6 @@ public static class AuthenticationSetup
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidateIssuer = true,
-                ValidIssuer = string.IsNullOrEmpty(authority) ? issuer : authority,
                 ValidateAudience = true,
                 ValidAudience = audience,
                 ValidateLifetime = true,
@@ -40,15 +40,21 @@ public static class AuthenticationSetup
                 RoleClaimType = OptOutClaims.Role,
             };
 
-            if (string.IsNullOrEmpty(authority))
+            if (!string.IsNullOrEmpty(developmentKey))
             {
-                jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(developmentKey!));
-                jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                // Development and tests: `infra/optout token` mints tokens signed with this key, issued by Auth:Issuer.
+                jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(developmentKey));
+                jwt.TokenValidationParameters.ValidIssuers = [issuer];
             }
-            else
+
+            if (!string.IsNullOrEmpty(authority))
             {
+                // The issuer's own keys and name come from its discovery document, and join the development key if both are set.
                 jwt.Authority = authority;
+                jwt.RequireHttpsMetadata = !Uri.TryCreate(authority, UriKind.Absolute, out var uri) || !uri.IsLoopback;
             }
+
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.RsaSha256];
         });
 
         services.AddAuthorization();

@@ -1,0 +1,14 @@
+namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
+
+/// <summary>The two answers to the national data opt-out question, in the NHS's own wording.</summary>
+public static class Answers
+{
+    public const string Allow = "allow";
+    public const string OptOut = "opt-out";
+
+    public static bool IsValid(string? answer) => answer is Allow or OptOut;
+
+    public static string Describe(string answer) => answer == OptOut
+        ? "No, I do not allow my confidential patient information to be used for research and planning"
+        : "Yes, I allow my confidential patient information to be used for research and planning";
+}

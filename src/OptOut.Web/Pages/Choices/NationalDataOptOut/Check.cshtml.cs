@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
+
+/// <summary>
+/// Check your answer, then confirm. The form carries its own idempotency key, made when the page was shown, and the
+/// API records the change once however often the form is sent (double clicks, the back button, a retry).
+/// </summary>
+public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? Answer { get; set; }
+
+    [BindProperty]
+    public string? Key { get; set; }
+
+    public string? Problem { get; private set; }
+
+    public IActionResult OnGet()
+    {
+        if (!Answers.IsValid(Answer) || !Person.From(User).MayChange(settings.MinimumProofingLevelToChange))
+        {
+            return RedirectToPage("Index");
+        }
+
+        Key = Guid.NewGuid().ToString("N");
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var person = Person.From(User);
+        if (!Answers.IsValid(Answer) || Key is not { Length: > 0 and <= 64 } || person.NhsNumber is null || !person.MayChange(settings.MinimumProofingLevelToChange))
+        {
+            return RedirectToPage("Index");
+        }
+
+        var result = await api.SetNationalDataOptOutAsync(person.NhsNumber, Answer == Answers.OptOut, "web-" + Key, ct);
+        if (result.Problem is not null)
+        {
+            Problem = result.Problem;
+            ViewData["HasError"] = true;
+            return Page();
+        }
+
+        return RedirectToPage("Confirmation", new { answer = Answer, reference = result.Reference });
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
+
+/// <summary>One question: may your confidential patient information be used for research and planning?</summary>
+public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
+{
+    [BindProperty]
+    public string? Answer { get; set; }
+
+    public string? Error { get; private set; }
+
+    public bool MayChange { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? answer, CancellationToken ct)
+    {
+        MayChange = Person.From(User).MayChange(settings.MinimumProofingLevelToChange);
+        if (Answers.IsValid(answer))
+        {
+            Answer = answer;
+        }
+        else if (Person.From(User).NhsNumber is { } nhsNumber && await api.PreferencesAsync(nhsNumber, ct) is { } current)
+        {
+            // The current choice is selected, so the person sees what stands before changing it.
+            Answer = current.NationalDataOptOut.OptedOut ? Answers.OptOut : Answers.Allow;
+        }
+
+        return Page();
+    }
+
+    public IActionResult OnPost()
+    {
+        MayChange = Person.From(User).MayChange(settings.MinimumProofingLevelToChange);
+        if (!Answers.IsValid(Answer))
+        {
+            Error = "Select if your confidential patient information can be used for research and planning";
+            ViewData["HasError"] = true;
+            return Page();
+        }
+
+        // Post, redirect, get: the back button and a refresh never resubmit.
+        return RedirectToPage("Check", new { answer = Answer });
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using OptOut.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = builder.Configuration.GetSection("Web").Get<WebSettings>() ?? new WebSettings();
+
+builder.Services.AddSingleton(settings);
+builder.Services.AddRazorPages(pages => pages.Conventions.AuthorizeFolder("/Choices"));
+builder.Services.AddAuthentication(auth =>
+    {
+        auth.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        auth.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+    })
+    .AddCookie(cookie =>
+    {
+        // The session: HttpOnly, SameSite and Secure over HTTPS (the local services speak HTTP on loopback only).
+        cookie.Cookie.Name = "optout-session";
+        cookie.Cookie.HttpOnly = true;
+        cookie.Cookie.SameSite = SameSiteMode.Lax;
+        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+        cookie.SlidingExpiration = true;
+    })
+    .AddOpenIdConnect(oidc =>
+    {
+        oidc.Authority = settings.Authority;
+        oidc.RequireHttpsMetadata = !new Uri(settings.Authority).IsLoopback;
+        oidc.ClientId = settings.ClientId;
+        oidc.ResponseType = "code";
+        oidc.UsePkce = true;
+        // The code comes back in the query string: no auto-submitting form, so sign-in works without JavaScript.
+        oidc.ResponseMode = "query";
+        oidc.Scope.Clear();
+        oidc.Scope.Add("openid");
+        oidc.Scope.Add("profile");
+        oidc.Scope.Add("optout");
+
+        // The access token is what the pages call OptOut's API with.
+        oidc.SaveTokens = true;
+        oidc.MapInboundClaims = false;
+        oidc.TokenValidationParameters.NameClaimType = "name";
+        oidc.TokenValidationParameters.RoleClaimType = "role";
+    });
+builder.Services.AddHttpClient<OptOutApi>(http => http.BaseAddress = new Uri(settings.ApiBaseUrl));
+builder.Services.AddHttpContextAccessor();
+
+var app = builder.Build();
+app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
+app.UseExceptionHandler("/Error");
+app.Use(async (http, next) =>
+{
+    // No inline script or style anywhere, so the policy needs no 'unsafe-inline'.
+    http.Response.Headers.ContentSecurityPolicy =
+        $"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self' {new Uri(settings.Authority).GetLeftPart(UriPartial.Authority)}";
+    http.Response.Headers.XContentTypeOptions = "nosniff";
+    http.Response.Headers["Referrer-Policy"] = "no-referrer";
+    await next(http);
+});
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapRazorPages();
+await app.RunAsync();

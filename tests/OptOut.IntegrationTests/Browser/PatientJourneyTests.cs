@@ -1,0 +1,150 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>
+/// Patients in a real browser, through the real sign-in redirect: every page they meet passes axe-core with no
+/// violations, and what they do arrives where pipelines look.
+/// </summary>
+[Collection(BrowserGroup.Name)]
+public class PatientJourneyTests(BrowserJourneys app)
+{
+    [Fact]
+    public async Task A_patient_signs_in_opts_out_and_pipelines_see_it_at_once_and_on_RabbitMQ()
+    {
+        const string nhs = "9434765919";
+        await using var queue = await ChangeSubscriber.BindAsync(app.Servers.RabbitMq, "OptOut.Contracts.V1:NationalDataOptOutChanged");
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync(app.Web.ToString());
+        await AssertAccessibleAsync(page, "start");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
+        await SignInAsync(page, "adult-patient");
+        await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^Your health data choices"));
+        await AssertAccessibleAsync(page, "choices");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
+        await AssertAccessibleAsync(page, "question");
+        await page.GetByLabel("No, I do not allow").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await AssertAccessibleAsync(page, "check");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
+        await AssertAccessibleAsync(page, "confirmation");
+        var status = await app.Api.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}").JsonAsync();
+        Assert.True(status.GetProperty("optedOut").GetBoolean());
+        var message = Assert.Single(await queue.WaitForAsync(m => m.NhsNumber == nhs, 1, TimeSpan.FromSeconds(30)));
+        Assert.True(message.OptedOut);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Go back to your data choices" }).ClickAsync();
+        await Expect(page.Locator("#national-data-opt-out")).ToContainTextAsync("not used for research and planning");
+    }
+
+    [Fact]
+    public async Task Sending_the_confirmed_form_twice_records_the_choice_once()
+    {
+        const string nhs = "4010232137";
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        await SignInAsync(page, "teenage-patient");
+        await page.GetByLabel("No, I do not allow").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        var form = page.Locator("form:has(#confirm)");
+        var fields = new Dictionary<string, string>();
+        foreach (var input in await form.Locator("input[type=hidden]").AllAsync())
+        {
+            fields[(await input.GetAttributeAsync("name"))!] = (await input.GetAttributeAsync("value"))!;
+        }
+
+        // The same form, sent twice, with the session's cookies: as a double click or a resend after a timeout.
+        var first = await page.Context.APIRequest.PostAsync(page.Url, new() { Form = Form(page.Context.APIRequest, fields), MaxRedirects = 0 });
+        var second = await page.Context.APIRequest.PostAsync(page.Url, new() { Form = Form(page.Context.APIRequest, fields), MaxRedirects = 0 });
+
+        Assert.Equal((302, 302), (first.Status, second.Status));
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>($"select count(*) from optout.mt_events where stream_id = '{nhs}'"));
+    }
+
+    [Fact]
+    public async Task Continuing_without_an_answer_shows_the_error_summary_linked_to_the_question()
+    {
+        var page = await app.NewPageAsync(width: 320);
+        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        await SignInAsync(page, "adult-patient");
+        await page.Locator("input[name=Answer]").EvaluateAllAsync<bool>("inputs => { inputs.forEach(i => i.checked = false); return true; }");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^Error: "));
+        var summary = page.Locator(".nhsuk-error-summary");
+        await Expect(summary).ToContainTextAsync("Select if your confidential patient information can be used");
+        await summary.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.Locator("#answer-allow")).ToBeFocusedAsync();
+        // Read well at 320 px: nothing wider than the screen.
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 320"), "the page scrolls sideways at 320 px");
+        await AssertAccessibleAsync(page, "question-error-320");
+    }
+
+    [Fact]
+    public async Task A_child_under_13_is_told_a_parent_decides_and_cannot_reach_the_change_through_the_API()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await SignInAsync(page, "child-patient");
+
+        await Expect(page.Locator("main")).ToContainTextAsync("a person with parental responsibility makes them for you");
+        await AssertAccessibleAsync(page, "choices-under-13");
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457'"));
+    }
+
+    [Fact]
+    public async Task A_patient_whose_identity_is_checked_only_to_P5_can_look_but_not_change()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await SignInAsync(page, "basic-patient");
+
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" })).ToHaveCountAsync(0);
+        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You need to prove who you are to change this choice");
+        await AssertAccessibleAsync(page, "question-p5");
+    }
+
+    /// <summary>Through the local provider's sign-in page, as a person would.</summary>
+    private static async Task SignInAsync(IPage page, string identity)
+    {
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in with a test identity" })).ToBeVisibleAsync();
+        await page.Locator($"#identity-{identity}").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal) && !url.Contains("/connect/", StringComparison.Ordinal));
+    }
+
+    /// <summary>axe-core (WCAG 2.2 AA and best practice) finds nothing; a screenshot is kept for the README when asked.</summary>
+    private static async Task AssertAccessibleAsync(IPage page, string name)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, $"{name}: " + string.Join("; ", result.Violations.Select(v => $"{v.Id}: {v.Help} ({v.Nodes.Length})")));
+        if (Environment.GetEnvironmentVariable("OPTOUT_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+    }
+
+    private static IFormData Form(IAPIRequestContext request, Dictionary<string, string> fields)
+    {
+        var form = request.CreateFormData();
+        foreach (var (key, value) in fields)
+        {
+            form.Set(key, value);
+        }
+
+        return form;
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
+}
