@@ -97,6 +97,7 @@ v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();
 v1.MapConsents();
 v1.MapProxies();
+v1.MapGetMyPatients();
 v1.MapSupersession();
 v1.MapGetPreferences();
 v1.MapGetChoices();
@@ -108,6 +109,7 @@ v1.MapGetCheckSummary();
 v1.MapChangeFeed();
 v1.MapOptOutImports();
 v1.MapAudit();
+v1.MapAccessLog();
 app.MapFhir();
 
 await app.RunAsync();

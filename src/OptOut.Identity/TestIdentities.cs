@@ -13,6 +13,7 @@ public static class TestIdentities
     public static readonly IReadOnlyList<TestIdentity> All =
     [
         new("adult-patient", "Alex Adult", "Patient, 46, identity checked to P9", "patient", "9434765919", "1980-01-01", "P9"),
+        new("second-adult-patient", "Sam Second", "Patient, 61, identity checked to P9", "patient", "9876543210", "1965-03-14", "P9"),
         new("teenage-patient", "Tia Teenager", "Patient, 15, identity checked to P9", "patient", "4010232137", DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-15).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "P9"),
         new("child-patient", "Charlie Child", "Patient, 9: too young to choose for themselves", "patient", "4857773457", DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-9).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "P9"),
         new("basic-patient", "Bea Basic", "Patient, 52, identity checked to P5 only: may look, not change", "patient", "9000000009", "1974-06-30", "P5"),

@@ -18,6 +18,26 @@ public sealed record Consent(string Purpose, string Status, bool InForce, Consen
 
 public sealed record Proxy(string ProxyId, string Role, DateTimeOffset From, DateTimeOffset? ValidUntil, bool Active);
 
+/// <summary>What a read answered: the value, or why not (the API's problem detail and status).</summary>
+public sealed record Read<T>(T? Value, int Status, string? Problem)
+    where T : class;
+
+public sealed record ActingFor(string NhsNumber, string Role, DateTimeOffset From, DateTimeOffset? ValidUntil);
+
+public sealed record MyPatients(IReadOnlyList<ActingFor> Patients, IReadOnlyList<ActingFor> Ended);
+
+public sealed record DecidedBy(string Capacity, string? ProxyRole, string RecordedBy, string RecordedByRole);
+
+public sealed record EventReference(string EventType, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
+
+public sealed record HistoryEntry(EventReference Event, DecidedBy DecidedBy, string? Channel);
+
+public sealed record History(string NhsNumber, IReadOnlyList<HistoryEntry> Decisions);
+
+public sealed record AccessLogEntry(DateTimeOffset At, string Kind, string ActorRole, string Actor, string? Purpose, int Outcome, string? Answer, bool ByYou);
+
+public sealed record AccessLog(string NhsNumber, IReadOnlyList<AccessLogEntry> Entries, long? Before);
+
 /// <summary>What a change answered: the new preferences and the change's reference, or the API's problem.</summary>
 public sealed record ChangeResult(Preferences? Preferences, string? Reference, string? Problem);
 
@@ -29,10 +49,39 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    public async Task<Preferences?> PreferencesAsync(string nhsNumber, CancellationToken ct)
+    public async Task<Preferences?> PreferencesAsync(string nhsNumber, CancellationToken ct) =>
+        (await ReadAsync<Preferences>($"/v1/patients/{nhsNumber}/preferences", ct)).Value;
+
+    public Task<Read<Preferences>> ReadPreferencesAsync(string nhsNumber, CancellationToken ct) => ReadAsync<Preferences>($"/v1/patients/{nhsNumber}/preferences", ct);
+
+    public Task<Read<MyPatients>> MyPatientsAsync(CancellationToken ct) => ReadAsync<MyPatients>("/v1/proxies/me/patients", ct);
+
+    public Task<Read<History>> HistoryAsync(string nhsNumber, CancellationToken ct) => ReadAsync<History>($"/v1/patients/{nhsNumber}/history", ct);
+
+    public Task<Read<AccessLog>> AccessLogAsync(string nhsNumber, long? before, CancellationToken ct) =>
+        ReadAsync<AccessLog>($"/v1/patients/{nhsNumber}/access-log{(before is { } b ? $"?before={b}" : "")}", ct);
+
+    private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct)
+        where T : class
     {
-        using var response = await http.SendAsync(await RequestAsync(HttpMethod.Get, $"/v1/patients/{nhsNumber}/preferences"), ct);
-        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Preferences>(Json, ct) : null;
+        using var response = await http.SendAsync(await RequestAsync(HttpMethod.Get, path), ct);
+        if (response.IsSuccessStatusCode)
+        {
+            return new Read<T>(await response.Content.ReadFromJsonAsync<T>(Json, ct), (int)response.StatusCode, null);
+        }
+
+        return new Read<T>(null, (int)response.StatusCode, await ProblemAsync(response, ct));
+    }
+
+    private static async Task<string?> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return response.ReasonPhrase;
+        }
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
+        return problem.TryGetProperty("detail", out var detail) ? detail.GetString() : response.ReasonPhrase;
     }
 
     /// <summary>The form's own idempotency key travels as the API's: a double submission records once.</summary>
@@ -44,8 +93,7 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
         {
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-            return new ChangeResult(null, null, problem.TryGetProperty("detail", out var detail) ? detail.GetString() : response.ReasonPhrase);
+            return new ChangeResult(null, null, await ProblemAsync(response, ct));
         }
 
         var reference = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null;

@@ -21,12 +21,72 @@ public static class Words
         _ => "No choice in force",
     };
 
+    /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>
+    public static string NhsNumber(string tenDigits) => tenDigits.Length == 10 ? $"{tenDigits[..3]} {tenDigits[3..6]} {tenDigits[6..]}" : tenDigits;
+
     public static string ProxyRole(string role) => role switch
     {
         "guardian" => "A parent or guardian",
         "power-of-attorney" => "Someone with lasting power of attorney",
         "court-deputy" => "A deputy appointed by a court",
         _ => "Someone authorised to act for you",
+    };
+
+    /// <summary>The capacity a proxy acts in, said to the proxy.</summary>
+    public static string YourCapacity(string role) => role switch
+    {
+        "guardian" => "as their parent or guardian",
+        "power-of-attorney" => "with lasting power of attorney",
+        "court-deputy" => "as their court-appointed deputy",
+        _ => "as someone authorised to act for them",
+    };
+
+    /// <summary>Who used a record, in a patient's words, from the role the audit trail names.</summary>
+    public static string Who(AccessLogEntry e) => e.ByYou ? "You" : e.ActorRole switch
+    {
+        "pipeline" => $"An organisation preparing health data for research or planning ({e.Actor})",
+        "dpo" => "A data protection officer at OptOut",
+        "admin" => "NHS staff recording a choice",
+        "practice" => "Your GP practice",
+        "proxy" => "Someone authorised to act for you",
+        "patient" => "You",
+        "system" => "This service",
+        _ => "Someone without permission (they were refused)",
+    };
+
+    /// <summary>What the user of the record was told, in words.</summary>
+    public static string Told(AccessLogEntry e) => (e.Outcome, e.Answer) switch
+    {
+        ( >= 400, _) => "They were refused and told nothing",
+        (_, "deny") => "Told not to use your data",
+        (_, "permit") => "Told they may use your data",
+        (_, "opted-out") => "Told you have opted out",
+        (_, "not-opted-out") => "Told you have not opted out",
+        _ => e.Kind == "change" ? "A change to your choices" : "Shown your choices",
+    };
+
+    /// <summary>A recorded decision, in words.</summary>
+    public static string Decision(string eventType) => eventType switch
+    {
+        "national-data-opt-out-set" => "Opted out of research and planning",
+        "national-data-opt-out-withdrawn" => "Allowed research and planning",
+        "type1-opt-out-recorded" => "GP practice recorded a Type 1 opt-out",
+        "type1-opt-out-withdrawn" => "GP practice removed a Type 1 opt-out",
+        "consent-granted" => "Gave consent",
+        "consent-refused" => "Refused consent",
+        "consent-withdrawn" => "Withdrew a consent choice",
+        "consent-expired" => "A consent choice ended",
+        "proxy-authorised" => "Someone was authorised to act for you",
+        "proxy-authority-revoked" => "Someone's authority to act for you ended",
+        "nhs-number-superseded" or "superseded-record-merged" => "Your records were joined under one NHS number",
+        _ => eventType.Replace('-', ' '),
+    };
+
+    public static string By(DecidedBy by) => by.Capacity switch
+    {
+        "proxy" => $"{ProxyRole(by.ProxyRole ?? "")}, for you",
+        "system" => "This service",
+        _ => by.RecordedByRole == "patient" ? "You" : "NHS staff, for you",
     };
 }
 

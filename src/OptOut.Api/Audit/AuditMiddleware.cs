@@ -105,6 +105,19 @@ public static class AuditMiddleware
         _ => current,
     };
 
+    /// <summary>Adds one detail (a count, a hash, the answer given; never a list or a body) to this request's entry.</summary>
+    public static void AddDetail(HttpContext http, string key, object? value)
+    {
+        if (http.Items[DetailsItem] is IDictionary<string, object?> details)
+        {
+            details[key] = value;
+        }
+        else
+        {
+            http.Items[DetailsItem] = new Dictionary<string, object?> { [key] = value };
+        }
+    }
+
     /// <summary>The request's entry was committed with the change it made (<see cref="ChangeAudit"/>): record nothing more.</summary>
     public static void MarkRecorded(HttpContext http) => http.Items[RecordedItem] = true;
 

@@ -17,7 +17,7 @@ public static class GetOptOutStatusEndpoint
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
 
     private static async Task<Results<Ok<OptOutStatusResponse>, ProblemHttpResult>> Handle(
-        string nhsNumber, long? minSequence, OptOutIndex index, IOptions<OptOutIndexOptions> options, CancellationToken ct)
+        string nhsNumber, long? minSequence, OptOutIndex index, IOptions<OptOutIndexOptions> options, HttpContext http, CancellationToken ct)
     {
         if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
         {
@@ -31,6 +31,8 @@ public static class GetOptOutStatusEndpoint
 
         // Read the sequence first: the answer reflects at least that much.
         var sequence = index.Sequence;
+        // The patient's own access log shows what each look-up was told.
+        Audit.AuditMiddleware.AddDetail(http, "answer", index.HasNationalOptOut(patient) ? "opted-out" : "not-opted-out");
         return TypedResults.Ok(new OptOutStatusResponse(patient.Value, index.HasNationalOptOut(patient), index.HasType1OptOut(patient), sequence));
     }
 }

@@ -36,7 +36,7 @@ public static class GetDecisionEndpoint
 
     private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, string? purpose, string? dataSource, string? legalBasis, string? asOf, string? effectiveAt,
-        IOptions<ChoiceCatalogue> catalogue, IQuerySession session, TimeProvider clock, CancellationToken ct)
+        IOptions<ChoiceCatalogue> catalogue, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
         {
@@ -65,6 +65,8 @@ public static class GetDecisionEndpoint
         var timeline = await PatientTimeline.LoadAsync(session, record, ct);
         var outcomes = DecisionRules.Weigh(timeline.StateAt(knownAt, inForceAt), question, inForceAt);
 
+        // The patient's own access log shows what each question was answered.
+        Audit.AuditMiddleware.AddDetail(http, "answer", DecisionRules.Verdict(outcomes));
         return TypedResults.Ok(new DecisionResponse(
             patient.Value, DecisionRules.Verdict(outcomes), question.Purpose, question.DataSource, question.LegalBasis,
             knownAt, inForceAt, $"as OptOut knew it at {knownAt:O}, for the choices in force at {inForceAt:O}",

@@ -19,21 +19,21 @@ public class PatientJourneyTests(BrowserJourneys app)
         var page = await app.NewPageAsync();
 
         await page.GotoAsync(app.Web.ToString());
-        await AssertAccessibleAsync(page, "start");
+        await Journeys.AssertAccessibleAsync(page, "start");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start now" }).ClickAsync();
-        await SignInAsync(page, "adult-patient");
+        await Journeys.SignInAsync(page, "adult-patient");
         await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^Your health data choices"));
-        await AssertAccessibleAsync(page, "choices");
+        await Journeys.AssertAccessibleAsync(page, "choices");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
-        await AssertAccessibleAsync(page, "question");
+        await Journeys.AssertAccessibleAsync(page, "question");
         await page.GetByLabel("No, I do not allow").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await AssertAccessibleAsync(page, "check");
+        await Journeys.AssertAccessibleAsync(page, "check");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
-        await AssertAccessibleAsync(page, "confirmation");
+        await Journeys.AssertAccessibleAsync(page, "confirmation");
         var status = await app.Api.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}").JsonAsync();
         Assert.True(status.GetProperty("optedOut").GetBoolean());
         var message = Assert.Single(await queue.WaitForAsync(m => m.NhsNumber == nhs, 1, TimeSpan.FromSeconds(30)));
@@ -49,7 +49,7 @@ public class PatientJourneyTests(BrowserJourneys app)
         const string nhs = "4010232137";
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
-        await SignInAsync(page, "teenage-patient");
+        await Journeys.SignInAsync(page, "teenage-patient");
         await page.GetByLabel("No, I do not allow").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         var form = page.Locator("form:has(#confirm)");
@@ -72,7 +72,7 @@ public class PatientJourneyTests(BrowserJourneys app)
     {
         var page = await app.NewPageAsync(width: 320);
         await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
-        await SignInAsync(page, "adult-patient");
+        await Journeys.SignInAsync(page, "adult-patient");
         await page.Locator("input[name=Answer]").EvaluateAllAsync<bool>("inputs => { inputs.forEach(i => i.checked = false); return true; }");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
@@ -84,7 +84,7 @@ public class PatientJourneyTests(BrowserJourneys app)
         await Expect(page.Locator("#answer-allow")).ToBeFocusedAsync();
         // Read well at 320 px: nothing wider than the screen.
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 320"), "the page scrolls sideways at 320 px");
-        await AssertAccessibleAsync(page, "question-error-320");
+        await Journeys.AssertAccessibleAsync(page, "question-error-320");
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public class PatientJourneyTests(BrowserJourneys app)
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
-        await SignInAsync(page, "child-patient");
+        await Journeys.SignInAsync(page, "child-patient");
 
         await Expect(page.Locator("main")).ToContainTextAsync("a person with parental responsibility makes them for you");
-        await AssertAccessibleAsync(page, "choices-under-13");
-        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457'"));
+        await Journeys.AssertAccessibleAsync(page, "choices-under-13");
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457' and (data->'decidedBy'->>'actorId') = 'child-patient'"));
     }
 
     [Fact]
@@ -104,33 +104,12 @@ public class PatientJourneyTests(BrowserJourneys app)
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
-        await SignInAsync(page, "basic-patient");
+        await Journeys.SignInAsync(page, "basic-patient");
 
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" })).ToHaveCountAsync(0);
         await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You need to prove who you are to change this choice");
-        await AssertAccessibleAsync(page, "question-p5");
-    }
-
-    /// <summary>Through the local provider's sign-in page, as a person would.</summary>
-    private static async Task SignInAsync(IPage page, string identity)
-    {
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in with a test identity" })).ToBeVisibleAsync();
-        await page.Locator($"#identity-{identity}").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal) && !url.Contains("/connect/", StringComparison.Ordinal));
-    }
-
-    /// <summary>axe-core (WCAG 2.2 AA and best practice) finds nothing; a screenshot is kept for the README when asked.</summary>
-    private static async Task AssertAccessibleAsync(IPage page, string name)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, $"{name}: " + string.Join("; ", result.Violations.Select(v => $"{v.Id}: {v.Help} ({v.Nodes.Length})")));
-        if (Environment.GetEnvironmentVariable("OPTOUT_SCREENSHOTS") is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-        }
+        await Journeys.AssertAccessibleAsync(page, "question-p5");
     }
 
     private static IFormData Form(IAPIRequestContext request, Dictionary<string, string> fields)

@@ -1,24 +1,34 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace OptOut.Web.Pages.Choices;
 
-/// <summary>Your data choices: what is recorded for the signed-in patient, read from OptOut's API with their own token.</summary>
+/// <summary>Your data choices (or, for a proxy, the choices of the person they act for), read from OptOut's API with the signed-in person's own token.</summary>
 public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
 {
+    [BindProperty(SupportsGet = true)]
+    public string? For { get; set; }
+
     public Person Person { get; private set; } = null!;
 
     public Preferences? Preferences { get; private set; }
 
+    /// <summary>Why the record could not be shown: the API's own words (under 13, or authority that has ended).</summary>
+    public string? Refusal { get; private set; }
+
     public bool MayChange { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Person = Person.From(User);
         MayChange = Person.MayChange(settings.MinimumProofingLevelToChange);
-        if (Person.NhsNumber is { } nhsNumber)
+        if (Person.RecordFor(For) is not { } record)
         {
-            // The API refuses (403) a patient under 13: their choices are made by a person with parental responsibility.
-            Preferences = await api.PreferencesAsync(nhsNumber, ct);
+            return Person.IsProxy ? RedirectToPage("/ActFor") : Page();
         }
+
+        var read = await api.ReadPreferencesAsync(record, ct);
+        (Preferences, Refusal) = (read.Value, read.Problem);
+        return Page();
     }
 }

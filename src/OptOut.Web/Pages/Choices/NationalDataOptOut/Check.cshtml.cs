@@ -15,6 +15,9 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
     [BindProperty]
     public string? Key { get; set; }
 
+    [BindProperty(SupportsGet = true)]
+    public string? For { get; set; }
+
     public string? Problem { get; private set; }
 
     public IActionResult OnGet()
@@ -31,12 +34,12 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var person = Person.From(User);
-        if (!Answers.IsValid(Answer) || Key is not { Length: > 0 and <= 64 } || person.NhsNumber is null || !person.MayChange(settings.MinimumProofingLevelToChange))
+        if (!Answers.IsValid(Answer) || Key is not { Length: > 0 and <= 64 } || person.RecordFor(For) is not { } record || !person.MayChange(settings.MinimumProofingLevelToChange))
         {
-            return RedirectToPage("Index");
+            return RedirectToPage("Index", new { @for = For });
         }
 
-        var result = await api.SetNationalDataOptOutAsync(person.NhsNumber, Answer == Answers.OptOut, "web-" + Key, ct);
+        var result = await api.SetNationalDataOptOutAsync(record, Answer == Answers.OptOut, "web-" + Key, ct);
         if (result.Problem is not null)
         {
             Problem = result.Problem;
@@ -44,6 +47,6 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
             return Page();
         }
 
-        return RedirectToPage("Confirmation", new { answer = Answer, reference = result.Reference });
+        return RedirectToPage("Confirmation", new { answer = Answer, reference = result.Reference, @for = For });
     }
 }

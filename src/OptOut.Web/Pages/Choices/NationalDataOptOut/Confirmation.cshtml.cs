@@ -12,5 +12,8 @@ public sealed class ConfirmationModel : PageModel
     [BindProperty(SupportsGet = true)]
     public string? Reference { get; set; }
 
+    [BindProperty(SupportsGet = true)]
+    public string? For { get; set; }
+
     public IActionResult OnGet() => Answers.IsValid(Answer) ? Page() : RedirectToPage("/Choices/Index");
 }

@@ -9,6 +9,10 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
     [BindProperty]
     public string? Answer { get; set; }
 
+    /// <summary>For a proxy: whose record (the API checks their authority).</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? For { get; set; }
+
     public string? Error { get; private set; }
 
     public bool MayChange { get; private set; }
@@ -20,7 +24,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
         {
             Answer = answer;
         }
-        else if (Person.From(User).NhsNumber is { } nhsNumber && await api.PreferencesAsync(nhsNumber, ct) is { } current)
+        else if (Person.From(User).RecordFor(For) is { } nhsNumber && await api.PreferencesAsync(nhsNumber, ct) is { } current)
         {
             // The current choice is selected, so the person sees what stands before changing it.
             Answer = current.NationalDataOptOut.OptedOut ? Answers.OptOut : Answers.Allow;
@@ -40,6 +44,6 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
         }
 
         // Post, redirect, get: the back button and a refresh never resubmit.
-        return RedirectToPage("Check", new { answer = Answer });
+        return RedirectToPage("Check", new { answer = Answer, @for = For });
     }
 }

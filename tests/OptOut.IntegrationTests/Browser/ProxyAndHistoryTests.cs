@@ -1,0 +1,95 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>Acting for someone else, and seeing who used a record, in a real browser; axe-core on every page and state.</summary>
+[Collection(BrowserGroup.Name)]
+public class ProxyAndHistoryTests(BrowserJourneys app)
+{
+    private const string Child = "4857773457";
+
+    [Fact]
+    public async Task A_parent_acts_for_their_child_and_is_refused_with_an_explanation_once_the_authority_ends()
+    {
+        var admin = app.Api.As("admin");
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{Child}/proxies", new
+        {
+            proxyId = "parent", role = "guardian", evidenceReference = "BIRTH-CERT-1",
+            patientBirthDate = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-9),
+        }).JsonAsync();
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await Journeys.SignInAsync(page, "parent");
+        await Journeys.AssertAccessibleAsync(page, "act-for");
+        await page.GetByRole(AriaRole.Link, new() { Name = "NHS number 485 777 3457" }).ClickAsync();
+        await Journeys.AssertAccessibleAsync(page, "choices-proxy");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
+        await page.GetByLabel("No, I do not allow").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
+
+        var history = await admin.GetAsync($"/v1/patients/{Child}/preferences").JsonAsync();
+        var decidedBy = history.GetProperty("nationalDataOptOut").GetProperty("decidedBy");
+        Assert.Equal(("proxy", "guardian", "parent"), (decidedBy.GetProperty("capacity").GetString(), decidedBy.GetProperty("proxyRole").GetString(), decidedBy.GetProperty("recordedBy").GetString()));
+        await page.GotoAsync(new Uri(app.Web, $"/Choices/History?for={Child}").ToString());
+        await Assertions.Expect(page.Locator("main table").First).ToContainTextAsync("A parent or guardian, for you");
+        await Journeys.AssertAccessibleAsync(page, "history-proxy");
+
+        await admin.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{Child}/proxies/parent?reason=court+order").JsonAsync();
+        await page.GotoAsync(new Uri(app.Web, $"/Choices?for={Child}").ToString());
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("You cannot manage this person's choices now");
+        await Journeys.AssertAccessibleAsync(page, "choices-proxy-ended");
+        await page.GotoAsync(new Uri(app.Web, "/act-for").ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Authority that has ended" })).ToBeVisibleAsync();
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>($"select count(*) from optout.mt_events where stream_id = '{Child}' and type = 'national_data_opt_out_set'"));
+    }
+
+    [Fact]
+    public async Task A_patient_sees_a_pipelines_look_up_of_their_record_with_its_purpose_and_answer()
+    {
+        const string nhs = "9434765919";
+        var pipeline = app.Api.As("pipeline", subject: "extract-nhs-research-42");
+        await pipeline.GetAsync($"/v1/decisions/{nhs}?purpose=research&dataSource=gp").JsonAsync();
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.Web, "/Choices/History").ToString());
+        await Journeys.SignInAsync(page, "adult-patient");
+
+        var uses = page.Locator("main table").Last;
+        await Assertions.Expect(uses).ToContainTextAsync("An organisation preparing health data for research or planning (extract-nhs-research-42)");
+        await Assertions.Expect(uses).ToContainTextAsync("Research");
+        await Assertions.Expect(uses).ToContainTextAsync("Told");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("What this page cannot show");
+        await Journeys.AssertAccessibleAsync(page, "history");
+    }
+
+    [Fact]
+    public async Task A_history_with_nothing_in_it_says_so()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices/History").ToString());
+        await Journeys.SignInAsync(page, "basic-patient");
+
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("No choices have been recorded yet.");
+        await Journeys.AssertAccessibleAsync(page, "history-empty");
+    }
+
+    [Fact]
+    public async Task Another_patients_record_is_never_reachable_by_changing_the_address()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, $"/Choices?for={Child}").ToString());
+        await Journeys.SignInAsync(page, "second-adult-patient");
+
+        // A patient's pages are always about their own record, whatever the address says.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your health data choices");
+        await page.GotoAsync(new Uri(app.Web, $"/Choices/NationalDataOptOut/Check?answer=opt-out&for={Child}").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>($"select count(*) from optout.mt_events where stream_id = '{Child}' and (data->'decidedBy'->>'actorId') = 'second-adult-patient'"));
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '9876543210'"));
+    }
+}
