@@ -96,6 +96,7 @@ var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddl
 v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();
 v1.MapConsents();
+v1.MapGetCatalogue();
 v1.MapProxies();
 v1.MapGetMyPatients();
 v1.MapSupersession();

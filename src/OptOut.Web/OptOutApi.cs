@@ -36,6 +36,8 @@ public sealed record History(string NhsNumber, IReadOnlyList<HistoryEntry> Decis
 
 public sealed record AccessLogEntry(DateTimeOffset At, string Kind, string ActorRole, string Actor, string? Purpose, int Outcome, string? Answer, bool ByYou);
 
+public sealed record Purpose(string Key, string Title, bool RequiresConsent);
+
 public sealed record AccessLog(string NhsNumber, IReadOnlyList<AccessLogEntry> Entries, long? Before);
 
 /// <summary>What a change answered: the new preferences and the change's reference, or the API's problem.</summary>
@@ -60,6 +62,29 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
 
     public Task<Read<AccessLog>> AccessLogAsync(string nhsNumber, long? before, CancellationToken ct) =>
         ReadAsync<AccessLog>($"/v1/patients/{nhsNumber}/access-log{(before is { } b ? $"?before={b}" : "")}", ct);
+
+    public async Task<IReadOnlyList<Purpose>> ConsentPurposesAsync(CancellationToken ct)
+    {
+        var read = await ReadAsync<List<JsonElement>>("/v1/catalogue/purposes", ct);
+        return [.. (read.Value ?? []).Where(p => p.GetProperty("requiresConsent").GetBoolean())
+            .Select(p => new Purpose(p.GetProperty("purpose").GetString()!, Words.Purpose(p.GetProperty("purpose").GetString()!, p.GetProperty("title").GetString()), true))];
+    }
+
+    /// <summary>Permit or deny a purpose, until the end of a day if given; or withdraw the answer that stands.</summary>
+    public async Task<ChangeResult> DecideConsentAsync(string nhsNumber, string purpose, string decision, DateTimeOffset? until, string idempotencyKey, CancellationToken ct)
+    {
+        var request = await RequestAsync(decision == "withdraw" ? HttpMethod.Delete : HttpMethod.Put, $"/v1/patients/{nhsNumber}/consents/{Uri.EscapeDataString(purpose)}");
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (decision != "withdraw")
+        {
+            request.Content = JsonContent.Create(new { decision, period = until is null ? null : new { end = until }, channel = "online" }, options: Json);
+        }
+
+        using var response = await http.SendAsync(request, ct);
+        return response.IsSuccessStatusCode
+            ? new ChangeResult(null, response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
+            : new ChangeResult(null, null, await ProblemAsync(response, ct));
+    }
 
     private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct)
         where T : class

@@ -3,22 +3,24 @@ namespace OptOut.Web;
 /// <summary>The API's codes in words a patient understands, at a reading age of about 9.</summary>
 public static class Words
 {
-    public static string Purpose(string purpose) => purpose switch
+    /// <summary>A catalogue purpose said to the patient; the catalogue's own title (written for staff) when there are no better words.</summary>
+    public static string Purpose(string purpose, string? title = null) => purpose switch
     {
         "wearable-data-sharing" => "Sharing data from a wearable device with your GP",
         "gp-record-access" => "Seeing your GP record online",
         "research" => "Research",
         "planning" => "Planning and improving services",
-        _ => char.ToUpperInvariant(purpose[0]) + purpose[1..].Replace('-', ' '),
+        _ => title ?? char.ToUpperInvariant(purpose[0]) + purpose[1..].Replace('-', ' '),
     };
 
     public static string Consent(Consent c) => (c.Status, c.InForce, c.Period?.End) switch
     {
-        ("permit", true, { } end) => $"You allowed this until {Dates.Day(end)}",
+        ("permit", true, { } end) => $"You allowed this until {Dates.Day(end.AddTicks(-1))}",
         ("permit", true, null) => "You allowed this",
         ("deny", true, _) => "You did not allow this",
-        (_, false, { } end) when end <= DateTimeOffset.UtcNow => $"Your choice ended on {Dates.Day(end)}",
-        _ => "No choice in force",
+        ("withdrawn", _, _) => "You removed your answer",
+        (_, false, { } end) when end <= DateTimeOffset.UtcNow => $"Your answer ended on {Dates.Day(end)}",
+        _ => "You have not answered",
     };
 
     /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>

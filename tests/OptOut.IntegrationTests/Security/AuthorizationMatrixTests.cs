@@ -31,6 +31,7 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "GET", "/v1/patients/{n}/audit", null, "dpo" },
         { "GET", "/v1/patients/{n}/access-log", null, "patient" },
         { "GET", "/v1/proxies/me/patients", null, "proxy" },
+        { "GET", "/v1/catalogue/purposes", null, "patient proxy pipeline practice dpo admin" },
         { "GET", "/v1/opt-outs/{n}", null, "pipeline admin" },
         { "GET", "/v1/decisions/{n}?purpose=research&dataSource=gp", null, "pipeline dpo" },
         { "GET", "/fhir/r4/Consent?patient={n}", null, "patient pipeline dpo" },

@@ -18,6 +18,9 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
 
     public bool MayChange { get; private set; }
 
+    /// <summary>The catalogue's purposes that need the patient's own answer.</summary>
+    public IReadOnlyList<Purpose> Purposes { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Person = Person.From(User);
@@ -29,6 +32,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
 
         var read = await api.ReadPreferencesAsync(record, ct);
         (Preferences, Refusal) = (read.Value, read.Problem);
+        Purposes = read.Value is null ? [] : await api.ConsentPurposesAsync(ct);
         return Page();
     }
 }
