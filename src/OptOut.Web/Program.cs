@@ -14,7 +14,8 @@ builder.Services.AddAuthentication(auth =>
     })
     .AddCookie(cookie =>
     {
-        // The session: HttpOnly, SameSite and Secure over HTTPS (the local services speak HTTP on loopback only).
+        // The session: HttpOnly, SameSite, and Secure whenever the request is HTTPS, as it is in production. Not "Always":
+        // ASP.NET refuses to issue Secure antiforgery and session cookies over the plain HTTP the local services speak on loopback.
         cookie.Cookie.Name = "optout-session";
         cookie.Cookie.HttpOnly = true;
         cookie.Cookie.SameSite = SameSiteMode.Lax;
