@@ -17,48 +17,7 @@ public static class EventStoreSetup
         var connectionString = configuration.GetConnectionString("Marten")
             ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set.");
 
-        services.AddMarten(opts =>
-            {
-                opts.Connection(connectionString);
-                opts.DatabaseSchemaName = configuration["EventStore:Schema"] ?? "optout";
-
-                // One stream per patient, keyed by the ten-digit NHS number itself.
-                opts.Events.StreamIdentity = StreamIdentity.AsString;
-
-                // Stored events keep these names whatever their classes are called later; plain SQL readers rely on them.
-                foreach (var stored in StoredEvents.All)
-                {
-                    opts.Events.MapEventType(stored.Type, stored.Name);
-                }
-
-                // The audit trail shows who and why: keep correlation, causation and headers with each event.
-                opts.Events.MetadataConfig.CorrelationIdEnabled = true;
-                opts.Events.MetadataConfig.CausationIdEnabled = true;
-                opts.Events.MetadataConfig.HeadersEnabled = true;
-
-                // Enums as their names so stored events stay readable and survive reordering an enum.
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-
-                // Changes reach RabbitMQ within tens of milliseconds: appends wake the daemon through LISTEN/NOTIFY,
-                // and polling backs that up at a short interval.
-                opts.Events.UseListenNotifyForEventAppends = true;
-                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
-
-                // Reads of current preferences load one document instead of replaying the stream.
-                opts.Projections.Snapshot<PatientPreferences>(SnapshotLifecycle.Inline);
-
-                // Consent expiry asks "whose consent has run out?" across every patient: keep that an index scan.
-                opts.Schema.For<PatientPreferences>().Index(p => p.NextConsentExpiry);
-
-                // The opt-out index is built at start-up from these two narrow columns, not from every document's JSON.
-                opts.Schema.For<PatientPreferences>()
-                    .Duplicate(p => p.NationalDataOptOut.OptedOut)
-                    .Duplicate(p => p.Type1OptOut.Dissent);
-
-                opts.Schema.For<IdempotentResponse>();
-                opts.Schema.For<OptOutCheck>();
-            })
+        services.AddMarten(opts => Configure(opts, connectionString, configuration["EventStore:Schema"] ?? "optout"))
             // Lightweight sessions: the decider never relies on an identity map.
             .UseLightweightSessions()
             // HotCold: with several instances one leader runs the publisher, so each event is published once.
@@ -70,5 +29,49 @@ public static class EventStoreSetup
         services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
         services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());
         return services;
+    }
+
+    /// <summary>The event store's layout and behaviour, in one place: the service and tools that must read or write it alike use it.</summary>
+    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+
+        // One stream per patient, keyed by the ten-digit NHS number itself.
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+
+        // Stored events keep these names whatever their classes are called later; plain SQL readers rely on them.
+        foreach (var stored in StoredEvents.All)
+        {
+            opts.Events.MapEventType(stored.Type, stored.Name);
+        }
+
+        // The audit trail shows who and why: keep correlation, causation and headers with each event.
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+
+        // Enums as their names so stored events stay readable and survive reordering an enum.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        // Changes reach RabbitMQ within tens of milliseconds: appends wake the daemon through LISTEN/NOTIFY,
+        // and polling backs that up at a short interval.
+        opts.Events.UseListenNotifyForEventAppends = true;
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+
+        // Reads of current preferences load one document instead of replaying the stream.
+        opts.Projections.Snapshot<PatientPreferences>(SnapshotLifecycle.Inline);
+
+        // Consent expiry asks "whose consent has run out?" across every patient: keep that an index scan.
+        opts.Schema.For<PatientPreferences>().Index(p => p.NextConsentExpiry);
+
+        // The opt-out index is built at start-up from these two narrow columns, not from every document's JSON.
+        opts.Schema.For<PatientPreferences>()
+            .Duplicate(p => p.NationalDataOptOut.OptedOut)
+            .Duplicate(p => p.Type1OptOut.Dissent);
+
+        opts.Schema.For<IdempotentResponse>();
+        opts.Schema.For<OptOutCheck>();
     }
 }

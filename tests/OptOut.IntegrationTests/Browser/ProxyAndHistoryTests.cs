@@ -49,6 +49,38 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task A_parents_authority_ends_on_the_childs_13th_birthday_and_the_parent_is_told_why()
+    {
+        // History as it stands a year on: staff authorised the parent while the child was 12, and yesterday the child
+        // turned 13. The event is appended as staff recorded it then, into the real event store (no clock is faked).
+        var child = TestPatients.NewNhsNumber();
+        var birthday = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1), TimeSpan.Zero);
+        var recorded = birthday.AddDays(-400);
+        await using (var store = Marten.DocumentStore.For(o => OptOut.Hosting.EventStoreSetup.Configure(o, app.Database.ConnectionString, "optout")))
+        await using (var session = store.LightweightSession())
+        {
+            session.Events.StartStream<OptOut.Patients.PatientPreferences>(child, new OptOut.Proxies.ProxyAuthorised(
+                OptOut.NhsNumbers.NhsNumber.Parse(child), Guid.CreateVersion7(), new OptOut.Decisions.DecisionMaker("staff-7", "admin", null, null, null),
+                "parent", OptOut.Decisions.ProxyRole.Guardian, "BIRTH-CERT-2", birthday, recorded, recorded));
+            await session.SaveChangesAsync();
+        }
+
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/act-for").ToString());
+        await Journeys.SignInAsync(page, "parent");
+
+        var ended = page.Locator("main");
+        await Assertions.Expect(ended).ToContainTextAsync("A parent's authority ends when the child turns 13");
+        await Assertions.Expect(ended).ToContainTextAsync($"NHS number {child[..3]} {child[3..6]} {child[6..]}, ended");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"NHS number {child[..3]} {child[3..6]} {child[6..]}" })).ToHaveCountAsync(0);
+        await Journeys.AssertAccessibleAsync(page, "act-for-ended");
+        await page.GotoAsync(new Uri(app.Web, $"/Choices?for={child}").ToString());
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("the child turned 13");
+        var refused = await app.Api.Client(app.Settings.Token("proxy", subject: "parent")).PutOptOutAsync(child, new { optedOut = true, channel = "online" });
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task A_patient_sees_a_pipelines_look_up_of_their_record_with_its_purpose_and_answer()
     {
         const string nhs = "9434765919";
