@@ -24,7 +24,7 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     cookie.Cookie.Name = "optout-identity";
     cookie.Cookie.HttpOnly = true;
     cookie.Cookie.SameSite = SameSiteMode.Lax;
-    cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+    cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
 });
 builder.Services.AddAntiforgery();
 builder.Services.AddOpenIddict()

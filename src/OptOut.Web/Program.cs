@@ -14,12 +14,12 @@ builder.Services.AddAuthentication(auth =>
     })
     .AddCookie(cookie =>
     {
-        // The session: HttpOnly, SameSite, and Secure whenever the request is HTTPS, as it is in production. Not "Always":
-        // ASP.NET refuses to issue Secure antiforgery and session cookies over the plain HTTP the local services speak on loopback.
+        // The session: HttpOnly, SameSite and Secure, always (browsers keep Secure cookies from loopback addresses over
+        // HTTP too). The antiforgery cookie follows the request's scheme: ASP.NET refuses a Secure one over plain HTTP.
         cookie.Cookie.Name = "optout-session";
         cookie.Cookie.HttpOnly = true;
         cookie.Cookie.SameSite = SameSiteMode.Lax;
-        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
         cookie.SlidingExpiration = true;
     })

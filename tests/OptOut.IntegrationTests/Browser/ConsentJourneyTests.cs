@@ -74,6 +74,9 @@ public class ConsentJourneyTests(BrowserJourneys app)
             await page.Keyboard.PressAsync("Tab");
         }
 
+        // The session cookie is HttpOnly, SameSite and Secure.
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "optout-session");
+        Assert.Equal((true, true, SameSiteAttribute.Lax), (session.HttpOnly, session.Secure, session.SameSite));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You have signed out" })).ToBeVisibleAsync();
         await Journeys.AssertAccessibleAsync(page, "signed-out");
