@@ -4,8 +4,8 @@ namespace OptOut.Identity;
 public sealed record TestIdentity(string Id, string Name, string Description, string Role, string? NhsNumber, string? BirthDate, string ProofingLevel);
 
 /// <summary>
-/// The test identities: patients of several ages and proofing levels, a parent with authority for a child, and a
-/// holder of lasting power of attorney. Proxies sign in as themselves; staff authorise them for a patient in OptOut.
+/// The test identities: patients of several ages and proofing levels, a parent with authority for a child, a
+/// holder of lasting power of attorney, and staff (contact centre, data protection officer). Proxies sign in as themselves; staff authorise them for a patient in OptOut.
 /// Their NHS numbers are valid test-style numbers that no real person holds.
 /// </summary>
 public static class TestIdentities
@@ -19,6 +19,9 @@ public static class TestIdentities
         new("basic-patient", "Bea Basic", "Patient, 52, identity checked to P5 only: may look, not change", "patient", "9000000009", "1974-06-30", "P5"),
         new("parent", "Pat Parent", "Parent of Charlie Child (authority recorded by staff)", "proxy", null, null, "P9"),
         new("attorney", "Lee Attorney", "Holder of a lasting power of attorney (authority recorded by staff)", "proxy", null, null, "P9"),
+        // Staff, as NHS CIS2 would sign them in: OptOut's roles come from their claims.
+        new("contact-centre", "Casey Contact", "Staff: contact centre, records choices made by phone or on paper", "admin", null, null, "P9"),
+        new("dpo", "Dana Protection", "Staff: data protection officer", "dpo", null, null, "P9"),
     ];
 
     public static TestIdentity? Find(string? id) => All.FirstOrDefault(i => i.Id == id);

@@ -40,6 +40,9 @@ public sealed record Purpose(string Key, string Title, bool RequiresConsent);
 
 public sealed record AccessLog(string NhsNumber, IReadOnlyList<AccessLogEntry> Entries, long? Before);
 
+/// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
+public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
+
 /// <summary>What a change answered: the new preferences and the change's reference, or the API's problem.</summary>
 public sealed record ChangeResult(Preferences? Preferences, string? Reference, string? Problem);
 
@@ -68,6 +71,25 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
         var read = await ReadAsync<List<JsonElement>>("/v1/catalogue/purposes", ct);
         return [.. (read.Value ?? []).Where(p => p.GetProperty("requiresConsent").GetBoolean())
             .Select(p => new Purpose(p.GetProperty("purpose").GetString()!, Words.Purpose(p.GetProperty("purpose").GetString()!, p.GetProperty("title").GetString()), true))];
+    }
+
+    /// <summary>Staff record a national data opt-out decision received by phone or on paper, with the form's signed date.</summary>
+    public async Task<ChangeResult> RecordNationalDataOptOutAsync(StaffRecording form, string idempotencyKey, CancellationToken ct)
+    {
+        var request = await RequestAsync(HttpMethod.Put, $"/v1/patients/{form.NhsNumber}/national-data-opt-out");
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        request.Content = JsonContent.Create(new
+        {
+            optedOut = form.OptedOut,
+            channel = form.Channel,
+            effectiveAt = form.SignedOn,
+            caseReference = form.CaseReference,
+            onBehalfOf = form.ProxyRole is null ? null : new { role = form.ProxyRole, evidenceReference = form.Evidence },
+        }, options: Json);
+        using var response = await http.SendAsync(request, ct);
+        return response.IsSuccessStatusCode
+            ? new ChangeResult(null, response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
+            : new ChangeResult(null, null, await ProblemAsync(response, ct));
     }
 
     /// <summary>Permit or deny a purpose, until the end of a day if given; or withdraw the answer that stands.</summary>

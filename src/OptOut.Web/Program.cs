@@ -3,10 +3,20 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using OptOut.Web;
 
 var builder = WebApplication.CreateBuilder(args);
+// Request and HTTP client logs name addresses, and addresses can hold an NHS number (?for=): only warnings are kept.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
 var settings = builder.Configuration.GetSection("Web").Get<WebSettings>() ?? new WebSettings();
 
 builder.Services.AddSingleton(settings);
-builder.Services.AddRazorPages(pages => pages.Conventions.AuthorizeFolder("/Choices"));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddRazorPages(pages =>
+{
+    pages.Conventions.AuthorizeFolder("/Choices");
+    // Staff pages are open to the roles docs/authorization.md names for the API calls behind them, and to no one else.
+    pages.Conventions.AuthorizeFolder("/Staff", StaffPolicies.RecordChoices);
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(StaffPolicies.RecordChoices, policy => policy.RequireRole("admin"));
 builder.Services.AddAuthentication(auth =>
     {
         auth.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -21,6 +31,7 @@ builder.Services.AddAuthentication(auth =>
         cookie.Cookie.SameSite = SameSiteMode.Lax;
         cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+        cookie.AccessDeniedPath = "/access-denied";
         cookie.SlidingExpiration = true;
     })
     .AddOpenIdConnect(oidc =>

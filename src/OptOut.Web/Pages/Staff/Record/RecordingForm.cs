@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace OptOut.Web.Pages.Staff.Record;
+
+/// <summary>A paper form or a phone call, as the agent enters it; checked field by field in the API's own terms.</summary>
+public sealed class RecordingForm
+{
+    public string? NhsNumber { get; set; }
+
+    public string? Choice { get; set; }
+
+    public string? Channel { get; set; }
+
+    public string? Day { get; set; }
+
+    public string? Month { get; set; }
+
+    public string? Year { get; set; }
+
+    public string? CaseReference { get; set; }
+
+    public string? DecidedBy { get; set; }
+
+    public string? ProxyRole { get; set; }
+
+    public string? Evidence { get; set; }
+
+    /// <summary>Every field in error, keyed by the id of the input the error summary links to.</summary>
+    public Dictionary<string, string> Check(DateOnly today, out StaffRecording? recording)
+    {
+        var errors = new Dictionary<string, string>();
+        recording = null;
+        if (!NhsNumbers.NhsNumber.TryParse(NhsNumber?.Trim(), out var number, out var problem))
+        {
+            errors["nhs-number"] = $"Enter a valid NHS number: {problem}";
+        }
+
+        if (Choice is not ("opt-out" or "allow"))
+        {
+            errors["choice-opt-out"] = "Select the patient's choice";
+        }
+
+        if (Channel is not ("paper" or "call-centre"))
+        {
+            errors["channel-paper"] = "Select how the choice reached us";
+        }
+
+        DateOnly? signed = null;
+        if (!string.IsNullOrWhiteSpace(Day) || !string.IsNullOrWhiteSpace(Month) || !string.IsNullOrWhiteSpace(Year))
+        {
+            if (int.TryParse(Day, out var d) && int.TryParse(Month, out var m) && int.TryParse(Year, out var y) && y >= 1000 && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m))
+            {
+                signed = new DateOnly(y, m, d);
+                if (signed > today || signed < new DateOnly(2018, 5, 25))
+                {
+                    errors["signed-day"] = "The date the form was signed must be between 25 May 2018 and today";
+                }
+            }
+            else
+            {
+                errors["signed-day"] = "Enter a real date the form was signed, for example 3 11 2026";
+            }
+        }
+
+        if (DecidedBy is not ("patient" or "proxy"))
+        {
+            errors["decided-by-patient"] = "Select who made the choice";
+        }
+        else if (DecidedBy == "proxy")
+        {
+            if (ProxyRole is not ("guardian" or "power-of-attorney" or "court-deputy"))
+            {
+                errors["proxy-role-guardian"] = "Select the capacity the person acted in";
+            }
+
+            if (string.IsNullOrWhiteSpace(Evidence) || Evidence.Length > 128)
+            {
+                errors["evidence"] = "Enter the reference of the evidence of their authority (up to 128 characters)";
+            }
+        }
+
+        if (CaseReference is { Length: > 64 })
+        {
+            errors["case-reference"] = "A case reference is up to 64 characters";
+        }
+
+        if (errors.Count == 0)
+        {
+            recording = new StaffRecording(number.Value, Choice == "opt-out", Channel!,
+                signed is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+                string.IsNullOrWhiteSpace(CaseReference) ? null : CaseReference.Trim(),
+                DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null);
+        }
+
+        return errors;
+    }
+
+    public static string Describe(StaffRecording r) => r.OptedOut
+        ? "Does not allow their confidential patient information to be used for research and planning"
+        : "Allows their confidential patient information to be used for research and planning";
+
+    public static string SignedOn(DateTimeOffset? at) => at is { } value ? value.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) : "Not given (today)";
+}

@@ -1,0 +1,8 @@
+namespace OptOut.Web;
+
+/// <summary>Who may open which staff pages: the roles OptOut's API admits for the calls behind them.</summary>
+public static class StaffPolicies
+{
+    /// <summary>Recording a patient's choice made by phone or on paper: PUT .../national-data-opt-out with onBehalfOf, admin only.</summary>
+    public const string RecordChoices = "record-choices";
+}

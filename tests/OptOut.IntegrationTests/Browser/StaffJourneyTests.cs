@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>Contact-centre staff in a real browser: a paper form recorded reaches RabbitMQ as the paper channel, from the date it was signed.</summary>
+[Collection(BrowserGroup.Name)]
+public class StaffJourneyTests(BrowserJourneys app)
+{
+    [Fact]
+    public async Task A_contact_centre_agent_records_a_paper_form_and_it_reaches_RabbitMQ_from_the_day_it_was_signed()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var signed = DateTime.UtcNow.Date.AddDays(-3);
+        await using var queue = await ChangeSubscriber.BindAsync(app.Servers.RabbitMq, "OptOut.Contracts.V1:NationalDataOptOutChanged");
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+        await Journeys.SignInAsync(page, "contact-centre");
+        await Journeys.AssertAccessibleAsync(page, "staff-record");
+
+        await page.GetByLabel("Patient's NHS number").FillAsync("943 476 5918");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("check digit");
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Select the patient's choice");
+        await Journeys.AssertAccessibleAsync(page, "staff-record-errors");
+
+        await page.GetByLabel("Patient's NHS number").FillAsync($"{nhs[..3]} {nhs[3..6]} {nhs[6..]}");
+        await page.GetByLabel("Opt out: do not use").CheckAsync();
+        await page.GetByLabel("Paper form, by post").CheckAsync();
+        await page.GetByLabel("Day").FillAsync(signed.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Month").FillAsync(signed.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Year").FillAsync(signed.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("The patient", new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("Case reference (optional)").FillAsync("CASE-2026-0042");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Journeys.AssertAccessibleAsync(page, "staff-check");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The choice has been recorded" })).ToBeVisibleAsync();
+        await Journeys.AssertAccessibleAsync(page, "staff-done");
+
+        var message = Assert.Single(await queue.WaitForAsync(m => m.NhsNumber == nhs, 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(("paper", true), (message.Message.GetProperty("channel").GetString(), message.OptedOut));
+        Assert.Equal(signed, message.Message.GetProperty("effectiveAt").GetDateTimeOffset().UtcDateTime);
+        var preferences = await app.Api.As("dpo").GetAsync($"/v1/patients/{nhs}/history").JsonAsync();
+        var decidedBy = preferences.GetProperty("decisions")[0].GetProperty("decidedBy");
+        Assert.Equal(("patient", "contact-centre", "CASE-2026-0042"),
+            (decidedBy.GetProperty("capacity").GetString(), decidedBy.GetProperty("recordedBy").GetString(), decidedBy.GetProperty("caseReference").GetString()));
+    }
+
+    [Fact]
+    public async Task A_patient_cannot_open_a_staff_page()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await Journeys.SignInAsync(page, "adult-patient");
+
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot see this page");
+        await Assertions.Expect(page.GetByLabel("Patient's NHS number")).ToHaveCountAsync(0);
+        await Journeys.AssertAccessibleAsync(page, "staff-refused");
+    }
+}
