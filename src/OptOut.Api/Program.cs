@@ -111,6 +111,7 @@ v1.MapChangeFeed();
 v1.MapOptOutImports();
 v1.MapAudit();
 v1.MapAccessLog();
+v1.MapAuditSearch();
 app.MapFhir();
 
 await app.RunAsync();

@@ -40,6 +40,11 @@ public sealed record Purpose(string Key, string Title, bool RequiresConsent);
 
 public sealed record AccessLog(string NhsNumber, IReadOnlyList<AccessLogEntry> Entries, long? Before);
 
+public sealed record AuditEntry(long Sequence, DateTimeOffset RecordedAt, string Kind, string Action, string Actor, string ActorRole,
+    string? NhsNumber, string? Purpose, int Outcome, string RequestId, string Details, string PreviousHash, string Hash);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
+
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
@@ -71,6 +76,28 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
         var read = await ReadAsync<List<JsonElement>>("/v1/catalogue/purposes", ct);
         return [.. (read.Value ?? []).Where(p => p.GetProperty("requiresConsent").GetBoolean())
             .Select(p => new Purpose(p.GetProperty("purpose").GetString()!, Words.Purpose(p.GetProperty("purpose").GetString()!, p.GetProperty("title").GetString()), true))];
+    }
+
+    public Task<Read<AuditPage>> SearchAuditAsync(string query, CancellationToken ct) => ReadAsync<AuditPage>($"/v1/audit/entries?{query}", ct);
+
+    public Task<Read<AuditEntry>> AuditEntryAsync(long sequence, CancellationToken ct) => ReadAsync<AuditEntry>($"/v1/audit/entries/{sequence}", ct);
+
+    public Task<Read<System.Text.Json.Nodes.JsonObject>> VerifyAuditAsync(CancellationToken ct) => ReadAsync<System.Text.Json.Nodes.JsonObject>("/v1/audit/verification", ct);
+
+    public Task<Read<System.Text.Json.Nodes.JsonArray>> CheckpointsAsync(CancellationToken ct) => ReadAsync<System.Text.Json.Nodes.JsonArray>("/v1/audit/checkpoints", ct);
+
+    public async Task<string?> AuditPublicKeyAsync(CancellationToken ct)
+    {
+        using var response = await http.SendAsync(await RequestAsync(HttpMethod.Get, "/v1/audit/public-key"), ct);
+        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
+    }
+
+    /// <summary>The export of a filter, as the API streams it: the caller copies it to the browser as it arrives.</summary>
+    public async Task<HttpResponseMessage> ExportAuditAsync(string query, string mediaType, CancellationToken ct)
+    {
+        var request = await RequestAsync(HttpMethod.Get, $"/v1/audit?{query}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 
     /// <summary>Staff record a national data opt-out decision received by phone or on paper, with the form's signed date.</summary>

@@ -13,10 +13,12 @@ builder.Services.AddRazorPages(pages =>
 {
     pages.Conventions.AuthorizeFolder("/Choices");
     // Staff pages are open to the roles docs/authorization.md names for the API calls behind them, and to no one else.
-    pages.Conventions.AuthorizeFolder("/Staff", StaffPolicies.RecordChoices);
+    pages.Conventions.AuthorizeFolder("/Staff/Record", StaffPolicies.RecordChoices);
+    pages.Conventions.AuthorizeFolder("/Staff/Audit", StaffPolicies.ReadAudit);
 });
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(StaffPolicies.RecordChoices, policy => policy.RequireRole("admin"));
+    .AddPolicy(StaffPolicies.RecordChoices, policy => policy.RequireRole("admin"))
+    .AddPolicy(StaffPolicies.ReadAudit, policy => policy.RequireRole("dpo"));
 builder.Services.AddAuthentication(auth =>
     {
         auth.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;

@@ -5,4 +5,7 @@ public static class StaffPolicies
 {
     /// <summary>Recording a patient's choice made by phone or on paper: PUT .../national-data-opt-out with onBehalfOf, admin only.</summary>
     public const string RecordChoices = "record-choices";
+
+    /// <summary>Searching, exporting and verifying the audit trail: GET /v1/audit/**, data-protection officers only.</summary>
+    public const string ReadAudit = "read-audit";
 }

@@ -23,7 +23,7 @@ public static class AuditEndpoints
         api.MapGet("/audit", Export)
             .WithName("ExportAudit")
             .WithSummary("Stream audit entries as CSV (text/csv), NDJSON (application/x-ndjson) or a FHIR R4 Bundle of AuditEvent (application/fhir+json), by Accept.")
-            .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, kind (change or access). The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
+            .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, role, kind (change or access), purpose, outcome (HTTP status), as GET /v1/audit/entries takes them. The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
             .Produces<string>(200, "text/csv", "application/x-ndjson", "application/fhir+json")
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
             .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
@@ -52,13 +52,11 @@ public static class AuditEndpoints
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
     }
 
-    private static async Task<IResult> Export(
-        HttpContext http, string? from, string? to, string? nhsNumber, string? actor, string? kind, NpgsqlDataSource database, AuditSchema schema, CancellationToken ct)
+    private static async Task<IResult> Export(HttpContext http, NpgsqlDataSource database, AuditSchema schema, CancellationToken ct)
     {
-        if (!TryInstant(from, out var fromAt) || !TryInstant(to, out var toAt) || kind is not (null or "change" or "access")
-            || (nhsNumber is not null && !NhsNumber.TryParse(nhsNumber, out _, out _)))
+        if (AuditFilter.Parse(http.Request.Query, out var wrong) is not { } filter)
         {
-            return Problems.Of(Problems.InvalidQuery, "from and to are ISO 8601 date-times; kind is change or access; nhsNumber a valid NHS number.");
+            return Problems.Of(Problems.InvalidQuery, wrong!);
         }
 
         var accept = http.Request.Headers.Accept.ToString();
@@ -80,13 +78,8 @@ public static class AuditEndpoints
 
         await using var query = new NpgsqlCommand(
             $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} " +
-            "where (@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
-            "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@kind::text is null or kind = @kind) order by seq", connection);
-        query.Parameters.AddWithValue("from", (object?)fromAt ?? DBNull.Value);
-        query.Parameters.AddWithValue("to", (object?)toAt ?? DBNull.Value);
-        query.Parameters.AddWithValue("nhs", (object?)(nhsNumber is null ? null : NhsNumber.Parse(nhsNumber).Value) ?? DBNull.Value);
-        query.Parameters.AddWithValue("actor", (object?)actor ?? DBNull.Value);
-        query.Parameters.AddWithValue("kind", (object?)kind ?? DBNull.Value);
+            $"where {AuditFilter.Where} order by seq", connection);
+        filter.AddParameters(query);
         await using var reader = await query.ExecuteReaderAsync(ct);
 
         http.Response.ContentType = format switch { "fhir" => "application/fhir+json", "ndjson" => "application/x-ndjson", _ => "text/csv" };
@@ -162,19 +155,18 @@ public static class AuditEndpoints
         e.NhsNumber ?? "", e.Purpose ?? "", e.Outcome.ToString(CultureInfo.InvariantCulture), e.RequestId, e.Details, e.PreviousHash, e.Hash,
     }.Select(Quote));
 
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static bool TryInstant(string? value, out DateTimeOffset? instant)
+    /// <summary>
+    /// A CSV cell, quoted where needed; one that a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a
+    /// leading apostrophe, so an actor named "=HYPERLINK(...)" is shown, not run. The NDJSON export is the verifiable one.
+    /// </summary>
+    private static string Quote(string field)
     {
-        instant = null;
-        if (value is null)
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
-            return true;
+            field = "'" + field;
         }
 
-        var ok = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed);
-        instant = ok ? parsed : null;
-        return ok;
+        return field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
+
 }

@@ -152,6 +152,21 @@ public class AuditTrailTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_CSV_export_never_hands_a_spreadsheet_a_formula_to_run()
+    {
+        const string hostile = "=HYPERLINK(\"http://evil\",\"x\")";
+        await service.As("pipeline", subject: hostile).GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        var dpo = service.As("dpo");
+        dpo.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var csv = await dpo.GetStringAsync($"/v1/audit?actor={Uri.EscapeDataString(hostile)}");
+
+        var row = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.Contains("\"'=HYPERLINK(", row, StringComparison.Ordinal);
+        Assert.DoesNotContain(",=HYPERLINK", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_export_is_itself_audited()
     {
         var export = await service.As("dpo", subject: "dpo-jane").GetAsync("/v1/audit?kind=change");

@@ -41,6 +41,8 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "GET", "/v1/audit", null, "dpo" },
         { "GET", "/v1/audit/verification", null, "dpo" },
         { "GET", "/v1/audit/public-key", null, "dpo" },
+        { "GET", "/v1/audit/entries?kind=access", null, "dpo" },
+        { "GET", "/v1/audit/entries/1", null, "dpo" },
     };
 
     [Theory]

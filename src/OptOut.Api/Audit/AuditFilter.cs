@@ -1,0 +1,72 @@
+using System.Globalization;
+using Npgsql;
+using OptOut.NhsNumbers;
+
+namespace OptOut.Audit;
+
+/// <summary>
+/// Which audit entries a data-protection officer asks for: by period, patient, actor, role, kind, stated purpose and
+/// outcome. One parser and one SQL condition, shared by the paged search and the streamed export, so an export holds
+/// exactly what the search showed.
+/// </summary>
+public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? NhsNumber, string? Actor, string? Role, string? Kind, string? Purpose, int? Outcome)
+{
+    public const string Where =
+        "(@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
+        "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@role::text is null or actor_role = @role) " +
+        "and (@kind::text is null or kind = @kind) and (@purpose::text is null or purpose = @purpose) and (@outcome::int is null or outcome = @outcome)";
+
+    public static AuditFilter? Parse(IQueryCollection query, out string? problem)
+    {
+        problem = null;
+        string? Text(string name) => query[name].FirstOrDefault() is { Length: > 0 } value ? value : null;
+        if (!TryInstant(Text("from"), out var from) || !TryInstant(Text("to"), out var to))
+        {
+            problem = "from and to are ISO 8601 date-times, for example 2026-11-01T00:00:00Z.";
+        }
+        else if (Text("kind") is { } kind && kind is not ("change" or "access"))
+        {
+            problem = "kind is change or access.";
+        }
+        else if (Text("nhsNumber") is { } nhs && !NhsNumbers.NhsNumber.TryParse(nhs, out _, out var reason))
+        {
+            problem = "nhsNumber: " + reason;
+        }
+        else if (Text("outcome") is { } outcome && !(int.TryParse(outcome, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599))
+        {
+            problem = "outcome is an HTTP status, 100 to 599.";
+        }
+        else
+        {
+            return new AuditFilter(from, to, Text("nhsNumber") is { } n ? NhsNumbers.NhsNumber.Parse(n).Value : null, Text("actor"), Text("role"),
+                Text("kind"), Text("purpose"), Text("outcome") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : null);
+        }
+
+        return null;
+    }
+
+    public void AddParameters(NpgsqlCommand command)
+    {
+        command.Parameters.AddWithValue("from", (object?)From ?? DBNull.Value);
+        command.Parameters.AddWithValue("to", (object?)To ?? DBNull.Value);
+        command.Parameters.AddWithValue("nhs", (object?)NhsNumber ?? DBNull.Value);
+        command.Parameters.AddWithValue("actor", (object?)Actor ?? DBNull.Value);
+        command.Parameters.AddWithValue("role", (object?)Role ?? DBNull.Value);
+        command.Parameters.AddWithValue("kind", (object?)Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("purpose", (object?)Purpose ?? DBNull.Value);
+        command.Parameters.AddWithValue("outcome", (object?)Outcome ?? DBNull.Value);
+    }
+
+    private static bool TryInstant(string? value, out DateTimeOffset? instant)
+    {
+        instant = null;
+        if (value is null)
+        {
+            return true;
+        }
+
+        var ok = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed);
+        instant = ok ? parsed : null;
+        return ok;
+    }
+}

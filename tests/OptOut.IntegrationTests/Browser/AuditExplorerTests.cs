@@ -1,0 +1,90 @@
+using Microsoft.Playwright;
+using Npgsql;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>Data-protection officers in a real browser: the trail searched, exported, verified offline, and a tampered entry found.</summary>
+[Collection(BrowserGroup.Name)]
+public class AuditExplorerTests(BrowserJourneys app)
+{
+    [Fact]
+    public async Task A_DPO_finds_who_looked_at_a_record_exports_it_verifies_it_offline_and_sees_a_tampered_entry_as_a_break()
+    {
+        const string nhs = "9434765919";
+        await app.Api.As("pipeline", subject: "extract-for-dpo-test").GetAsync($"/v1/decisions/{nhs}?purpose=planning&dataSource=hospital").JsonAsync();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Audit").ToString());
+        await Journeys.SignInAsync(page, "dpo");
+
+        await page.GetByLabel("NHS number").FillAsync("943 476 5919");
+        await page.GetByLabel("Kind").SelectOptionAsync("access");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var table = page.Locator("main table");
+        await Assertions.Expect(table).ToContainTextAsync("extract-for-dpo-test (pipeline)");
+        await Assertions.Expect(table).Not.ToContainTextAsync("485 777 3457");
+        await Journeys.AssertAccessibleAsync(page, "audit-explorer");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "NDJSON (verifiable offline)" }).ClickAsync());
+        var file = Path.Combine(Directory.CreateTempSubdirectory("optout-export-").FullName, "audit.ndjson");
+        await download.SaveAsAsync(file);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Contains($"\"nhsNumber\":\"{nhs}\"", l, StringComparison.Ordinal));
+        var verified = await OptOutCli.RunAsync(app.Settings.SigningKey, "audit-verify", file);
+        Assert.True(verified.ExitCode == 0, verified.Stdout + verified.Stderr);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Check the trail has not been changed" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The audit trail is intact" })).ToBeVisibleAsync();
+        await Journeys.AssertAccessibleAsync(page, "audit-verified");
+
+        var tampered = await TamperAsync();
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The audit trail has been changed" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#break")).ToContainTextAsync($"entry {tampered}");
+            await Journeys.AssertAccessibleAsync(page, "audit-broken");
+        }
+        finally
+        {
+            await RestoreAsync(tampered);
+        }
+    }
+
+    [Fact]
+    public async Task Contact_centre_staff_cannot_open_the_audit_trail()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Audit").ToString());
+        await Journeys.SignInAsync(page, "contact-centre");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot see this page");
+    }
+
+    /// <summary>Rewrites one entry behind the append-only trigger, as an intruder with the owner's rights could.</summary>
+    private async Task<long> TamperAsync()
+    {
+        await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "alter table optout.audit_entries disable trigger user; " +
+            "update optout.audit_entries set actor = actor || '-forged' where seq = (select max(seq) - 5 from optout.audit_entries) returning seq; ", connection);
+        var sequence = (long)(await command.ExecuteScalarAsync())!;
+        await using var enable = new NpgsqlCommand("alter table optout.audit_entries enable trigger user", connection);
+        await enable.ExecuteNonQueryAsync();
+        return sequence;
+    }
+
+    private async Task RestoreAsync(long sequence)
+    {
+        await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "alter table optout.audit_entries disable trigger user; " +
+            $"update optout.audit_entries set actor = left(actor, length(actor) - 7) where seq = {sequence}; " +
+            "alter table optout.audit_entries enable trigger user", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
