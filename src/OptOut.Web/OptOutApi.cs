@@ -45,6 +45,8 @@ public sealed record AuditEntry(long Sequence, DateTimeOffset RecordedAt, string
 
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
 
+public sealed record SubjectAccessReport(string NhsNumber, IReadOnlyList<string> Numbers, IReadOnlyList<HistoryEntry> Changes, IReadOnlyList<AuditEntry> Entries);
+
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
@@ -79,6 +81,12 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     }
 
     public Task<Read<AuditPage>> SearchAuditAsync(string query, CancellationToken ct) => ReadAsync<AuditPage>($"/v1/audit/entries?{query}", ct);
+
+    public Task<Read<SubjectAccessReport>> SubjectAccessAsync(string nhsNumber, CancellationToken ct) => ReadAsync<SubjectAccessReport>($"/v1/patients/{nhsNumber}/audit", ct);
+
+    /// <summary>The subject access report as the API gives it, to download as a file.</summary>
+    public async Task<HttpResponseMessage> SubjectAccessFileAsync(string nhsNumber, CancellationToken ct) =>
+        await http.SendAsync(await RequestAsync(HttpMethod.Get, $"/v1/patients/{nhsNumber}/audit"), HttpCompletionOption.ResponseHeadersRead, ct);
 
     public Task<Read<AuditEntry>> AuditEntryAsync(long sequence, CancellationToken ct) => ReadAsync<AuditEntry>($"/v1/audit/entries/{sequence}", ct);
 

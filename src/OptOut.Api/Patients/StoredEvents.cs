@@ -69,6 +69,9 @@ public static class StoredEvents
     public static StoredEvent For(Type eventType) =>
         ByType.TryGetValue(eventType, out var e) ? e : throw new ArgumentException($"{eventType.Name} is not in the stored-event catalogue.", nameof(eventType));
 
+    /// <summary>The catalogue entry, or null for events that are not OptOut's own (Marten's tombstones fill a failed append's sequence numbers).</summary>
+    public static StoredEvent? Find(Type eventType) => ByType.GetValueOrDefault(eventType);
+
     public static IndexEffect IndexEffectOf(string storedName) => ByName.TryGetValue(storedName, out var e) ? e.Index : IndexEffect.None;
 
     public static bool IsIndexed(Type eventType) => For(eventType).Index != IndexEffect.None;

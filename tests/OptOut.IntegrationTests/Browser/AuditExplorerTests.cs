@@ -54,6 +54,32 @@ public class AuditExplorerTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task A_subject_access_report_lists_every_change_and_use_prints_cleanly_and_downloads()
+    {
+        const string nhs = "9434765919";
+        await app.Api.As("pipeline", subject: "extract-for-subject-access").GetAsync($"/v1/opt-outs/{nhs}").JsonAsync();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Audit/Subject").ToString());
+        await Journeys.SignInAsync(page, "dpo");
+
+        await page.GetByLabel("NHS number").FillAsync(nhs);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Report for NHS number 943 476 5919" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("extract-for-subject-access (pipeline)");
+        await Journeys.AssertAccessibleAsync(page, "subject-access");
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Assertions.Expect(page.Locator(".nhsuk-header")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show the report" })).ToBeHiddenAsync();
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download it (JSON)" }).ClickAsync());
+        var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
+        Assert.Equal(nhs, report.GetProperty("nhsNumber").GetString());
+        Assert.Contains(report.GetProperty("entries").EnumerateArray(), e => e.GetProperty("actor").GetString() == "extract-for-subject-access");
+    }
+
+    [Fact]
     public async Task Contact_centre_staff_cannot_open_the_audit_trail()
     {
         var page = await app.NewPageAsync();
