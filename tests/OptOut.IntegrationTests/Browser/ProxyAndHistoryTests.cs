@@ -25,6 +25,7 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await Journeys.SignInAsync(page, "parent");
         await Journeys.AssertAccessibleAsync(page, "act-for");
         await page.GetByRole(AriaRole.Link, new() { Name = "NHS number 485 777 3457" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Their GP practice" })).ToBeVisibleAsync();
         await Journeys.AssertAccessibleAsync(page, "choices-proxy");
         await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
         await page.GetByLabel("No, I do not allow").CheckAsync();
