@@ -50,8 +50,8 @@ public sealed record SubjectAccessReport(string NhsNumber, IReadOnlyList<string>
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
-/// <summary>What a change answered: the new preferences and the change's reference, or the API's problem.</summary>
-public sealed record ChangeResult(Preferences? Preferences, string? Reference, string? Problem);
+/// <summary>What a change answered: its reference (the request id the audit trail names), or the API's problem.</summary>
+public sealed record ChangeResult(string? Reference, string? Problem);
 
 /// <summary>
 /// OptOut's HTTP API, called with the signed-in person's own access token: every page action is authorized, audited,
@@ -109,38 +109,37 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     }
 
     /// <summary>Staff record a national data opt-out decision received by phone or on paper, with the form's signed date.</summary>
-    public async Task<ChangeResult> RecordNationalDataOptOutAsync(StaffRecording form, string idempotencyKey, CancellationToken ct)
-    {
-        var request = await RequestAsync(HttpMethod.Put, $"/v1/patients/{form.NhsNumber}/national-data-opt-out");
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        request.Content = JsonContent.Create(new
+    public Task<ChangeResult> RecordNationalDataOptOutAsync(StaffRecording form, string idempotencyKey, CancellationToken ct) =>
+        ChangeAsync(HttpMethod.Put, $"/v1/patients/{form.NhsNumber}/national-data-opt-out", new
         {
             optedOut = form.OptedOut,
             channel = form.Channel,
             effectiveAt = form.SignedOn,
             caseReference = form.CaseReference,
             onBehalfOf = form.ProxyRole is null ? null : new { role = form.ProxyRole, evidenceReference = form.Evidence },
-        }, options: Json);
-        using var response = await http.SendAsync(request, ct);
-        return response.IsSuccessStatusCode
-            ? new ChangeResult(null, response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
-            : new ChangeResult(null, null, await ProblemAsync(response, ct));
-    }
+        }, idempotencyKey, ct);
 
     /// <summary>Permit or deny a purpose, until the end of a day if given; or withdraw the answer that stands.</summary>
-    public async Task<ChangeResult> DecideConsentAsync(string nhsNumber, string purpose, string decision, DateTimeOffset? until, string idempotencyKey, CancellationToken ct)
+    public Task<ChangeResult> DecideConsentAsync(string nhsNumber, string purpose, string decision, DateTimeOffset? until, string idempotencyKey, CancellationToken ct) =>
+        decision == "withdraw"
+            ? ChangeAsync(HttpMethod.Delete, $"/v1/patients/{nhsNumber}/consents/{Uri.EscapeDataString(purpose)}", null, idempotencyKey, ct)
+            : ChangeAsync(HttpMethod.Put, $"/v1/patients/{nhsNumber}/consents/{Uri.EscapeDataString(purpose)}",
+                new { decision, period = until is null ? null : new { end = until }, channel = "online" }, idempotencyKey, ct);
+
+    /// <summary>Every change the pages make: with its Idempotency-Key, answered by its reference or the API's problem.</summary>
+    private async Task<ChangeResult> ChangeAsync(HttpMethod method, string path, object? body, string idempotencyKey, CancellationToken ct)
     {
-        var request = await RequestAsync(decision == "withdraw" ? HttpMethod.Delete : HttpMethod.Put, $"/v1/patients/{nhsNumber}/consents/{Uri.EscapeDataString(purpose)}");
+        var request = await RequestAsync(method, path);
         request.Headers.Add("Idempotency-Key", idempotencyKey);
-        if (decision != "withdraw")
+        if (body is not null)
         {
-            request.Content = JsonContent.Create(new { decision, period = until is null ? null : new { end = until }, channel = "online" }, options: Json);
+            request.Content = JsonContent.Create(body, options: Json);
         }
 
         using var response = await http.SendAsync(request, ct);
         return response.IsSuccessStatusCode
-            ? new ChangeResult(null, response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
-            : new ChangeResult(null, null, await ProblemAsync(response, ct));
+            ? new ChangeResult(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
+            : new ChangeResult(null, await ProblemAsync(response, ct));
     }
 
     private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct)
@@ -167,20 +166,8 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     }
 
     /// <summary>The form's own idempotency key travels as the API's: a double submission records once.</summary>
-    public async Task<ChangeResult> SetNationalDataOptOutAsync(string nhsNumber, bool optedOut, string idempotencyKey, CancellationToken ct)
-    {
-        var request = await RequestAsync(HttpMethod.Put, $"/v1/patients/{nhsNumber}/national-data-opt-out");
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        request.Content = JsonContent.Create(new { optedOut, channel = "online" }, options: Json);
-        using var response = await http.SendAsync(request, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            return new ChangeResult(null, null, await ProblemAsync(response, ct));
-        }
-
-        var reference = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null;
-        return new ChangeResult(await response.Content.ReadFromJsonAsync<Preferences>(Json, ct), reference, null);
-    }
+    public Task<ChangeResult> SetNationalDataOptOutAsync(string nhsNumber, bool optedOut, string idempotencyKey, CancellationToken ct) =>
+        ChangeAsync(HttpMethod.Put, $"/v1/patients/{nhsNumber}/national-data-opt-out", new { optedOut, channel = "online" }, idempotencyKey, ct);
 
     private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path)
     {

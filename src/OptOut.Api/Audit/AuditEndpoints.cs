@@ -77,7 +77,7 @@ public static class AuditEndpoints
         }
 
         await using var query = new NpgsqlCommand(
-            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} " +
+            $"select {AuditRows.Columns} from {schema.Table} " +
             $"where {AuditFilter.Where} order by seq", connection);
         filter.AddParameters(query);
         await using var reader = await query.ExecuteReaderAsync(ct);
@@ -132,7 +132,7 @@ public static class AuditEndpoints
         var numbers = record.Supersedes.Prepend(record.Id).Append(patient.Value).Distinct().ToArray();
         var accesses = new List<AuditEntry>();
         await using (var command = database.CreateCommand(
-            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} where nhs_number = any(@n) order by seq"))
+            $"select {AuditRows.Columns} from {schema.Table} where nhs_number = any(@n) order by seq"))
         {
             command.Parameters.AddWithValue("n", numbers);
             await using var reader = await command.ExecuteReaderAsync(ct);

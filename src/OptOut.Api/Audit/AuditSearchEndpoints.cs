@@ -45,7 +45,7 @@ public static class AuditSearchEndpoints
 
         var size = limit ?? 50;
         await using var command = database.CreateCommand(
-            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} " +
+            $"select {AuditRows.Columns} from {schema.Table} " +
             $"where seq < @before and {AuditFilter.Where} order by seq desc limit @limit");
         command.Parameters.AddWithValue("before", before ?? long.MaxValue);
         command.Parameters.AddWithValue("limit", size);
@@ -65,7 +65,7 @@ public static class AuditSearchEndpoints
     private static async Task<Results<Ok<AuditEntry>, ProblemHttpResult>> GetAsync(long sequence, NpgsqlDataSource database, AuditSchema schema, CancellationToken ct)
     {
         await using var command = database.CreateCommand(
-            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} where seq = @seq");
+            $"select {AuditRows.Columns} from {schema.Table} where seq = @seq");
         command.Parameters.AddWithValue("seq", sequence);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)

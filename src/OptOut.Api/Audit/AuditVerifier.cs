@@ -22,7 +22,7 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
         AuditMismatch? mismatch = null;
         var hashes = new Dictionary<long, byte[]>();
         await using (var command = database.CreateCommand(
-            $"select seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from {schema.Table} order by seq"))
+            $"select {AuditRows.Columns} from {schema.Table} order by seq"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -86,8 +86,12 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
     }
 }
 
+/// <summary>How audit entries are read from their table: the column list and the reader that maps it, kept together.</summary>
 public static class AuditRows
 {
+    /// <summary>The columns <see cref="Read"/> expects, in its order: "select {Columns} from ...".</summary>
+    public const string Columns = "seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash";
+
     public static AuditEntry Read(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
         r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt32(8), r.GetString(9), r.GetString(10),
