@@ -29,17 +29,30 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
 
     public async Task<string> RunAsync()
     {
-        Line($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB; .NET {Environment.Version}; run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.");
-        Line("");
-        Line("| What | OptOut | Baseline (same run) | Ratio |");
-        Line("| --- | --- | --- | --- |");
-        await SeedAsync();
+        await HeaderAndSeedAsync();
         await IndexBuildAsync();
         await BulkCheckAsync();
         await LookupsAsync();
         var changesPerSecond = await ChangesAsync();
         await PublishLagAsync(Math.Min(1000, changesPerSecond * 0.8));
         return _report.ToString();
+    }
+
+    /// <summary>`infra/optout bench console`: the staff console's reads at design size (ConsoleBenchmark).</summary>
+    public async Task<string> ConsoleAsync()
+    {
+        await HeaderAndSeedAsync();
+        await new ConsoleBenchmark(role => role == "anonymous" ? new HttpClient { BaseAddress = service } : Client(role), database).RunAsync(Line);
+        return _report.ToString();
+    }
+
+    private async Task HeaderAndSeedAsync()
+    {
+        Line($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB; .NET {Environment.Version}; run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        Line("");
+        Line("| What | OptOut | Baseline (same run) | Ratio |");
+        Line("| --- | --- | --- | --- |");
+        await SeedAsync();
     }
 
     private async Task SeedAsync()

@@ -47,6 +47,39 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
 
 public sealed record SubjectAccessReport(string NhsNumber, IReadOnlyList<string> Numbers, IReadOnlyList<HistoryEntry> Changes, IReadOnlyList<AuditEntry> Entries);
 
+/// <summary>The figures (GET /v1/statistics): a row a month, and Type 1 opt-outs by practice.</summary>
+public sealed record Statistics(long Sequence, IReadOnlyList<MonthFigures> Months, IReadOnlyList<PracticeFigures> Type1ByPractice);
+
+public sealed record MonthFigures(string Month, long NationalOptOutsInForce, Flow NationalOptOutsSet, Flow NationalOptOutsWithdrawn,
+    long Type1OptOutsInForce, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Consents);
+
+public sealed record Flow(long Total, long Self, long Proxy, IReadOnlyDictionary<string, long> ByChannel);
+
+public sealed record PracticeFigures(string Practice, long Type1OptOutsInForce);
+
+/// <summary>The public figures (GET /v1/statistics/national): null is a count withheld to protect privacy.</summary>
+public sealed record NationalStatistics(long Sequence, SuppressionRule Suppression, IReadOnlyList<NationalMonth> Months);
+
+public sealed record SuppressionRule(int Threshold, int RoundTo);
+
+public sealed record NationalMonth(string Month, long? NationalOptOutsInForce, long? NationalOptOutsSet, long? NationalOptOutsWithdrawn);
+
+/// <summary>A bulk check's record (GET /v1/opt-out-checks): who, when, for what, its counts and the list's SHA-256.</summary>
+public sealed record CheckRun(string Id, string Caller, string Purpose, string DataSource, long Received, long Kept, long Removed, long Invalid,
+    string SubmittedSha256, string Status, DateTimeOffset StartedAt);
+
+public sealed record CheckPage(IReadOnlyList<CheckRun> Checks, string? Before);
+
+public sealed record EndingAuthority(string NhsNumber, string ProxyId, string Role, string EvidenceReference, DateTimeOffset From, DateTimeOffset EndsAt);
+
+public sealed record EndingAuthorities(DateTimeOffset From, DateTimeOffset Until, IReadOnlyList<EndingAuthority> Authorities);
+
+public sealed record RejectedRow(long Line, string Reason);
+
+/// <summary>An import run (GET /v1/admin/opt-out-imports): the list leaves out the rejected rows, one import has them.</summary>
+public sealed record ImportRun(string Id, string Caller, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string FileSha256,
+    long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<RejectedRow>? Rejected);
+
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
@@ -87,6 +120,36 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     /// <summary>The subject access report as the API gives it, to download as a file.</summary>
     public async Task<HttpResponseMessage> SubjectAccessFileAsync(string nhsNumber, CancellationToken ct) =>
         await http.SendAsync(await RequestAsync(HttpMethod.Get, $"/v1/patients/{nhsNumber}/audit"), HttpCompletionOption.ResponseHeadersRead, ct);
+
+    /// <summary>
+    /// The roles the API admits a newly signed-in person in (GET /v1/me), asked with the access token the sign-in just
+    /// returned: the pages then open to exactly those roles, whichever issuer's claims they came from.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> RolesAsync(string accessToken, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var me = await AnswerAsync<System.Text.Json.Nodes.JsonObject>(request, ct);
+        return me.Value?["roles"]?.AsArray().Select(r => r!.GetValue<string>()).ToList();
+    }
+
+    public Task<Read<CheckPage>> ChecksAsync(string? before, CancellationToken ct) =>
+        ReadAsync<CheckPage>($"/v1/opt-out-checks?limit=25{(before is null ? "" : "&before=" + Uri.EscapeDataString(before))}", ct);
+
+    public Task<Read<EndingAuthorities>> EndingAuthoritiesAsync(CancellationToken ct) => ReadAsync<EndingAuthorities>("/v1/proxies/ending?days=30", ct);
+
+    public Task<Read<List<ImportRun>>> ImportsAsync(CancellationToken ct) => ReadAsync<List<ImportRun>>("/v1/admin/opt-out-imports", ct);
+
+    public Task<Read<ImportRun>> ImportAsync(string id, CancellationToken ct) => ReadAsync<ImportRun>($"/v1/admin/opt-out-imports/{Uri.EscapeDataString(id)}", ct);
+
+    public Task<Read<Statistics>> StatisticsAsync(CancellationToken ct) => ReadAsync<Statistics>("/v1/statistics", ct);
+
+    /// <summary>The public figures need no sign-in: asked for without a token whoever is signed in.</summary>
+    public Task<Read<NationalStatistics>> NationalStatisticsAsync(CancellationToken ct) => ReadAsync<NationalStatistics>("/v1/statistics/national", ct, signedIn: false);
+
+    /// <summary>Empties the figures and rebuilds them from every event; safe to repeat, so no Idempotency-Key is needed.</summary>
+    public async Task<Read<Statistics>> RebuildStatisticsAsync(CancellationToken ct) =>
+        await AnswerAsync<Statistics>(await RequestAsync(HttpMethod.Post, "/v1/statistics/rebuild"), ct);
 
     public Task<Read<AuditEntry>> AuditEntryAsync(long sequence, CancellationToken ct) => ReadAsync<AuditEntry>($"/v1/audit/entries/{sequence}", ct);
 
@@ -142,10 +205,14 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
             : new ChangeResult(null, await ProblemAsync(response, ct));
     }
 
-    private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct)
+    private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct, bool signedIn = true)
+        where T : class =>
+        await AnswerAsync<T>(signedIn ? await RequestAsync(HttpMethod.Get, path) : new HttpRequestMessage(HttpMethod.Get, path), ct);
+
+    private async Task<Read<T>> AnswerAsync<T>(HttpRequestMessage request, CancellationToken ct)
         where T : class
     {
-        using var response = await http.SendAsync(await RequestAsync(HttpMethod.Get, path), ct);
+        using var response = await http.SendAsync(request, ct);
         if (response.IsSuccessStatusCode)
         {
             return new Read<T>(await response.Content.ReadFromJsonAsync<T>(Json, ct), (int)response.StatusCode, null);

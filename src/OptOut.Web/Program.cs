@@ -15,10 +15,14 @@ builder.Services.AddRazorPages(pages =>
     // Staff pages are open to the roles docs/authorization.md names for the API calls behind them, and to no one else.
     pages.Conventions.AuthorizeFolder("/Staff/Record", StaffPolicies.RecordChoices);
     pages.Conventions.AuthorizeFolder("/Staff/Audit", StaffPolicies.ReadAudit);
+    pages.Conventions.AuthorizeFolder("/Staff/Statistics", StaffPolicies.ReadStatistics);
+    pages.Conventions.AuthorizeFolder("/Staff/Operations", StaffPolicies.SeeOperations);
 });
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(StaffPolicies.RecordChoices, policy => policy.RequireRole("admin"))
-    .AddPolicy(StaffPolicies.ReadAudit, policy => policy.RequireRole("dpo"));
+    .AddPolicy(StaffPolicies.ReadAudit, policy => policy.RequireRole("dpo"))
+    .AddPolicy(StaffPolicies.ReadStatistics, policy => policy.RequireRole("dpo"))
+    .AddPolicy(StaffPolicies.SeeOperations, policy => policy.RequireRole("admin", "dpo"));
 builder.Services.AddAuthentication(auth =>
     {
         auth.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -55,6 +59,27 @@ builder.Services.AddAuthentication(auth =>
         oidc.MapInboundClaims = false;
         oidc.TokenValidationParameters.NameClaimType = "name";
         oidc.TokenValidationParameters.RoleClaimType = "role";
+
+        // Roles come from the API, not from the ID token: the API maps the issuer's own role claims (NHS CIS2's
+        // nhsid_nrbac_roles, say) as configured, so pages and API admit exactly the same people. No answer, no sign-in.
+        oidc.Events.OnTokenValidated = async context =>
+        {
+            var roles = context.TokenEndpointResponse?.AccessToken is { } token
+                ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().RolesAsync(token, context.HttpContext.RequestAborted)
+                : null;
+            if (roles is null || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
+            {
+                context.Fail("OptOut's API did not say which roles this sign-in holds.");
+                return;
+            }
+
+            foreach (var claim in identity.FindAll("role").ToList())
+            {
+                identity.RemoveClaim(claim);
+            }
+
+            identity.AddClaims(roles.Select(role => new System.Security.Claims.Claim("role", role)));
+        };
     });
 builder.Services.AddHttpClient<OptOutApi>(http => http.BaseAddress = new Uri(settings.ApiBaseUrl));
 builder.Services.AddHttpContextAccessor();

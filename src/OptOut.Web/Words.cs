@@ -24,6 +24,27 @@ public static class Words
     };
 
     /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>
+    /// <summary>How a choice reached OptOut, from the API's channel names.</summary>
+    public static string Channel(string channel) => channel switch
+    {
+        "online" => "Online",
+        "nhs-app" => "NHS App",
+        "nhs-form" => "Form on NHS website",
+        "call-centre" => "Phone call",
+        "paper" => "Paper form",
+        "migrated" => "Moved from the previous system",
+        _ => channel,
+    };
+
+    public static string ConsentState(string state) => state switch
+    {
+        "permit" => "Allowed",
+        "deny" => "Refused",
+        "withdrawn" => "Answer removed",
+        "expired" => "Ended",
+        _ => state,
+    };
+
     public static string NhsNumber(string tenDigits) => tenDigits.Length == 10 ? $"{tenDigits[..3]} {tenDigits[3..6]} {tenDigits[6..]}" : tenDigits;
 
     public static string ProxyRole(string role) => role switch

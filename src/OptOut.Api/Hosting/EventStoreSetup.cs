@@ -6,6 +6,7 @@ using OptOut.Idempotency;
 using OptOut.Patients;
 using OptOut.PipelineChecks;
 using OptOut.Publishing;
+using OptOut.Statistics;
 using Weasel.Core;
 
 namespace OptOut.Hosting;
@@ -73,5 +74,21 @@ public static class EventStoreSetup
 
         opts.Schema.For<IdempotentResponse>();
         opts.Schema.For<OptOutCheck>();
+        opts.Schema.For<Migration.OptOutImport>();
+
+        // The statistics are counters kept by an async projection: a change never waits for them, and a rebuild
+        // empties both tables and replays every event into them.
+        var statistics = new StatisticsTables(schema);
+        foreach (var table in statistics.Definitions())
+        {
+            opts.Storage.ExtendedSchemaObjects.Add(table);
+        }
+
+        opts.Projections.Add(new StatisticsProjection(statistics), ProjectionLifecycle.Async, StatisticsProjection.Name, async =>
+        {
+            async.BatchSize = 5_000;
+            async.DeleteDataInTableOnTeardown(statistics.Monthly);
+            async.DeleteDataInTableOnTeardown(statistics.ByPractice);
+        });
     }
 }

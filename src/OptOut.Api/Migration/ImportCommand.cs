@@ -16,9 +16,9 @@ public static class ImportCommand
         }
 
         await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        using var reader = new StreamReader(path);
+        await using var file = File.OpenRead(path);
         var progress = new Progress<long>(line => Console.Error.Write($"\roptout import: {line:N0} lines read"));
-        var report = await services.GetRequiredService<OptOutImporter>().ImportAsync(reader, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
+        var report = await services.GetRequiredService<OptOutImporter>().ImportAsync(file, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
         await Console.Error.WriteLineAsync();
         Console.WriteLine(JsonSerializer.Serialize(report, Report));
         return report.Invalid == 0 ? 0 : 1;

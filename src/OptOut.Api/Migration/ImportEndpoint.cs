@@ -30,7 +30,6 @@ public static class ImportEndpoint
             limit.MaxRequestBodySize = MaxImportBytes;
         }
 
-        using var reader = new StreamReader(http.Request.Body);
-        return TypedResults.Ok(await importer.ImportAsync(reader, "import:" + Caller.From(http.User).Subject, null, ct));
+        return TypedResults.Ok(await importer.ImportAsync(http.Request.Body, "import:" + Caller.From(http.User).Subject, null, ct));
     }
 }

@@ -13,7 +13,38 @@ namespace OptOut.Migration;
 /// What an import did: every row is imported, already present (from an earlier run), or invalid with a reason. The same
 /// words and line shape as a bulk check's summary (invalid, firstInvalid).
 /// </summary>
-public sealed record ImportReport(long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<PipelineChecks.InvalidLine> FirstInvalid, double Seconds);
+public sealed record ImportReport(string Id, long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<PipelineChecks.InvalidLine> FirstInvalid, double Seconds);
+
+/// <summary>
+/// The record of one import run, kept for the operational views: who ran it, when, the file's SHA-256, what became of its
+/// rows, and the rejected rows with their reasons (the first thousand; <see cref="Invalid"/> counts them all).
+/// </summary>
+public sealed class OptOutImport
+{
+    public const int RejectedKept = 1_000;
+
+    public string Id { get; set; } = "";
+
+    public string Caller { get; set; } = "";
+
+    public string Status { get; set; } = "running";
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public string FileSha256 { get; set; } = "";
+
+    public long Received { get; set; }
+
+    public long Imported { get; set; }
+
+    public long AlreadyPresent { get; set; }
+
+    public long Invalid { get; set; }
+
+    public List<PipelineChecks.InvalidLine> Rejected { get; set; } = [];
+}
 
 /// <summary>
 /// Imports an existing list of national data opt-outs (CSV nhsNumber,optedOutAt) as events, for migrating
@@ -26,20 +57,53 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
     private const int BatchSize = 20_000;
     private const int InvalidReported = 50;
 
-    public async Task<ImportReport> ImportAsync(TextReader csv, string actorId, IProgress<long>? progress, CancellationToken ct)
+    /// <summary>Imports the file and keeps a record of the run, whether it completes or fails.</summary>
+    public async Task<ImportReport> ImportAsync(Stream file, string actorId, IProgress<long>? progress, CancellationToken ct)
+    {
+        var run = new OptOutImport { Id = Guid.CreateVersion7().ToString(), Caller = actorId, StartedAt = clock.GetUtcNow() };
+        await SaveRunAsync(run);
+        using var sha256 = System.Security.Cryptography.SHA256.Create();
+        try
+        {
+            await using var hashed = new System.Security.Cryptography.CryptoStream(file, sha256, System.Security.Cryptography.CryptoStreamMode.Read, leaveOpen: true);
+            using var csv = new StreamReader(hashed);
+            var report = await ImportAsync(csv, run, progress, ct);
+            run.Status = "completed";
+            run.FileSha256 = Convert.ToHexString(sha256.Hash ?? []);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            run.Status = "failed: " + (ex is OperationCanceledException ? "stopped before the end of the file" : ex.Message);
+            throw;
+        }
+        finally
+        {
+            run.FinishedAt = clock.GetUtcNow();
+            await SaveRunAsync(run);
+        }
+    }
+
+    private async Task SaveRunAsync(OptOutImport run)
+    {
+        await using var session = store.LightweightSession();
+        session.Store(run);
+        await session.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private async Task<ImportReport> ImportAsync(TextReader csv, OptOutImport run, IProgress<long>? progress, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var by = new DecisionMaker(actorId, "import", null, null, null);
+        var by = new DecisionMaker(run.Caller, "import", null, null, null);
         long line = 0, received = 0, imported = 0, present = 0, invalid = 0;
-        var firstInvalid = new List<PipelineChecks.InvalidLine>();
         var batch = new Dictionary<string, DateTimeOffset>();
 
         void Invalid(string reason)
         {
             invalid++;
-            if (firstInvalid.Count < InvalidReported)
+            if (run.Rejected.Count < OptOutImport.RejectedKept)
             {
-                firstInvalid.Add(new PipelineChecks.InvalidLine(line, reason));
+                run.Rejected.Add(new PipelineChecks.InvalidLine(line, reason));
             }
         }
 
@@ -89,7 +153,8 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             progress?.Report(line);
         }
 
-        return new ImportReport(received, imported, present, invalid, firstInvalid, Math.Round(started.Elapsed.TotalSeconds, 1));
+        (run.Received, run.Imported, run.AlreadyPresent, run.Invalid) = (received, imported, present, invalid);
+        return new ImportReport(run.Id, received, imported, present, invalid, [.. run.Rejected.Take(InvalidReported)], Math.Round(started.Elapsed.TotalSeconds, 1));
     }
 
     /// <summary>

@@ -57,6 +57,8 @@ public static class AuthenticationSetup
             jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.RsaSha256];
         });
 
+        services.Configure<RoleClaimMapping>(auth.GetSection("RoleClaims"));
+        services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, MappedRoles>();
         services.AddAuthorization();
         return services;
     }

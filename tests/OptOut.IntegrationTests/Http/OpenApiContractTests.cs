@@ -39,7 +39,9 @@ public class OpenApiContractTests(OptOutService service)
                 var what = $"{operation.Name} {path.Name}";
                 var responses = operation.Value.GetProperty("responses");
                 Assert.True(responses.GetProperty("200").TryGetProperty("content", out _), $"{what}: a 200 without content");
-                foreach (var status in new[] { "401", "403", "429", "503" })
+                var anonymous = operation.Value.GetProperty("x-roles")[0].GetString() == "anyone";
+                Assert.Equal(anonymous, !responses.TryGetProperty("401", out _));
+                foreach (var status in anonymous ? ["429", "503"] : new[] { "401", "403", "429", "503" })
                 {
                     Assert.True(responses.TryGetProperty(status, out var problem), $"{what}: no {status}");
                     Assert.True(problem.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{what}: {status} is not a problem");

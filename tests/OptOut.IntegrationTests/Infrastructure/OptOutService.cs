@@ -85,6 +85,9 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
 
     public async Task<bool> OptedOutAsync(string nhsNumber) => (await StatusAsync(nhsNumber)).GetProperty("optedOut").GetBoolean();
 
+    /// <summary>Reads the event store's tables directly: for counts made independently of the service.</summary>
+    public Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read) => _database!.ListAsync(sql, read);
+
     public Task<long> LatestSequenceAsync() => _database!.ScalarAsync<long>("select coalesce(max(seq_id), 0) from optout.mt_events");
 }
 

@@ -18,6 +18,11 @@ public sealed class TestSettings
         ["ConnectionStrings:Marten"] = connectionString,
         ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
         ["Auth:DevelopmentSigningKey"] = SigningKey,
+        // A CIS2-style mapping, as production would configure its own codes (Security/RoleClaimMappingTests).
+        ["Auth:RoleClaims:ClaimType"] = "nhsid_nrbac_roles",
+        ["Auth:RoleClaims:ValueProperty"] = "role_code",
+        ["Auth:RoleClaims:Roles:R9001"] = "dpo",
+        ["Auth:RoleClaims:Roles:R9002"] = "admin",
         ["Audit:SigningKeyPem"] = AuditSigningKeyPem,
         ["Audit:CheckpointEvery"] = "5",
         ["Publishing:ConfirmTimeout"] = "00:00:03",

@@ -43,6 +43,13 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "GET", "/v1/audit/public-key", null, "dpo" },
         { "GET", "/v1/audit/entries?kind=access", null, "dpo" },
         { "GET", "/v1/audit/entries/1", null, "dpo" },
+        { "GET", "/v1/statistics", null, "dpo" },
+        { "POST", "/v1/statistics/rebuild", null, "dpo" },
+        { "GET", "/v1/statistics/national", null, "anonymous patient proxy pipeline practice dpo admin" },
+        { "GET", "/v1/opt-out-checks", null, "dpo admin" },
+        { "GET", "/v1/proxies/ending", null, "dpo admin" },
+        { "GET", "/v1/admin/opt-out-imports", null, "dpo admin" },
+        { "GET", "/v1/me", null, "patient proxy pipeline practice dpo admin" },
     };
 
     [Theory]

@@ -32,7 +32,8 @@ public sealed class OperationContract(IOptions<Catalogue.ChoiceCatalogue> catalo
         operation.Parameters ??= [];
         operation.Responses ??= [];
 
-        if (roles.Count > 0)
+        // Who may call: the roles a policy names, "anyone" without sign-in, or "signed-in" for any authenticated caller.
+        roles = roles.Count > 0 ? roles : [anonymous ? "anyone" : "signed-in"];
         {
             operation.Description = $"{operation.Description}\n\nRoles: {string.Join(", ", roles)}.".Trim();
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();

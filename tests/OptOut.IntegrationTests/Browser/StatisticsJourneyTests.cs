@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Playwright;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>The statistics in a real browser: the officers' figures against an independent count, and the public's suppressed ones.</summary>
+[Collection(BrowserGroup.Name)]
+public class StatisticsJourneyTests(BrowserJourneys app)
+{
+    private static readonly CultureInfo English = CultureInfo.InvariantCulture; // month names and thousands as the pages write them
+
+    [Fact]
+    public async Task A_data_protection_officer_reads_this_months_figures_and_they_match_a_count_from_the_events()
+    {
+        foreach (var channel in new[] { "online", "nhs-app", "online" })
+        {
+            var nhs = TestPatients.NewNhsNumber();
+            await app.Api.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel });
+        }
+
+        await FiguresCaughtUpAsync();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Statistics").ToString());
+        await Journeys.SignInAsync(page, "dpo");
+        await Journeys.AssertAccessibleAsync(page, "staff-statistics");
+
+        // This month's row, as the page shows it, against counts the test makes itself from the stored records and events.
+        var month = DateTime.UtcNow.ToString("MMM yyyy", English);
+        var row = page.Locator("table").First.Locator("tr", new() { Has = page.Locator($"th:text-is('{month}')") });
+        var cells = await row.Locator("td").AllInnerTextsAsync();
+        var inForce = await app.Database.ScalarAsync<long>(
+            "select count(*) from optout.mt_doc_patientpreferences where (data->'nationalDataOptOut'->>'optedOut')::boolean and data->>'supersededBy' is null");
+        var setThisMonth = await app.Database.ScalarAsync<long>(
+            "select count(*) from optout.mt_events where type = 'national_data_opt_out_set' and " +
+            "date_trunc('month', (data->>'recordedAt')::timestamptz at time zone 'Europe/London') = date_trunc('month', now() at time zone 'Europe/London')");
+        Assert.Equal(inForce, Number(cells[0]));
+        Assert.Equal(setThisMonth, Number(cells[1].Split(' ')[0]));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download national data opt-outs by month (CSV)" }).ClickAsync());
+        var lastRow = (await File.ReadAllLinesAsync((await download.PathAsync())!))[^1].Split(',');
+        Assert.Equal((inForce, setThisMonth), (long.Parse(lastRow[1], CultureInfo.InvariantCulture), long.Parse(lastRow[2], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task The_public_sees_the_national_figures_without_signing_in_and_no_count_below_ten()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            var nhs = TestPatients.NewNhsNumber();
+            await app.Api.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        }
+
+        await FiguresCaughtUpAsync();
+        var page = await app.NewPageAsync(width: 320);
+        await page.GotoAsync(new Uri(app.Web, "/statistics").ToString());
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("National data opt-out statistics");
+        await Journeys.AssertAccessibleAsync(page, "public-statistics");
+        var cells = await page.Locator("table td").AllInnerTextsAsync();
+        Assert.NotEmpty(cells);
+        Assert.All(cells, cell => Assert.True(cell == "Fewer than 10" || (Number(cell) >= 10 && Number(cell) % 5 == 0), $"published: {cell}"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download these figures (CSV)" }).ClickAsync());
+        var published = (await File.ReadAllLinesAsync((await download.PathAsync())!)).Skip(1).SelectMany(l => l.Split(',').Skip(1)).ToList();
+        Assert.All(published, cell => Assert.True(cell == "[c]" || (long.Parse(cell, CultureInfo.InvariantCulture) is var n && n >= 10 && n % 5 == 0), $"published: {cell}"));
+    }
+
+    [Theory]
+    [InlineData("adult-patient")]
+    [InlineData("contact-centre")]
+    public async Task Only_data_protection_officers_open_the_full_figures(string identity)
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Statistics").ToString());
+        await Journeys.SignInAsync(page, identity);
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot see this page");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rebuild the figures" })).ToHaveCountAsync(0);
+    }
+
+    [Theory]
+    [InlineData("/Staff/Statistics")]
+    [InlineData("/Staff/Audit")]
+    [InlineData("/Staff/Record")]
+    public async Task A_pipeline_or_patient_token_does_not_open_a_staff_page(string path)
+    {
+        // The pages take only their own sign-in: an API token presented to them is not one, so they send the caller to sign in.
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.Web };
+        foreach (var token in new[] { app.Settings.Token("pipeline"), app.Settings.Token("patient", TestPatients.NewNhsNumber()), app.Settings.Token("dpo") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await http.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Contains("/connect/authorize", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    private async Task FiguresCaughtUpAsync()
+    {
+        var latest = await app.Database.ScalarAsync<long>("select coalesce(max(seq_id), 0) from optout.mt_events");
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var figures = await app.Api.As("dpo").GetAsync("/v1/statistics").JsonAsync();
+            if (figures.GetProperty("sequence").GetInt64() >= latest)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static long Number(string text) => long.Parse(text.Trim(), NumberStyles.AllowThousands, English);
+}
