@@ -30,23 +30,23 @@ public sealed class ConsoleBenchmark(Func<string, HttpClient> client, string dat
         var national = await HttpAsync(client("anonymous"), "/v1/statistics/national");
         line($"| Public statistics, GET /v1/statistics/national (p50 / p99) | {national.P50:F1} / {national.P99:F1} ms | | |");
 
-        var nhs = await ScalarTextAsync("select nhs_number from optout.audit_entries where seq = -1");
+        // A seeded patient whose number is a valid NHS number (the seed's numbers are not all valid), with ten entries.
+        var nhs = (await TextsAsync("select nhs_number from optout.audit_entries where seq between -1000 and -1"))
+            .First(n => OptOut.NhsNumbers.NhsNumber.TryParse(n, out _, out _));
         var pages = new (string What, string Path, string Sql)[]
         {
             ("newest page, no filter", "/v1/audit/entries?limit=50",
                 "select * from optout.audit_entries order by seq desc limit 50"),
             ("one patient's entries", $"/v1/audit/entries?nhsNumber={nhs}&limit=50",
                 $"select * from optout.audit_entries where nhs_number = '{nhs}' order by seq desc limit 50"),
-            ("a page 10 million entries deep", "/v1/audit/entries?before=-10000000&limit=50",
-                "select * from optout.audit_entries where seq < -10000000 order by seq desc limit 50"),
-            ("one day's accesses", "/v1/audit/entries?kind=access&from=2025-06-01T00:00:00Z&to=2025-06-02T00:00:00Z&limit=50",
-                "select * from optout.audit_entries where kind = 'access' and recorded_at >= '2025-06-01' and recorded_at < '2025-06-02' order by seq desc limit 50"),
+            ("one day's accesses, eight months back", "/v1/audit/entries?kind=access&from=2025-04-01T00:00:00Z&to=2025-04-02T00:00:00Z&limit=50",
+                "select * from optout.audit_entries where kind = 'access' and recorded_at >= '2025-04-01' and recorded_at < '2025-04-02' order by seq desc limit 50"),
         };
         foreach (var (what, path, sql) in pages)
         {
             var http = await HttpAsync(dpo, path);
             var bare = await SqlAsync(sql, Requests);
-            line($"| Audit explorer page, {what}, of {AuditEntries / 1e6:F0} million entries (p50 / p99) | {http.P50:F1} / {http.P99:F1} ms | the same SQL: {bare.P50:F1} / {bare.P99:F1} ms | {bare.P50 / http.P50:F2}x |");
+            line($"| Audit explorer page, {what}, of {AuditEntries / 1e6:F0} million entries (p50 / p99) | {http.P50:F1} / {http.P99:F1} ms | plain SQL for the same rows: {bare.P50:F1} / {bare.P99:F1} ms | {bare.P50 / http.P50:F2}x |");
         }
 
     }
@@ -54,6 +54,7 @@ public sealed class ConsoleBenchmark(Func<string, HttpClient> client, string dat
     /// <summary>
     /// Fills the benchmark database's audit table to design size with entries below the real chain (negative sequences), so
     /// the service's own chain carries on above them; they are not hash-linked, so this database's chain no longer verifies.
+    /// Time runs with the sequence, as in a real chain: 20 million entries, 1.5 s apart, ending on 31 December 2025.
     /// </summary>
     private async Task SeedAuditAsync()
     {
@@ -68,7 +69,7 @@ public sealed class ConsoleBenchmark(Func<string, HttpClient> client, string dat
         await using var command = new NpgsqlCommand(
             $$"""
             insert into optout.audit_entries (seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash)
-            select -g, timestamptz '2025-01-01' + g * interval '1.5 second', case when g % 10 = 0 then 'change' else 'access' end,
+            select -g, timestamptz '2025-12-31' - g * interval '1.5 second', case when g % 10 = 0 then 'change' else 'access' end,
                    case when g % 10 = 0 then 'PUT /v1/patients/{n}/national-data-opt-out' else 'GET /v1/decisions/{n}' end,
                    'bench-' || (g % 50), case when g % 10 = 0 then 'patient' else 'pipeline' end,
                    (4000000000 + (g % 2000000) * 17)::text, 'research', 200, md5(g::text), '{}', md5((g + 1)::text), md5(g::text)
@@ -124,7 +125,20 @@ public sealed class ConsoleBenchmark(Func<string, HttpClient> client, string dat
 
     private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await ScalarObjectAsync(sql), Inv);
 
-    private async Task<string> ScalarTextAsync(string sql) => (string)(await ScalarObjectAsync(sql))!;
+    private async Task<List<string>> TextsAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var texts = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            texts.Add(reader.GetString(0));
+        }
+
+        return texts;
+    }
 
     private async Task<object?> ScalarObjectAsync(string sql)
     {

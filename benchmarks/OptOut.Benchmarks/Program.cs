@@ -7,7 +7,7 @@ switch (args.FirstOrDefault())
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(IndexLookupBenchmarks).Assembly).Run(args.Skip(1).ToArray());
         return 0;
-    case "system" or "console":
+    case "system" or "console" or "index":
         var benchmark = new SystemBenchmark(
             new Uri(Environment.GetEnvironmentVariable("OPTOUT_URL") ?? "http://127.0.0.1:5080"),
             Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey")!,
@@ -16,9 +16,14 @@ switch (args.FirstOrDefault())
             int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_SEED") ?? "3500000", System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_CHECK") ?? "10000000", System.Globalization.CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_SECONDS") ?? "15", System.Globalization.CultureInfo.InvariantCulture)));
-        Console.WriteLine(args[0] == "console" ? await benchmark.ConsoleAsync() : await benchmark.RunAsync());
+        Console.WriteLine(args[0] switch
+        {
+            "console" => await benchmark.ConsoleAsync(),
+            "index" => await benchmark.IndexAsync(),
+            _ => await benchmark.RunAsync(),
+        });
         return 0;
     default:
-        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console");
+        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index");
         return 2;
 }

@@ -46,6 +46,14 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         return _report.ToString();
     }
 
+    /// <summary>`infra/optout bench index`: only the index build at start-up, for working on it.</summary>
+    public async Task<string> IndexAsync()
+    {
+        await HeaderAndSeedAsync();
+        await IndexBuildAsync();
+        return _report.ToString();
+    }
+
     private async Task HeaderAndSeedAsync()
     {
         Line($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB; .NET {Environment.Version}; run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.");

@@ -78,7 +78,7 @@ public static class AuditEndpoints
 
         await using var query = new NpgsqlCommand(
             $"select {AuditRows.Columns} from {schema.Table} " +
-            $"where {AuditFilter.Where} order by seq", connection);
+            $"where {AuditFilter.Where(schema.Table)} order by seq", connection);
         filter.AddParameters(query);
         await using var reader = await query.ExecuteReaderAsync(ct);
 

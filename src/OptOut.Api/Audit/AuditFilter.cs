@@ -11,10 +11,19 @@ namespace OptOut.Audit;
 /// </summary>
 public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? NhsNumber, string? Actor, string? Role, string? Kind, string? Purpose, int? Outcome)
 {
-    public const string Where =
+    /// <summary>
+    /// The filter as SQL over <paramref name="table"/>. A period also bounds the entry sequence, found through the
+    /// recorded_at index: pages are read newest first along the sequence, and without the bound a search for a day long
+    /// past walked back over every later entry (1.7 s through 8.7 million of them). Entries are chained in time order,
+    /// so the bound is the sequence of the last entry before the period's end (and the first from its start), widened
+    /// by a minute for clock differences between instances; recorded_at itself still decides what matches.
+    /// </summary>
+    public static string Where(string table) =>
         "(@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
         "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@role::text is null or actor_role = @role) " +
-        "and (@kind::text is null or kind = @kind) and (@purpose::text is null or purpose = @purpose) and (@outcome::int is null or outcome = @outcome)";
+        "and (@kind::text is null or kind = @kind) and (@purpose::text is null or purpose = @purpose) and (@outcome::int is null or outcome = @outcome) " +
+        $"and (@to::timestamptz is null or seq <= coalesce((select b.seq from {table} b where b.recorded_at < @to + interval '1 minute' order by b.recorded_at desc limit 1), 0)) " +
+        $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at limit 1), 9223372036854775807))";
 
     public static AuditFilter? Parse(IQueryCollection query, out string? problem)
     {

@@ -46,7 +46,7 @@ public static class AuditSearchEndpoints
         var size = limit ?? 50;
         await using var command = database.CreateCommand(
             $"select {AuditRows.Columns} from {schema.Table} " +
-            $"where seq < @before and {AuditFilter.Where} order by seq desc limit @limit");
+            $"where seq < @before and {AuditFilter.Where(schema.Table)} order by seq desc limit @limit");
         command.Parameters.AddWithValue("before", before ?? long.MaxValue);
         command.Parameters.AddWithValue("limit", size);
         filter.AddParameters(command);

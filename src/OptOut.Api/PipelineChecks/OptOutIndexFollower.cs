@@ -54,19 +54,22 @@ public sealed class OptOutIndexFollower(
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var connection = await database.OpenConnectionAsync(ct);
 
-        // Partial indexes holding just the ids of opted-out records: the build reads them, not every snapshot's row.
+        // Partial indexes holding just the ids of opted-out and of merged-away records: the build reads them, never a
+        // snapshot's JSON (a scan of every document for 'supersededBy' alone took over a second at 3.5 million).
         await using (var ensure = new NpgsqlCommand(
             $"create index if not exists patientpreferences_national_ids on {names.Snapshots} (id) where {names.NationalColumn}; " +
-            $"create index if not exists patientpreferences_type1_ids on {names.Snapshots} (id) where {names.Type1Column};", connection))
+            $"create index if not exists patientpreferences_type1_ids on {names.Snapshots} (id) where {names.Type1Column}; " +
+            $"create index if not exists patientpreferences_superseded_ids on {names.Snapshots} (id, (data->>'supersededBy')) where data->>'supersededBy' is not null;", connection))
         {
             await ensure.ExecuteNonQueryAsync(ct);
         }
 
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var highWater = await HighWaterAsync(connection, ct);
-        await CopyBasesAsync(connection, $"select id from {names.Snapshots} where {names.NationalColumn}", b => index.SetNational(b, true), ct);
-        await CopyBasesAsync(connection, $"select id from {names.Snapshots} where {names.Type1Column}", b => index.SetType1(b, true), ct);
-        await using (var superseded = new NpgsqlCommand($"select id, data->>'supersededBy' from {names.Snapshots} where data ? 'supersededBy' and data->>'supersededBy' is not null", connection))
+        // Bases (the first nine digits) come over the wire as integers: no string per opt-out to allocate and parse.
+        await CopyBasesAsync(connection, $"select left(id, 9)::int from {names.Snapshots} where {names.NationalColumn}", b => index.SetNational(b, true), ct);
+        await CopyBasesAsync(connection, $"select left(id, 9)::int from {names.Snapshots} where {names.Type1Column}", b => index.SetType1(b, true), ct);
+        await using (var superseded = new NpgsqlCommand($"select id, data->>'supersededBy' from {names.Snapshots} where data->>'supersededBy' is not null", connection))
         await using (var reader = await superseded.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -150,7 +153,7 @@ public sealed class OptOutIndexFollower(
         await using var reader = await connection.BeginBinaryExportAsync($"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
         while (await reader.StartRowAsync(ct) != -1)
         {
-            set(BaseOf(await reader.ReadAsync<string>(ct)));
+            set(await reader.ReadAsync<int>(NpgsqlTypes.NpgsqlDbType.Integer, ct));
         }
     }
 

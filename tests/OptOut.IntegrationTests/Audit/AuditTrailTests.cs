@@ -101,6 +101,25 @@ public class AuditTrailTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_search_by_period_finds_exactly_the_entries_recorded_in_it()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        var dpo = service.As("dpo");
+        string Url(DateTimeOffset from, DateTimeOffset to) =>
+            $"/v1/audit/entries?nhsNumber={nhs}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
+        var now = DateTimeOffset.UtcNow;
+
+        var around = await dpo.GetAsync(Url(now.AddMinutes(-10), now.AddMinutes(10))).JsonAsync();
+        var before = await dpo.GetAsync(Url(now.AddDays(-2), now.AddDays(-1))).JsonAsync();
+        var after = await dpo.GetAsync(Url(now.AddDays(1), now.AddDays(2))).JsonAsync();
+
+        Assert.Single(around.GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "change");
+        Assert.Empty(before.GetProperty("entries").EnumerateArray());
+        Assert.Empty(after.GetProperty("entries").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_change_commits_with_its_audit_record_so_it_is_acknowledged_even_while_the_chain_is_held_up()
     {
         var nhs = TestPatients.NewNhsNumber();
