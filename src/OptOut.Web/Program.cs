@@ -64,9 +64,18 @@ builder.Services.AddAuthentication(auth =>
         // nhsid_nrbac_roles, say) as configured, so pages and API admit exactly the same people. No answer, no sign-in.
         oidc.Events.OnTokenValidated = async context =>
         {
-            var roles = context.TokenEndpointResponse?.AccessToken is { } token
-                ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().RolesAsync(token, context.HttpContext.RequestAborted)
-                : null;
+            IReadOnlyList<string>? roles = null;
+            try
+            {
+                roles = context.TokenEndpointResponse?.AccessToken is { } token
+                    ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().RolesAsync(token, context.HttpContext.RequestAborted)
+                    : null;
+            }
+            catch (HttpRequestException)
+            {
+                // The API is unreachable: no roles are known, so no sign-in (below), rather than a session with none.
+            }
+
             if (roles is null || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
             {
                 context.Fail("OptOut's API did not say which roles this sign-in holds.");
