@@ -16,14 +16,15 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
     /// recorded_at index: pages are read newest first along the sequence, and without the bound a search for a day long
     /// past walked back over every later entry (1.7 s through 8.7 million of them). Entries are chained in time order,
     /// so the bound is the sequence of the last entry before the period's end (and the first from its start), widened
-    /// by a minute for clock differences between instances; recorded_at itself still decides what matches.
+    /// by a minute for clock differences between instances; entries chained together share a time, so ties go to the
+    /// highest (lowest) sequence. recorded_at itself still decides what matches.
     /// </summary>
     public static string Where(string table) =>
         "(@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
         "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@role::text is null or actor_role = @role) " +
         "and (@kind::text is null or kind = @kind) and (@purpose::text is null or purpose = @purpose) and (@outcome::int is null or outcome = @outcome) " +
-        $"and (@to::timestamptz is null or seq <= coalesce((select b.seq from {table} b where b.recorded_at < @to + interval '1 minute' order by b.recorded_at desc limit 1), 0)) " +
-        $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at limit 1), 9223372036854775807))";
+        $"and (@to::timestamptz is null or seq <= coalesce((select b.seq from {table} b where b.recorded_at < @to + interval '1 minute' order by b.recorded_at desc, b.seq desc limit 1), 0)) " +
+        $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at, b.seq limit 1), 9223372036854775807))";
 
     public static AuditFilter? Parse(IQueryCollection query, out string? problem)
     {
