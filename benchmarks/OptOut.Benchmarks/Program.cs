@@ -7,7 +7,7 @@ switch (args.FirstOrDefault())
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(IndexLookupBenchmarks).Assembly).Run(args.Skip(1).ToArray());
         return 0;
-    case "system" or "console" or "index":
+    case "system" or "console" or "index" or "bulk" or "lookups" or "changes" or "lag":
         var benchmark = new SystemBenchmark(
             new Uri(Environment.GetEnvironmentVariable("OPTOUT_URL") ?? "http://127.0.0.1:5080"),
             Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey")!,
@@ -19,11 +19,11 @@ switch (args.FirstOrDefault())
         Console.WriteLine(args[0] switch
         {
             "console" => await benchmark.ConsoleAsync(),
-            "index" => await benchmark.IndexAsync(),
-            _ => await benchmark.RunAsync(),
+            "system" => await benchmark.RunAsync(),
+            var phase => await benchmark.PhaseAsync(phase),
         });
         return 0;
     default:
-        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index");
+        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index | bulk | lookups | changes | lag");
         return 2;
 }

@@ -46,11 +46,19 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         return _report.ToString();
     }
 
-    /// <summary>`infra/optout bench index`: only the index build at start-up, for working on it.</summary>
-    public async Task<string> IndexAsync()
+    /// <summary>`infra/optout bench index|bulk|lookups|changes|lag`: one phase of the system benchmark, for working on it.</summary>
+    public async Task<string> PhaseAsync(string phase)
     {
         await HeaderAndSeedAsync();
-        await IndexBuildAsync();
+        switch (phase)
+        {
+            case "index": await IndexBuildAsync(); break;
+            case "bulk": await BulkCheckAsync(); break;
+            case "lookups": await LookupsAsync(); break;
+            case "changes": await ChangesAsync(); break;
+            case "lag": await PublishLagAsync(1000); break;
+        }
+
         return _report.ToString();
     }
 

@@ -132,16 +132,18 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockChain = new NpgsqlCommand($"select pg_advisory_xact_lock({ChainLock})", connection))
-        {
-            await lockChain.ExecuteNonQueryAsync(ct);
-        }
-
         long sequence = 0;
         var previous = Contracts.Audit.AuditChain.Genesis;
-        await using (var head = new NpgsqlCommand($"select seq, hash from {schema.Table} order by seq desc limit 1", connection))
-        await using (var reader = await head.ExecuteReaderAsync(ct))
+
+        // One round trip: BEGIN (Npgsql sends it with the first statement), the chain lock, then the head. Each statement
+        // takes its own snapshot, so the head is read once the lock is held; and seq is the key, so no fork could commit.
+        await using (var start = new NpgsqlBatch(connection, transaction)
         {
+            BatchCommands = { new($"select pg_advisory_xact_lock({ChainLock})"), new($"select seq, hash from {schema.Table} order by seq desc limit 1") },
+        })
+        await using (var reader = await start.ExecuteReaderAsync(ct))
+        {
+            await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct))
             {
                 sequence = reader.GetInt64(0);
@@ -160,33 +162,8 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             return 0;
         }
 
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {schema.Table} (seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            var at = AuditEntry.ToStoredPrecision(clock.GetUtcNow());
-            foreach (var r in records)
-            {
-                sequence++;
-                var hash = Contracts.Audit.AuditChain.HashOf(sequence, at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previous);
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(sequence, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(r.Kind, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(r.Action, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(r.Actor, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(r.ActorRole, NpgsqlDbType.Text, ct);
-                await WriteNullableAsync(copy, r.NhsNumber, ct);
-                await WriteNullableAsync(copy, r.Purpose, ct);
-                await copy.WriteAsync(r.Outcome, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(r.Details, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(previous, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(hash, NpgsqlDbType.Text, ct);
-                previous = hash;
-            }
-
-            await copy.CompleteAsync(ct);
-        }
+        previous = await InsertChainedAsync(connection, records, sequence, previous, ct);
+        sequence += records.Count;
 
         // Counted here so most batches skip the checkpoint queries; the database has the final word when one is due.
         _unanchored += records.Count;
@@ -207,6 +184,48 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         return records.Count;
     }
 
+    /// <summary>Chains the records after the head in one statement (arrays, one round trip), all with the batch's time.</summary>
+    /// <returns>The new head's hash.</returns>
+    private async Task<string> InsertChainedAsync(NpgsqlConnection connection, List<AuditRecord> records, long head, string previous, CancellationToken ct)
+    {
+        var at = AuditEntry.ToStoredPrecision(clock.GetUtcNow());
+        var (sequences, previousHashes, hashes) = (new long[records.Count], new string[records.Count], new string[records.Count]);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            sequences[i] = head + i + 1;
+            previousHashes[i] = previous;
+            hashes[i] = previous = Contracts.Audit.AuditChain.HashOf(sequences[i], at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previousHashes[i]);
+        }
+
+        await using var insert = new NpgsqlCommand($"""
+            insert into {schema.Table} (seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash)
+            select s, $2, k, a, ac, r, n, p, o, q, d, ph, h
+            from unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])
+              as u(s, k, a, ac, r, n, p, o, q, d, ph, h)
+            """, connection)
+        {
+            Parameters =
+            {
+                new() { Value = sequences },
+                new() { Value = at },
+                new() { Value = records.Select(r => r.Kind).ToArray() },
+                new() { Value = records.Select(r => r.Action).ToArray() },
+                new() { Value = records.Select(r => r.Actor).ToArray() },
+                new() { Value = records.Select(r => r.ActorRole).ToArray() },
+                new() { Value = records.Select(r => r.NhsNumber).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = records.Select(r => r.Purpose).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = records.Select(r => r.Outcome).ToArray() },
+                new() { Value = records.Select(r => r.RequestId).ToArray() },
+                new() { Value = records.Select(r => r.Details).ToArray() },
+                new() { Value = previousHashes },
+                new() { Value = hashes },
+            },
+        };
+        await insert.ExecuteNonQueryAsync(ct);
+        return previous;
+    }
+
     /// <summary>
     /// Takes the changes' pending records (under the chain lock, so each is chained exactly once) and names in each the
     /// sequences its events were given at commit.
@@ -215,9 +234,13 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     {
         await using var take = new NpgsqlCommand($"""
             with moved as (
-              delete from {schema.Pending} where id in (select id from {schema.Pending} order by id limit {MaxBatch})
-              returning id, record, event_ids)
-            select m.record::text, array(select e.seq_id from {schema.Events} e where e.id = any(m.event_ids) order by e.seq_id)
+              delete from {schema.Pending} where id = any(array(select id from {schema.Pending} order by id limit {MaxBatch}))
+              returning id, record, event_ids, stream_ids)
+            select m.record::text, array(
+              select e.seq_id from {schema.Events} e where e.stream_id = any(m.stream_ids) and e.id = any(m.event_ids)
+              -- Records written before streams were stored beside them (a crash's leftovers): rare, so a scan will do.
+              union all select e.seq_id from {schema.Events} e where cardinality(m.stream_ids) = 0 and cardinality(m.event_ids) > 0 and e.id = any(m.event_ids)
+              order by 1)
             from moved m order by m.id
             """, connection);
         var taken = new List<AuditRecord>();
@@ -243,6 +266,4 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         return taken;
     }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
 }

@@ -63,6 +63,8 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 id bigserial PRIMARY KEY,
                 record jsonb NOT NULL,
                 event_ids uuid[] NOT NULL);
+              -- The events' streams: chaining finds their sequences through the stream index (mt_events has none on id).
+              ALTER TABLE {Pending} ADD COLUMN IF NOT EXISTS stream_ids text[] NOT NULL DEFAULT ARRAY[]::text[];
             END $$;
             """);
         await command.ExecuteNonQueryAsync(ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Marten;
+using JasperFx.Events;
 
 namespace OptOut.Audit;
 
@@ -10,6 +11,9 @@ namespace OptOut.Audit;
 /// </summary>
 public static class ChangeAudit
 {
-    public static void RecordWith(IDocumentSession session, AuditSchema schema, AuditRecord record, IEnumerable<Guid> eventIds) =>
-        session.QueueSqlCommand($"insert into {schema.Pending} (record, event_ids) values (?::jsonb, ?)", JsonSerializer.Serialize(record), eventIds.ToArray());
+    /// <remarks>The streams are stored beside the event ids so chaining finds the events' sequences through the stream index.</remarks>
+    public static void RecordWith(IDocumentSession session, AuditSchema schema, AuditRecord record, IReadOnlyCollection<IEvent> events) =>
+        session.QueueSqlCommand(
+            $"insert into {schema.Pending} (record, event_ids, stream_ids) values (?::jsonb, ?, ?)",
+            JsonSerializer.Serialize(record), events.Select(e => e.Id).ToArray(), events.Select(e => e.StreamKey!).Distinct().ToArray());
 }

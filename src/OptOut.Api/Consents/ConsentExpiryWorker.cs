@@ -79,7 +79,7 @@ public sealed class ConsentExpiryWorker(
                 session.CorrelationId = run;
                 Audit.ChangeAudit.RecordWith(session, auditSchema,
                     new Audit.AuditRecord("change", "expire consents", "optout", "system", id, null, StatusCodes.Status200OK, run, "{}"),
-                    stream.Events.Select(e => e.Id));
+                    stream.Events);
                 await session.SaveChangesAsync(ct);
                 auditLog.ChainPending();
             }

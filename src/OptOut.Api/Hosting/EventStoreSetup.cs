@@ -15,8 +15,8 @@ public static class EventStoreSetup
 {
     public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = configuration.GetConnectionString("Marten")
-            ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set.");
+        var connectionString = WithoutJit(configuration.GetConnectionString("Marten")
+            ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set."));
 
         services.AddMarten(opts => Configure(opts, connectionString, configuration["EventStore:Schema"] ?? "optout"))
             // Lightweight sessions: the decider never relies on an identity map.
@@ -30,6 +30,18 @@ public static class EventStoreSetup
         services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
         services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());
         return services;
+    }
+
+    /// <summary>
+    /// PostgreSQL compiles a query with JIT when its estimated cost is high, which for short queries over big tables costs
+    /// far more than it saves: chaining a batch of audit entries took 256 ms, 214 of them compiling. This service runs
+    /// short queries only, so it turns JIT off for its own sessions.
+    /// </summary>
+    public static string WithoutJit(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
+        return builder.ConnectionString;
     }
 
     /// <summary>The event store's layout and behaviour, in one place: the service and tools that must read or write it alike use it.</summary>
@@ -55,10 +67,11 @@ public static class EventStoreSetup
         // Enums as their names so stored events stay readable and survive reordering an enum.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
-        // Changes reach RabbitMQ within tens of milliseconds: appends wake the daemon through LISTEN/NOTIFY,
-        // and polling backs that up at a short interval.
-        opts.Events.UseListenNotifyForEventAppends = true;
-        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+        // Changes reach RabbitMQ within tens of milliseconds by polling at a short interval. Not LISTEN/NOTIFY: a
+        // transaction that notifies holds PostgreSQL's notify-queue lock through its commit, so every change would
+        // commit one after another (measured: a third of the waits at 16 writers were that lock).
+        opts.Events.UseListenNotifyForEventAppends = false;
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(20);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
 
         // Reads of current preferences load one document instead of replaying the stream.

@@ -107,7 +107,7 @@ public sealed class PatientWrites(
             if (appended.Count > 0)
             {
                 // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next.
-                ChangeAudit.RecordWith(session, auditSchema, AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), appended.Select(e => e.Id));
+                ChangeAudit.RecordWith(session, auditSchema, AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), appended);
             }
 
             var response = PreferencesResponse.From(after, now);

@@ -14,6 +14,9 @@ public sealed class StatisticsReader(NpgsqlDataSource database, EventStoreNames 
     public async Task<StatisticsReport> ReadAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
+        // One snapshot for the counters and the sequence they stand at: the projection commits both together, and a batch
+        // committing between separate reads would otherwise pair newer counters with an older sequence.
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var changes = new List<(DateOnly Month, string Measure, string Dimension, long Value)>();
         await using (var command = new NpgsqlCommand($"select month, measure, dimension, value from {_tables.Monthly} order by month", connection))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -37,6 +40,7 @@ public sealed class StatisticsReader(NpgsqlDataSource database, EventStoreNames 
         await using var progress = new NpgsqlCommand($"select last_seq_id from {names.Schema}.mt_event_progression where name = @name", connection);
         progress.Parameters.AddWithValue("name", StatisticsProjection.Name + ":All");
         var sequence = await progress.ExecuteScalarAsync(ct) is long seq ? seq : 0;
+        await snapshot.CommitAsync(ct);
 
         return new StatisticsReport(sequence, Months(changes), practices);
     }
