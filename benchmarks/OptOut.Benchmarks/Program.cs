@@ -7,7 +7,7 @@ switch (args.FirstOrDefault())
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(IndexLookupBenchmarks).Assembly).Run(args.Skip(1).ToArray());
         return 0;
-    case "system" or "console" or "index" or "bulk" or "lookups" or "changes" or "lag":
+    case "system" or "console" or "index" or "bulk" or "lookups" or "changes" or "lag" or "import":
         var benchmark = new SystemBenchmark(
             new Uri(Environment.GetEnvironmentVariable("OPTOUT_URL") ?? "http://127.0.0.1:5080"),
             Environment.GetEnvironmentVariable("Auth__DevelopmentSigningKey")!,
@@ -24,6 +24,6 @@ switch (args.FirstOrDefault())
         });
         return 0;
     default:
-        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index | bulk | lookups | changes | lag");
+        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index | bulk | lookups | changes | lag | import");
         return 2;
 }

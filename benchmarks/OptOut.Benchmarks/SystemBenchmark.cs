@@ -30,6 +30,7 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
     public async Task<string> RunAsync()
     {
         await HeaderAndSeedAsync();
+        await ImportAsync();
         await IndexBuildAsync();
         await BulkCheckAsync();
         await LookupsAsync();
@@ -56,7 +57,8 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
             case "bulk": await BulkCheckAsync(); break;
             case "lookups": await LookupsAsync(); break;
             case "changes": await ChangesAsync(); break;
-            case "lag": await PublishLagAsync(1000); break;
+            case "lag": await PublishLagAsync(double.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_LAG_RATE") ?? "1000", Inv)); break;
+            case "import": await ImportAsync(); break;
         }
 
         return _report.ToString();
@@ -111,6 +113,9 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         _optedOut = [.. ids];
         Console.Error.WriteLine($"seeded: {_optedOut.Length:N0} opt-outs");
     }
+
+    private Task ImportAsync() =>
+        new ImportBenchmark(database, Environment.GetEnvironmentVariable("OPTOUT_API_DLL")!, seed, RandomNhsNumber, Line).RunAsync();
 
     private async Task IndexBuildAsync()
     {

@@ -55,6 +55,7 @@ public sealed class OptOutImport
 public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, TimeProvider clock)
 {
     private const int BatchSize = 20_000;
+    private const int Writers = 2;
     private const int InvalidReported = 50;
 
     /// <summary>Imports the file and keeps a record of the run, whether it completes or fails.</summary>
@@ -98,6 +99,20 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         long line = 0, received = 0, imported = 0, present = 0, invalid = 0;
         var batch = new Dictionary<string, DateTimeOffset>();
 
+        // Batches are written side by side (one fills and serialises while another runs its insert), so both cores work.
+        var batches = System.Threading.Channels.Channel.CreateBounded<Dictionary<string, DateTimeOffset>>(1);
+        using var writerFailed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var writing = Parallel.ForEachAsync(
+            batches.Reader.ReadAllAsync(writerFailed.Token),
+            new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = writerFailed.Token },
+            async (full, token) =>
+            {
+                var (added, skipped) = await SaveAsync(full, by, token);
+                Interlocked.Add(ref imported, added);
+                Interlocked.Add(ref present, skipped);
+            });
+        _ = writing.ContinueWith(_ => writerFailed.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
         void Invalid(string reason)
         {
             invalid++;
@@ -107,59 +122,70 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             }
         }
 
-        while (await csv.ReadLineAsync(ct) is { } row)
+        try
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(row) || (line == 1 && row.StartsWith("nhs", StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            received++;
-            var fields = row.Split(',');
-            if (fields.Length < 2)
-            {
-                Invalid("A row is nhsNumber,optedOutAt.");
-            }
-            else if (!NhsNumber.TryParse(fields[0].Trim().Trim('"'), out var nhs, out var error))
-            {
-                Invalid(error);
-            }
-            else if (!DateTimeOffset.TryParse(fields[1].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                     || at < NationalDataOptOutRequest.ServiceStart || at > clock.GetUtcNow())
-            {
-                Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
-            }
-            else if (!batch.TryAdd(nhs.Value, at))
-            {
-                Invalid("The NHS number appears twice in the file.");
-            }
-
-            if (batch.Count == BatchSize)
-            {
-                (var added, var skipped) = await SaveAsync(batch, by, ct);
-                imported += added;
-                present += skipped;
-                batch.Clear();
-                progress?.Report(line);
-            }
+            await ReadAsync();
+        }
+        catch (OperationCanceledException) when (writing.IsFaulted)
+        {
+            // A writer failed: its exception, not the cancellation it caused, is what went wrong.
         }
 
-        if (batch.Count > 0)
-        {
-            (var added, var skipped) = await SaveAsync(batch, by, ct);
-            imported += added;
-            present += skipped;
-            progress?.Report(line);
-        }
+        batches.Writer.Complete();
+        await writing;
 
         (run.Received, run.Imported, run.AlreadyPresent, run.Invalid) = (received, imported, present, invalid);
         return new ImportReport(run.Id, received, imported, present, invalid, [.. run.Rejected.Take(InvalidReported)], Math.Round(started.Elapsed.TotalSeconds, 1));
+
+        async Task ReadAsync()
+        {
+            while (await csv.ReadLineAsync(writerFailed.Token) is { } row)
+            {
+                line++;
+                if (string.IsNullOrWhiteSpace(row) || (line == 1 && row.StartsWith("nhs", StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                received++;
+                var fields = row.Split(',');
+                if (fields.Length < 2)
+                {
+                    Invalid("A row is nhsNumber,optedOutAt.");
+                }
+                else if (!NhsNumber.TryParse(fields[0].Trim().Trim('"'), out var nhs, out var error))
+                {
+                    Invalid(error);
+                }
+                else if (!DateTimeOffset.TryParse(fields[1].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                         || at < NationalDataOptOutRequest.ServiceStart || at > clock.GetUtcNow())
+                {
+                    Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
+                }
+                else if (!batch.TryAdd(nhs.Value, at))
+                {
+                    Invalid("The NHS number appears twice in the file.");
+                }
+
+                if (batch.Count == BatchSize)
+                {
+                    await batches.Writer.WriteAsync(batch, writerFailed.Token);
+                    batch = [];
+                    progress?.Report(line);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await batches.Writer.WriteAsync(batch, writerFailed.Token);
+                progress?.Report(line);
+            }
+        }
     }
 
     /// <summary>
-    /// Writes a batch in one transaction in Marten's own storage layout, by COPY into a staging table and
-    /// three set-based inserts: per-stream appends run at a few thousand a second, which would make a
+    /// Writes a batch in one transaction in Marten's own storage layout, by COPY into a staging table and one
+    /// statement of set-based inserts: per-stream appends run at a few thousand a second, which would make a
     /// national migration take most of an hour. The events and snapshots are serialized by Marten's own
     /// serializer, and the sequence comes from Marten's, so readers cannot tell the difference; the import
     /// tests read imported opt-outs back through the API, the index and the history to prove it.
@@ -186,17 +212,28 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             await copy.CompleteAsync(ct);
         }
 
+        // One statement: the streams that are new (a number already present, from an earlier run or a concurrent batch,
+        // is skipped by the key), then their events and snapshots, in key order so each index is written page by page.
         var s = names.Schema;
-        var present = await ExecuteAsync(connection, $"delete from import_stage g using {s}.mt_streams m where m.id = g.id", ct);
-        await ExecuteAsync(connection, $"insert into {s}.mt_streams (id, type, version, timestamp, created) select id, 'patient_preferences', 1, now(), now() from import_stage", ct);
-        await ExecuteAsync(connection,
-            $"insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type) " +
-            $"select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Patients.StoredEvents.NationalSet.Name}', now(), '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}' from import_stage", ct);
-        await ExecuteAsync(connection,
-            $"insert into {names.Snapshots} (id, data, mt_last_modified, mt_dotnet_type, mt_version, {names.NationalColumn}, {names.Type1Column}) " +
-            $"select id, doc_data, now(), '{typeof(PatientPreferences).FullName}', 1, true, false from import_stage", ct);
+        await using var insert = new NpgsqlCommand($"""
+            with fresh as (
+              insert into {s}.mt_streams (id, type, version, timestamp, created)
+              select id, 'patient_preferences', 1, now(), now() from import_stage order by id
+              on conflict (id) do nothing returning id),
+            staged as (select g.* from import_stage g join fresh using (id)),
+            events as (
+              insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)
+              select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Patients.StoredEvents.NationalSet.Name}', now(),
+                '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}'
+              from staged order by id),
+            snapshots as (
+              insert into {names.Snapshots} (id, data, mt_last_modified, mt_dotnet_type, mt_version, {names.NationalColumn}, {names.Type1Column})
+              select id, doc_data, now(), '{typeof(PatientPreferences).FullName}', 1, true, false from staged order by id)
+            select count(*) from fresh
+            """, connection);
+        var imported = (long)(await insert.ExecuteScalarAsync(ct))!;
         await transaction.CommitAsync(ct);
-        return (batch.Count - present, present);
+        return (imported, batch.Count - imported);
     }
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
