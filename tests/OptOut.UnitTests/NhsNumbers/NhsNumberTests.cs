@@ -62,6 +62,32 @@ public class NhsNumberTests
         Assert.InRange(valid, 880, 940);
     }
 
+    /// <summary>The bulk check's ASCII path takes the check digit's sum as it goes; it must agree with the general parser.</summary>
+    [Fact]
+    public void The_ascii_path_agrees_with_the_general_parser_digit_for_digit()
+    {
+        Span<byte> ascii = stackalloc byte[10];
+        for (var b = 400_000_000; b < 400_020_000; b++)
+        {
+            var written = NhsNumber.TryWriteAscii(b, ascii);
+            Assert.Equal(NhsNumber.TryFromBase(b, out var number), written);
+            if (!written)
+            {
+                continue;
+            }
+
+            Assert.Equal(number.Value, System.Text.Encoding.ASCII.GetString(ascii));
+            Assert.True(NhsNumber.TryParseAscii(ascii, out var parsed, out _));
+            Assert.Equal(b, parsed);
+
+            // Any other last digit is refused, for the reason the general parser gives.
+            ascii[9] = (byte)('0' + ((ascii[9] - '0' + 1) % 10));
+            Assert.False(NhsNumber.TryParseAscii(ascii, out _, out var error));
+            Assert.False(NhsNumber.TryParse(System.Text.Encoding.ASCII.GetString(ascii), out _, out var general));
+            Assert.Equal(general, error);
+        }
+    }
+
     [Fact]
     public void Masks_all_but_the_last_three_digits_for_logs()
     {
