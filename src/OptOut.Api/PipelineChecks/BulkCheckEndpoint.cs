@@ -185,17 +185,11 @@ public static class BulkCheckEndpoint
             var buffer = result.Buffer;
             var consumed = Consume(ref buffer, result.IsCompleted, hash, column < 0 ? Plain : null, bytes =>
             {
-                line++;
-                if (line > options.MaxLines)
-                {
-                    throw new ListTooLongException();
-                }
-
+                NextLine();
                 switch (NhsNumberLine.Parse(bytes, column, out var nhsBase, out var reason))
                 {
                     case NhsNumberLine.Outcome.Valid:
-                        check.Received++;
-                        bases.Add(nhsBase);
+                        Received(nhsBase);
                         break;
                     case NhsNumberLine.Outcome.Invalid:
                         check.Received++;
@@ -230,17 +224,26 @@ public static class BulkCheckEndpoint
             while (used + 11 <= span.Length && span[used + 10] == (byte)'\n'
                    && NhsNumber.TryParseAscii(span.Slice(used, 10), out var nhsBase, out _))
             {
-                if (++line > options.MaxLines)
-                {
-                    throw new ListTooLongException();
-                }
-
-                check.Received++;
-                bases.Add(nhsBase);
+                NextLine();
+                Received(nhsBase);
                 used += 11;
             }
 
             return used;
+        }
+
+        void NextLine()
+        {
+            if (++line > options.MaxLines)
+            {
+                throw new ListTooLongException();
+            }
+        }
+
+        void Received(int nhsBase)
+        {
+            check.Received++;
+            bases.Add(nhsBase);
         }
     }
 
