@@ -88,6 +88,9 @@ public static class EventStoreSetup
             .Duplicate(p => p.NationalDataOptOut.OptedOut)
             .Duplicate(p => p.Type1OptOut.Dissent);
 
+        // Start-up reads the opt-out index from its last checkpoint instead of from every snapshot.
+        opts.Storage.ExtendedSchemaObjects.Add(PipelineChecks.OptOutIndexCheckpoint.Definition(schema));
+
         opts.Schema.For<IdempotentResponse>();
         opts.Schema.For<OptOutCheck>();
         opts.Schema.For<Migration.OptOutImport>();

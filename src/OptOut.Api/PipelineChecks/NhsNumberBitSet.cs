@@ -54,6 +54,34 @@ public sealed class NhsNumberBitSet
         }
     }
 
+    /// <summary>Unsets every base; only before the index is ready, when nobody reads it.</summary>
+    public void Clear()
+    {
+        Array.Clear(_chunks);
+        Interlocked.Exchange(ref _count, 0);
+    }
+
+    /// <summary>The set bases in ascending order; only for the single writer, which is the one that saves the index.</summary>
+    public IEnumerable<int> Bases()
+    {
+        for (var c = 0; c < _chunks.Length; c++)
+        {
+            var chunk = _chunks[c];
+            if (chunk is null)
+            {
+                continue;
+            }
+
+            for (var w = 0; w < chunk.Length; w++)
+            {
+                for (var word = chunk[w]; word != 0; word &= word - 1)
+                {
+                    yield return c * ChunkBits + w * 64 + System.Numerics.BitOperations.TrailingZeroCount(word);
+                }
+            }
+        }
+    }
+
     /// <summary>Bytes held by allocated chunks.</summary>
     public long AllocatedBytes => _chunks.Count(c => c is not null) * (long)WordsPerChunk * sizeof(ulong);
 }

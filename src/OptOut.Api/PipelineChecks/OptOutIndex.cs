@@ -39,6 +39,25 @@ public sealed class OptOutIndex : IDisposable
 
     public bool HasType1OptOut(int nhsBase) => _type1.Contains(Current(nhsBase));
 
+    /// <summary>Empties an index that is not yet ready, so a build that failed half-way starts again from nothing.</summary>
+    internal void Clear()
+    {
+        if (IsReady)
+        {
+            throw new InvalidOperationException("An index that answers checks is never emptied.");
+        }
+
+        _national.Clear();
+        _type1.Clear();
+        Interlocked.Exchange(ref _supersededBy, ImmutableDictionary<int, int>.Empty);
+    }
+
+    internal NhsNumberBitSet National => _national;
+
+    internal NhsNumberBitSet Type1 => _type1;
+
+    internal ImmutableDictionary<int, int> Supersessions => Volatile.Read(ref _supersededBy);
+
     internal void SetNational(int nhsBase, bool optedOut) => _national.Set(nhsBase, optedOut);
 
     internal void SetType1(int nhsBase, bool dissent) => _type1.Set(nhsBase, dissent);

@@ -14,8 +14,8 @@ public sealed class OptOutIndexOptions
 }
 
 /// <summary>
-/// Builds the index at start-up from the snapshot table in one consistent read, then follows the event
-/// store. Every instance follows for itself, so each answers from a current index whichever instance
+/// Builds the index at start-up from its last checkpoint and the events after it (or, without one, from the snapshot
+/// table in one consistent read), then follows the event store, saving a checkpoint now and then. Every instance follows for itself, so each answers from a current index whichever instance
 /// leads the async daemon. It reads only up to Marten's high-water mark, below which every event is
 /// committed, so it never skips an event committed late (the gap Marten's daemon guards against).
 /// </summary>
@@ -24,6 +24,14 @@ public sealed class OptOutIndexFollower(
     : BackgroundService
 {
     private const int PageSize = 10_000;
+
+    // A restart replays at most about this many events, or this long's worth, after the last checkpoint.
+    private const long CheckpointEvery = 50_000;
+    private static readonly TimeSpan CheckpointAfter = TimeSpan.FromMinutes(1);
+
+    private readonly OptOutIndexCheckpoint _checkpoint = new(database, names);
+    private long _saved;
+    private System.Diagnostics.Stopwatch _savedAt = System.Diagnostics.Stopwatch.StartNew();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,6 +46,7 @@ public sealed class OptOutIndexFollower(
 
                 if (await CatchUpAsync(stoppingToken) < PageSize)
                 {
+                    await SaveIfDueAsync(stoppingToken);
                     await index.WaitForWorkAsync(options.Value.PollInterval, stoppingToken);
                 }
             }
@@ -49,9 +58,63 @@ public sealed class OptOutIndexFollower(
         }
     }
 
-    public async Task BuildAsync(CancellationToken ct)
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+
+        // The next start then replays only what happens after this one stopped.
+        if (index.IsReady && index.Sequence > _saved)
+        {
+            try
+            {
+                await _checkpoint.SaveAsync(index, cancellationToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Opt-out index checkpoint not saved at shutdown");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the index current: from the last checkpoint and the events after it when there is one this store can
+    /// trust, otherwise from the snapshots (and then saves a checkpoint). The index answers only once it is current.
+    /// Returns the checkpoint's sequence, or null when it was built from the snapshots.
+    /// </summary>
+    public async Task<long?> BuildAsync(CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
+        index.Clear();
+        var from = await _checkpoint.TryLoadAsync(index, ct);
+        if (from is null)
+        {
+            await BuildFromSnapshotsAsync(ct);
+            _saved = await _checkpoint.SaveAsync(index, ct) ? index.Sequence : _saved;
+            _savedAt = System.Diagnostics.Stopwatch.StartNew();
+            return null;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var highWater = await HighWaterAsync(connection, ct);
+        var reached = from.Value;
+        while (reached < highWater)
+        {
+            reached = (await ApplyEventsAsync(connection, reached, highWater, ct)).Reached;
+        }
+
+        index.Advance(reached);
+        _saved = from.Value;
+        _savedAt = System.Diagnostics.Stopwatch.StartNew();
+        logger.LogInformation("Opt-out index built in {Elapsed} ms from its checkpoint at sequence {Checkpoint}: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
+            started.ElapsedMilliseconds, from.Value, index.NationalOptOuts, index.Type1OptOuts, reached);
+        return from;
+    }
+
+    /// <summary>Builds the index from the snapshots in one consistent read, ignoring any checkpoint.</summary>
+    public async Task BuildFromSnapshotsAsync(CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        index.Clear();
         await using var connection = await database.OpenConnectionAsync(ct);
 
         // Partial indexes holding just the ids of opted-out and of merged-away records: the build reads them, never a
@@ -80,7 +143,7 @@ public sealed class OptOutIndexFollower(
 
         await transaction.CommitAsync(ct);
         index.Advance(highWater);
-        logger.LogInformation("Opt-out index built in {Elapsed} ms: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
+        logger.LogInformation("Opt-out index built from the snapshots in {Elapsed} ms: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
             started.ElapsedMilliseconds, index.NationalOptOuts, index.Type1OptOuts, highWater);
     }
 
@@ -89,12 +152,31 @@ public sealed class OptOutIndexFollower(
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var highWater = await HighWaterAsync(connection, ct);
-        var after = index.Sequence;
-        if (highWater <= after)
+        if (highWater <= index.Sequence)
         {
             return 0;
         }
 
+        var (rows, reached) = await ApplyEventsAsync(connection, index.Sequence, highWater, ct);
+        index.Advance(reached);
+        return rows;
+    }
+
+    /// <summary>Saves a checkpoint once the index has moved far enough, or long enough ago, that a restart would replay much.</summary>
+    private async Task SaveIfDueAsync(CancellationToken ct)
+    {
+        var moved = index.Sequence - _saved;
+        if (moved >= CheckpointEvery || (moved > 0 && _savedAt.Elapsed >= CheckpointAfter))
+        {
+            await _checkpoint.SaveAsync(index, ct);
+            _saved = index.Sequence;
+            _savedAt.Restart();
+        }
+    }
+
+    /// <summary>Applies one page of events after <paramref name="after"/>, up to the high-water mark; the caller advances the index.</summary>
+    private async Task<(int Rows, long Reached)> ApplyEventsAsync(NpgsqlConnection connection, long after, long highWater, CancellationToken ct)
+    {
         await using var command = new NpgsqlCommand(
             $"select seq_id, type, stream_id, data->>'supersededBy' from {names.Events} " +
             "where seq_id > @after and seq_id <= @high and type = any(@types) order by seq_id limit @limit", connection);
@@ -138,8 +220,7 @@ public sealed class OptOutIndexFollower(
             }
         }
 
-        index.Advance(rows == PageSize ? last : highWater);
-        return rows;
+        return (rows, rows == PageSize ? last : highWater);
     }
 
     private async Task<long> HighWaterAsync(NpgsqlConnection connection, CancellationToken ct)
