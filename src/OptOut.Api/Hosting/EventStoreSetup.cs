@@ -21,11 +21,13 @@ public static class EventStoreSetup
         services.AddMarten(opts => Configure(opts, connectionString, configuration["EventStore:Schema"] ?? "optout"))
             // Lightweight sessions: the decider never relies on an identity map.
             .UseLightweightSessions()
-            // HotCold: with several instances one leader runs the publisher, so each event is published once.
+            // HotCold: with several instances one leader runs the statistics projection and advances the high-water mark.
             .AddAsyncDaemon(DaemonMode.HotCold)
-            .AddSubscriptionWithServices<ChangePublisher>(ServiceLifetime.Singleton)
             .ApplyAllDatabaseChangesOnStartup();
 
+        // The outbox relay, outside the daemon: it publishes everything committed since its last page, so its pages grow
+        // with the load instead of one per advance of the high-water mark (see ChangePublisher).
+        services.AddHostedService<ChangePublisher>();
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection("Publishing"));
         services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
         services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());

@@ -1,65 +1,160 @@
 using JasperFx.Events;
-using JasperFx.Events.Daemon;
-using JasperFx.Events.Projections;
 using Marten;
-using Marten.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.PipelineChecks;
 
 namespace OptOut.Publishing;
 
 /// <summary>
-/// The outbox relay: the event store is the outbox, and this subscription, run by Marten's async daemon,
-/// publishes every committed change to RabbitMQ. Marten records the subscription's progress only after
-/// this method returns, and it returns only after the broker has confirmed every message of the page,
-/// so an outage or a crash delays messages but never loses them. The message id is the event id, so
-/// consumers can drop the duplicates a crash between confirm and checkpoint may cause.
+/// The outbox relay: the event store is the outbox, and this publishes every committed change to RabbitMQ. It reads the
+/// events up to Marten's high-water mark (below which every event is committed), publishes them, and records its
+/// progress only after the broker has confirmed every message of the page, so an outage or a crash delays messages but
+/// never loses them. The message id is the event id, so consumers can drop the duplicates a crash between confirm and
+/// progress may cause. One instance publishes: the one holding <see cref="LeaderLock"/>, a session-level advisory lock
+/// that PostgreSQL releases when that instance's session ends.
 /// </summary>
-public sealed class ChangePublisher : SubscriptionBase
+/// <remarks>
+/// Not a Marten subscription: the daemon hands a subscription one page per advance of the high-water mark, each with a
+/// fixed cost, and under load the pages held a few events each and publishing fell seconds behind. Here a page is
+/// everything committed since the last one (up to <see cref="PageSize"/>), so the pages grow with the load.
+/// </remarks>
+public sealed class ChangePublisher(
+    IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, IBus bus, IOptions<PublishingOptions> options,
+    Hosting.OptOutMetrics metrics, ILogger<ChangePublisher> logger) : BackgroundService
 {
-    private readonly IBus _bus;
-    private readonly PublishingOptions _options;
-    private readonly ILogger<ChangePublisher> _logger;
+    /// <summary>The publisher's leadership lock, "OptOutPu".</summary>
+    public const long LeaderLock = 0x4F70744F75745075;
 
-    private readonly Hosting.OptOutMetrics _metrics;
+    /// <summary>The progress row, named as Marten named the subscription this replaced, so a deployment carries on where it was.</summary>
+    public const string ProgressName = "ChangePublisher:All";
 
-    public ChangePublisher(IBus bus, IOptions<PublishingOptions> options, Hosting.OptOutMetrics metrics, ILogger<ChangePublisher> logger)
+    private const int PageSize = 1_000;
+    private readonly PublishingOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _metrics = metrics;
-        _bus = bus;
-        _options = options.Value;
-        _logger = logger;
-        Name = "ChangePublisher";
-        Options.BatchSize = 500;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leader = await database.OpenConnectionAsync(stoppingToken);
+                if (!await TryLeadAsync(leader, stoppingToken))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                    continue;
+                }
+
+                logger.LogInformation("This instance publishes the changes");
+                try
+                {
+                    await PublishWhileLeadingAsync(leader, stoppingToken);
+                }
+                finally
+                {
+                    await ReleaseAsync(leader);
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The session (and with it the lock) may be gone: start again, from the stored progress.
+                logger.LogWarning(ex, "The change publisher lost the event store; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
     }
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    private static async Task<bool> TryLeadAsync(NpgsqlConnection leader, CancellationToken ct)
     {
-        // Each patient's changes go out one at a time, in order, each confirmed before the next; different
-        // patients' changes go out side by side, so a busy page is not paced by one broker round trip per message.
-        var perPatient = page.Events
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", leader);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// A pooled connection keeps its session, and with it the lock, when it goes back to the pool: let go of the lock
+    /// first, so another instance (or this one, on its next try) can lead. If the session is broken, Npgsql closes it
+    /// instead of pooling it, and PostgreSQL releases the lock with the session.
+    /// </summary>
+    private async Task ReleaseAsync(NpgsqlConnection leader)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand($"select pg_advisory_unlock({LeaderLock})", leader);
+            await command.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogDebug(ex, "The publisher's lock went with its session");
+        }
+    }
+
+    /// <summary>Progress is written through the lock's own session, so an instance that lost the lock records nothing.</summary>
+    private async Task PublishWhileLeadingAsync(NpgsqlConnection leader, CancellationToken ct)
+    {
+        var progress = await ProgressAsync(leader, ct);
+        while (!ct.IsCancellationRequested)
+        {
+            await using var highWater = new NpgsqlCommand(names.HighWaterMarkQuery, leader);
+            var high = (long)(await highWater.ExecuteScalarAsync(ct))!;
+            if (high <= progress)
+            {
+                await Task.Delay(_options.PollInterval, ct);
+                continue;
+            }
+
+            var page = await PageAsync(progress, high, ct);
+            await PublishAsync(page, ct);
+            progress = page.Count == PageSize ? page[^1].Sequence : high;
+            await using var record = new NpgsqlCommand(
+                $"insert into {names.Progression} (name, last_seq_id, last_updated) values (@name, @seq, now()) " +
+                "on conflict (name) do update set last_seq_id = greatest(excluded.last_seq_id, " +
+                $"{names.Progression}.last_seq_id), last_updated = now()", leader);
+            record.Parameters.AddWithValue("name", ProgressName);
+            record.Parameters.AddWithValue("seq", progress);
+            await record.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private async Task<long> ProgressAsync(NpgsqlConnection leader, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select last_seq_id from {names.Progression} where name = @name", leader);
+        command.Parameters.AddWithValue("name", ProgressName);
+        return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : 0;
+    }
+
+    private async Task<IReadOnlyList<IEvent>> PageAsync(long after, long high, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= high)
+            .OrderBy(e => e.Sequence)
+            .Take(PageSize)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Each patient's changes go out one at a time, in order, each confirmed before the next; different patients' changes
+    /// go out side by side, so a busy page is not paced by one broker round trip per message.
+    /// </summary>
+    private Task PublishAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    {
+        var perPatient = page
             .Where(e => e.Data is not NationalDataOptOut.NationalDataOptOutSet { Channel: Decisions.Channel.Migrated })
             .Select(e => (Event: e, Message: ChangeMessages.ToMessage(e)))
             .Where(x => x.Message is not null)
             .GroupBy(x => x.Event.StreamKey);
-        await Parallel.ForEachAsync(perPatient, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlightPatients, CancellationToken = cancellationToken },
-            async (changes, ct) =>
+        return Parallel.ForEachAsync(perPatient, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlightPatients, CancellationToken = ct },
+            async (changes, token) =>
             {
                 foreach (var (e, message) in changes)
                 {
-                    await PublishUntilConfirmedAsync(e, message!, ct);
+                    await PublishUntilConfirmedAsync(e, message!, token);
                 }
             });
-
-        // Only now, with every message of the page confirmed, does Marten record the page as done.
-        return NullChangeListener.Instance;
     }
 
-    /// <summary>
-    /// An exception escaping the subscription would pause it until someone restarts the daemon, so a broker
-    /// outage is ridden out here: retry with capped back-off until the broker confirms or the host stops.
-    /// </summary>
+    /// <summary>A broker outage is ridden out here: retry with capped back-off until the broker confirms or the host stops.</summary>
     private async Task PublishUntilConfirmedAsync(IEvent e, object message, CancellationToken cancellationToken)
     {
         var delay = _options.FirstRetryDelay;
@@ -69,7 +164,7 @@ public sealed class ChangePublisher : SubscriptionBase
             attemptTimeout.CancelAfter(_options.ConfirmTimeout);
             try
             {
-                await _bus.Publish(message, message.GetType(), context =>
+                await bus.Publish(message, message.GetType(), context =>
                 {
                     context.MessageId = e.Id;
                     context.Headers.Set("optout-sequence", e.Sequence);
@@ -79,17 +174,17 @@ public sealed class ChangePublisher : SubscriptionBase
                     }
                 }, attemptTimeout.Token);
 
-                _metrics.PublishLag.Record((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds);
+                metrics.PublishLag.Record((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds);
                 if (attempt > 1)
                 {
-                    _logger.LogInformation("Published change {Sequence} after {Attempts} attempts", e.Sequence, attempt);
+                    logger.LogInformation("Published change {Sequence} after {Attempts} attempts", e.Sequence, attempt);
                 }
 
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning(ex, "Broker did not confirm change {Sequence} (attempt {Attempt}); retrying in {Delay}", e.Sequence, attempt, delay);
+                logger.LogWarning(ex, "Broker did not confirm change {Sequence} (attempt {Attempt}); retrying in {Delay}", e.Sequence, attempt, delay);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }

@@ -9,6 +9,9 @@ public sealed class PublishingOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the publisher looks for newly committed changes once it has caught up.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>How many patients' changes are published side by side (each patient's stay in order).</summary>
     public int MaxInFlightPatients { get; set; } = 64;
 }

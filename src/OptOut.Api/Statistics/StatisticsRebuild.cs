@@ -35,6 +35,11 @@ public sealed class StatisticsRebuild(IProjectionCoordinator coordinator, Npgsql
         }
 
         await daemon.RewindSubscriptionAsync(StatisticsProjection.Name, ct, sequenceFloor: 0);
+
+        // The daemon stops its high-water detection when its last agent stops, and starting the agent again does not
+        // restart it; with the statistics the daemon's only agent, the mark (which the index and the publisher follow
+        // too) would stand still from here on.
+        await daemon.RestartHighWaterAgentAsync(ct);
         await using var progress = database.CreateCommand($"select coalesce(max(last_seq_id), 0) from {names.Schema}.mt_event_progression where name = @shard");
         progress.Parameters.AddWithValue("shard", Shard);
         while ((long)(await progress.ExecuteScalarAsync(ct))! < target)

@@ -34,7 +34,7 @@ public class TwoInstanceTests(ITestOutputHelper output)
         await FaultScenario.AssertAuditIntactAsync(second); // one chain through both instances' entries
         await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
 
-        // One instance holds the daemon's leadership lock; kill it and the other takes over publishing.
+        // One instance holds the publisher's leadership lock; kill it and the other takes over publishing.
         var leaders = await LockHoldersAsync(scenario.Database);
         Assert.Single(leaders);
         var (leader, follower) = leaders[0] == first.Name ? (first, second) : (second, first);
@@ -56,10 +56,11 @@ public class TwoInstanceTests(ITestOutputHelper output)
         output.WriteLine($"{published.Count} messages for {load.Changes.Count} changes through two instances; {leader.Name} led and was killed, {follower.Name} published the next {afterKill.Changes.Count}");
     }
 
-    /// <summary>The instances holding a session-level advisory lock in the database: the async daemon's leader.</summary>
+    /// <summary>The instances holding the publisher's leadership lock (a bigint advisory lock: its high and low halves).</summary>
     private static async Task<List<string>> LockHoldersAsync(TestDatabase database) =>
         await database.ListAsync(
             "select distinct a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
-            "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and a.state = 'idle'",
+            "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and l.objsubid = 1 " +
+            $"and (l.classid::bigint << 32) | l.objid::bigint = {OptOut.Publishing.ChangePublisher.LeaderLock}",
             row => row.GetString(0));
 }
