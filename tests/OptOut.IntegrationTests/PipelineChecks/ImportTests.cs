@@ -43,6 +43,22 @@ public class ImportTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_run_started_again_after_a_stop_imports_only_the_rows_the_first_run_did_not_reach()
+    {
+        var numbers = Enumerable.Range(0, 30).Select(_ => TestPatients.NewNhsNumber()).ToList();
+        string Csv(IEnumerable<string> rows) => "nhsNumber,optedOutAt\n" + string.Concat(rows.Select(n => n + ",2022-03-01\n"));
+
+        // The first run stopped after a third of the file; the whole file is then run again.
+        await ImportAsync(Csv(numbers.Take(10)));
+        var again = await ImportAsync(Csv(numbers));
+
+        Assert.Equal((30L, 20L, 10L, 0L), (again.GetProperty("received").GetInt64(), again.GetProperty("imported").GetInt64(), again.GetProperty("alreadyPresent").GetInt64(), again.GetProperty("invalid").GetInt64()));
+        Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
+        Assert.True(await service.OptedOutAsync(numbers[0]));
+        Assert.True(await service.OptedOutAsync(numbers[^1]));
+    }
+
+    [Fact]
     public async Task Only_admins_import()
     {
         var response = await service.As("pipeline").PostAsync("/v1/admin/opt-out-imports", new StringContent("nhsNumber,optedOutAt\n", Encoding.UTF8, "text/csv"));
