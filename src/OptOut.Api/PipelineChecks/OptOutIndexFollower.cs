@@ -168,7 +168,9 @@ public sealed class OptOutIndexFollower(
         var moved = index.Sequence - _saved;
         if (moved >= CheckpointEvery || (moved > 0 && _savedAt.Elapsed >= CheckpointAfter))
         {
+            var started = System.Diagnostics.Stopwatch.StartNew();
             await _checkpoint.SaveAsync(index, ct);
+            logger.LogInformation("Opt-out index checkpoint saved at sequence {Sequence} in {Elapsed} ms", index.Sequence, started.ElapsedMilliseconds);
             _saved = index.Sequence;
             _savedAt.Restart();
         }

@@ -22,7 +22,10 @@ public sealed class ChangeSubscriber : IAsyncDisposable
         var queue = new ChangeSubscriber(broker);
         var channel = await queue.ChannelAsync();
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-        await channel.QueueDeclareAsync(queue._queue, durable: true, exclusive: false, autoDelete: false);
+        // Durable to outlive a broker restart in the fault tests; a run stopped before its clean-up leaves the queue to the
+        // broker, which deletes it after ten minutes unused instead of routing every later change on this broker into it.
+        await channel.QueueDeclareAsync(queue._queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-expires"] = 600_000 });
         await channel.QueueBindAsync(queue._queue, exchange, "");
         return queue;
     }
