@@ -40,17 +40,18 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
     }
 
     /// <summary>
-    /// Saves the index as of its sequence, unless a newer checkpoint is already there (another instance's). Only the
-    /// follower calls this, between catch-ups, so the index does not change while it is written out.
+    /// Saves the index labelled with its sequence as this starts, unless a newer checkpoint is already there (another
+    /// instance's). The follower may go on applying events meanwhile (see <see cref="OptOutIndexFollower"/>). Returns
+    /// the sequence saved, or null when nothing was.
     /// </summary>
-    public async Task<bool> SaveAsync(OptOutIndex index, CancellationToken ct)
+    public async Task<long?> SaveAsync(OptOutIndex index, CancellationToken ct)
     {
         var sequence = index.Sequence;
         await using var connection = await database.OpenConnectionAsync(ct);
         var last = await LastEventAsync(connection, sequence, ct);
         if (last is null)
         {
-            return false;
+            return null;
         }
 
         await using var command = new NpgsqlCommand($"""
@@ -68,7 +69,7 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
         command.Parameters.AddWithValue("format", Format);
         command.Parameters.AddWithValue("indexed", IndexedEvents);
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Bytea) { Value = Write(index) });
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        return await command.ExecuteNonQueryAsync(ct) == 1 ? sequence : null;
     }
 
     /// <summary>
@@ -137,15 +138,24 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
         return stream.ToArray();
     }
 
+    /// <remarks>The follower may set bits while this runs, so the count is of the bases written, filled in after them.</remarks>
     private static void WriteBases(BinaryWriter writer, NhsNumberBitSet bits)
     {
-        writer.Write(bits.Count);
+        var countAt = writer.BaseStream.Position;
+        writer.Write(0L);
+        long count = 0;
         var previous = 0;
         foreach (var nhsBase in bits.Bases())
         {
             writer.Write7BitEncodedInt(nhsBase - previous);
             previous = nhsBase;
+            count++;
         }
+
+        var end = writer.BaseStream.Position;
+        writer.BaseStream.Position = countAt;
+        writer.Write(count);
+        writer.BaseStream.Position = end;
     }
 
     private static void Read(byte[] data, OptOutIndex index)

@@ -56,9 +56,10 @@ public sealed class ChangePublisher(
                     await ReleaseAsync(leader);
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The session (and with it the lock) may be gone: start again, from the stored progress.
+                // The session (and with it the lock) may be gone, and Marten wraps what Npgsql throws in its own exceptions:
+                // whatever failed, start again from the stored progress rather than let the host stop with publishing.
                 logger.LogWarning(ex, "The change publisher lost the event store; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
