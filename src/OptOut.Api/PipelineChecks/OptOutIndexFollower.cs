@@ -112,12 +112,18 @@ public sealed class OptOutIndexFollower(
         await using var connection = await database.OpenConnectionAsync(ct);
 
         // Partial indexes holding just the ids of opted-out and of merged-away records: the build reads them, never a
-        // snapshot's JSON (a scan of every document for 'supersededBy' alone took over a second at 3.5 million).
-        await using (var ensure = new NpgsqlCommand(
-            $"create index if not exists patientpreferences_national_ids on {names.Snapshots} (id) where {names.NationalColumn}; " +
-            $"create index if not exists patientpreferences_type1_ids on {names.Snapshots} (id) where {names.Type1Column}; " +
-            $"create index if not exists patientpreferences_superseded_ids on {names.Snapshots} (id, (data->>'supersededBy')) where data->>'supersededBy' is not null;", connection))
+        // snapshot's JSON (a scan of every document for 'supersededBy' alone took 5.5 s at 3.7 million). Built
+        // concurrently, one statement each, so writes to the snapshots carry on meanwhile (a plain CREATE INDEX blocks
+        // them for seconds at that size). Marten's start-up migration drops indexes it was not told of, so a cold build
+        // (a new or restored store: otherwise start-up reads the checkpoint) makes them again.
+        foreach (var ddl in new[]
+                 {
+                     $"create index concurrently if not exists patientpreferences_national_ids on {names.Snapshots} (id) where {names.NationalColumn}",
+                     $"create index concurrently if not exists patientpreferences_type1_ids on {names.Snapshots} (id) where {names.Type1Column}",
+                     $"create index concurrently if not exists patientpreferences_superseded_ids on {names.Snapshots} (id, (data->>'supersededBy')) where data->>'supersededBy' is not null",
+                 })
         {
+            await using var ensure = new NpgsqlCommand(ddl, connection);
             await ensure.ExecuteNonQueryAsync(ct);
         }
 
