@@ -37,7 +37,18 @@ public class BrokerOutageTests(ITestOutputHelper output)
 
         Assert.Empty(load.Failures);
         await StoreChecks.AssertEveryChangeStoredOnceAsync(scenario.Database, load);
-        var received = await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
+        IReadOnlyList<Envelope> received;
+        try
+        {
+            received = await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // The publisher's and MassTransit's own words tell a slow reconnect from a stuck publisher.
+            output.WriteLine(string.Join('\n', service.Output.Split('\n').TakeLast(80)));
+            throw;
+        }
+
         await FaultScenario.AssertAuditIntactAsync(service);
         await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
         output.WriteLine($"{load.Changes.Count} changes, {acknowledgedWhileDown} while the broker was down; {received.Count} messages");
