@@ -191,11 +191,12 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         // Start-up as the service does it: its last checkpoint and the events after it, up to the high-water mark. A running
         // service saves one every 50,000 sequences (or minute), so a crash leaves at most about that much to replay: the
         // checkpoint is moved back that far (its bits are newer, which replaying the same events over them leaves right).
-        await new OptOutIndexCheckpoint(dataSource, names).SaveAsync(await BuiltIndexAsync(), CancellationToken.None);
+        var checkpoint = new OptOutIndexCheckpoint(dataSource, names);
+        await checkpoint.SaveAsync(await BuiltIndexAsync(), CancellationToken.None);
         await using (var connection = await OpenAsync())
         await using (var back = new NpgsqlCommand($"""
             with back as (select seq_id, id from {names.Events} order by seq_id desc offset 50000 limit 1)
-            update optout.opt_out_index_checkpoints set sequence = back.seq_id, last_event_seq = back.seq_id, last_event_id = back.id from back
+            update {checkpoint.Table} set sequence = back.seq_id, last_event_seq = back.seq_id, last_event_id = back.id from back
             """, connection))
         {
             await back.ExecuteNonQueryAsync();

@@ -61,7 +61,10 @@ public sealed class NhsNumberBitSet
         Interlocked.Exchange(ref _count, 0);
     }
 
-    /// <summary>The set bases in ascending order; only for the single writer, which is the one that saves the index.</summary>
+    /// <summary>
+    /// The set bases in ascending order, for saving the index. The writer may set bits meanwhile: a word is read whole,
+    /// so each base comes out as it stood at some moment of the walk (see <see cref="OptOutIndexCheckpoint"/>).
+    /// </summary>
     public IEnumerable<int> Bases()
     {
         for (var c = 0; c < _chunks.Length; c++)

@@ -16,18 +16,20 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
 {
     private const string Name = "opt-out-index";
 
+    private const string TableName = "opt_out_index_checkpoints";
+
     /// <summary>Bumped when the value's layout changes, so an older layout is never misread.</summary>
     private const int Format = 1;
 
     /// <summary>What the index follows: a checkpoint written when it followed other events is not this index.</summary>
     private static readonly string IndexedEvents = string.Join(",", Patients.StoredEvents.IndexedNames);
 
-    public string Table => $"{names.Schema}.opt_out_index_checkpoints";
+    public string Table => $"{names.Schema}.{TableName}";
 
     /// <summary>Created and migrated by Marten with the rest of the event store.</summary>
     public static Table Definition(string schema)
     {
-        var table = new Table(new PostgresqlObjectName(schema, "opt_out_index_checkpoints", SchemaUtils.IdentifierUsage.General));
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
         table.AddColumn("name", "text").AsPrimaryKey();
         table.AddColumn("sequence", "bigint").NotNull();
         table.AddColumn("last_event_seq", "bigint").NotNull();
