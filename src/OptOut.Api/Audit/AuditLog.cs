@@ -11,15 +11,27 @@ namespace OptOut.Audit;
 /// response it describes is sent. Entries queued meanwhile are written together in one transaction (group
 /// commit), so auditing every read costs one commit per batch, not one per request. An advisory lock
 /// serialises batches across instances, so one chain runs through every instance's entries.
+/// Batches are pipelined: the next is hashed onto the one in flight and sent at once, in one round trip that takes
+/// the lock (so it commits after the one ahead) and inserts only if the head is the one it was hashed onto.
 /// </summary>
 public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
-    private const long ChainLock = 0x4F70744F75744175; // "OptOutAu"
+    /// <summary>The advisory lock every instance takes to continue the chain ("OptOutAu").</summary>
+    public const long ChainLock = 0x4F70744F75744175;
     private long _unanchored;
     private DateTimeOffset? _unanchoredSince;
+
+    // The chain's head as this instance last wrote or read it, onto which the next batch is hashed without asking; null
+    // when unknown (at start, after a failure).
+    private ChainHead? _head;
+
+    // The head as this instance last knew it stored; a pipelined batch hashed onto it can be sent again as it is.
+    private ChainHead? _stored;
+
+    // Not a single reader: the loop may leave a wait for entries behind when the batch in flight commits first.
     private readonly Channel<(AuditRecord Record, TaskCompletionSource Done)> _queue =
-        Channel.CreateUnbounded<(AuditRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<(AuditRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = false });
 
     // Set when changes may have left records in the pending table; a sweep sets it too, for records a crash left behind.
     private int _pendingMayExist = 1;
@@ -51,11 +63,32 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     {
         var publishing = checkpoints.PublishQueuedAsync(stoppingToken);
         var sweeping = SweepAsync(stoppingToken);
+        InFlight? inFlight = null;
         try
         {
-            var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>(MaxBatch);
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (true)
             {
+                if (inFlight is not null && !_queue.Reader.TryPeek(out _))
+                {
+                    // Answer the batch in flight as soon as it commits, unless new entries arrive first to go out behind it.
+                    var arriving = _queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                    await Task.WhenAny(arriving, inFlight.Stored);
+                    stoppingToken.ThrowIfCancellationRequested();
+                    if (inFlight.Stored.IsCompleted)
+                    {
+                        await SettleAsync(inFlight, stoppingToken);
+                        inFlight = null;
+                    }
+
+                    continue;
+                }
+
+                if (inFlight is null && !await _queue.Reader.WaitToReadAsync(stoppingToken))
+                {
+                    break;
+                }
+
+                var batch = new List<(AuditRecord Record, TaskCompletionSource Done)>();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
                 {
                     if (!ReferenceEquals(item.Record, Wake))
@@ -64,34 +97,128 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                     }
                 }
 
-                try
+                var drainPending = Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
+                if (!drainPending && _head is { } head && batch.Count > 0 && !CheckpointDue(batch.Count))
                 {
-                    var drainPending = Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
-                    if (batch.Count > 0 || drainPending)
+                    // Pipelined: hashed onto the batch in flight and sent now, to wait in PostgreSQL for that one's commit.
+                    var chained = new ChainedBatch(head, [.. batch.Select(b => b.Record)], clock.GetUtcNow());
+                    var next = new InFlight(batch, chained, InsertGuardedAsync(chained, stoppingToken));
+                    Unanchored(batch.Count);
+                    _head = next.Chained.Tail;
+                    if (inFlight is not null)
                     {
-                        var chained = await AppendAsync(batch.Select(b => b.Record).ToList(), drainPending, stoppingToken);
-                        metrics.AuditBatch.Record(chained);
+                        await SettleAsync(inFlight, stoppingToken);
                     }
 
-                    batch.ForEach(b => b.Done.TrySetResult());
-                }
-#pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-#pragma warning restore CA1031
-                {
-                    logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
-                    batch.ForEach(b => b.Done.TrySetException(ex));
-                    Interlocked.Exchange(ref _pendingMayExist, 1);
+                    inFlight = next;
+                    continue;
                 }
 
-                batch.Clear();
+                if (inFlight is not null)
+                {
+                    await SettleAsync(inFlight, stoppingToken);
+                    inFlight = null;
+                }
+
+                if (batch.Count > 0 || drainPending)
+                {
+                    await AppendAnsweringAsync(batch, drainPending, stoppingToken);
+                }
             }
         }
         finally
         {
+            if (inFlight is not null)
+            {
+                await SettleAsync(inFlight, CancellationToken.None);
+            }
+
             await publishing;
             await sweeping;
         }
+    }
+
+    /// <summary>A pipelined batch: its waiters, its hashed entries, and whether the guarded insert stored them.</summary>
+    private sealed record InFlight(List<(AuditRecord Record, TaskCompletionSource Done)> Waiters, ChainedBatch Chained, Task<bool> Stored);
+
+    /// <summary>
+    /// Answers a pipelined batch once it is durable. It stored nothing if the head was not the one it was hashed onto:
+    /// most often because its connection took the lock before the batch ahead's did (nothing orders two connections),
+    /// so once that one is stored it is sent again as it is; if the head moved otherwise (the batch ahead failed, or
+    /// another instance wrote), its entries are chained afresh under the lock, still ahead of anything later.
+    /// </summary>
+    private async Task SettleAsync(InFlight batch, CancellationToken ct)
+    {
+        try
+        {
+            var stored = await batch.Stored || (batch.Chained.Onto == _stored && await InsertGuardedAsync(batch.Chained, ct));
+            if (stored)
+            {
+                _stored = batch.Chained.Tail;
+                metrics.AuditBatch.Record(batch.Waiters.Count);
+                batch.Waiters.ForEach(b => b.Done.TrySetResult());
+                return;
+            }
+        }
+#pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            Failed(batch.Waiters, ex);
+            return;
+        }
+
+        _head = null;
+        await AppendAnsweringAsync(batch.Waiters, drainPending: false, ct);
+    }
+
+    /// <summary>Chains a batch under the lock, reading the head afresh, and answers its waiters.</summary>
+    private async Task AppendAnsweringAsync(List<(AuditRecord Record, TaskCompletionSource Done)> batch, bool drainPending, CancellationToken ct)
+    {
+        try
+        {
+            var chained = await AppendAsync([.. batch.Select(b => b.Record)], drainPending, ct);
+            metrics.AuditBatch.Record(chained);
+            batch.ForEach(b => b.Done.TrySetResult());
+        }
+#pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            Failed(batch, ex);
+            Interlocked.Exchange(ref _pendingMayExist, 1);
+        }
+    }
+
+    private void Failed(List<(AuditRecord Record, TaskCompletionSource Done)> batch, Exception ex)
+    {
+        logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
+        batch.ForEach(b => b.Done.TrySetException(ex));
+        _head = _stored = null;
+    }
+
+    /// <summary>
+    /// One round trip, committed at its end (a batch outside a transaction is one implicit transaction): the chain lock,
+    /// held until the commit, then the insert, which stores nothing unless the head is still the one the batch was hashed onto.
+    /// </summary>
+    private async Task<bool> InsertGuardedAsync(ChainedBatch chained, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var write = new NpgsqlBatch(connection)
+        {
+            BatchCommands = { new($"select pg_advisory_xact_lock({ChainLock})"), chained.Insert(schema.Table, guarded: true) },
+        };
+        await write.ExecuteNonQueryAsync(ct);
+        return write.BatchCommands[1].RecordsAffected == chained.Records.Count;
+    }
+
+    private bool CheckpointDue(int adding) =>
+        checkpoints.IsDue(_unanchored + adding, _unanchoredSince is { } since ? clock.GetUtcNow() - since : TimeSpan.Zero);
+
+    private void Unanchored(int added)
+    {
+        _unanchored += added;
+        _unanchoredSince ??= clock.GetUtcNow();
     }
 
     /// <summary>Chains, every second, what a crashed instance (or a failed batch) left in the pending table.</summary>
@@ -159,71 +286,33 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         if (records.Count == 0)
         {
             await transaction.CommitAsync(ct);
+            _head = _stored = new(sequence, previous);
             return 0;
         }
 
-        previous = await InsertChainedAsync(connection, records, sequence, previous, ct);
-        sequence += records.Count;
+        var chained = new ChainedBatch(new(sequence, previous), records, clock.GetUtcNow());
+        await using (var insert = new NpgsqlBatch(connection, transaction) { BatchCommands = { chained.Insert(schema.Table, guarded: false) } })
+        {
+            await insert.ExecuteNonQueryAsync(ct);
+        }
 
         // Counted here so most batches skip the checkpoint queries; the database has the final word when one is due.
-        _unanchored += records.Count;
-        _unanchoredSince ??= clock.GetUtcNow();
+        Unanchored(records.Count);
         AuditCheckpoint? checkpoint = null;
-        if (checkpoints.IsDue(_unanchored, clock.GetUtcNow() - _unanchoredSince.Value))
+        if (CheckpointDue(0))
         {
-            checkpoint = await checkpoints.SignIfDueAsync(connection, sequence, previous, clock.GetUtcNow(), ct);
+            checkpoint = await checkpoints.SignIfDueAsync(connection, chained.Tail.Sequence, chained.Tail.Hash, clock.GetUtcNow(), ct);
             (_unanchored, _unanchoredSince) = (0, null);
         }
 
         await transaction.CommitAsync(ct);
+        _head = _stored = chained.Tail;
         if (checkpoint is not null)
         {
             checkpoints.QueueForPublishing(checkpoint);
         }
 
         return records.Count;
-    }
-
-    /// <summary>Chains the records after the head in one statement (arrays, one round trip), all with the batch's time.</summary>
-    /// <returns>The new head's hash.</returns>
-    private async Task<string> InsertChainedAsync(NpgsqlConnection connection, List<AuditRecord> records, long head, string previous, CancellationToken ct)
-    {
-        var at = AuditEntry.ToStoredPrecision(clock.GetUtcNow());
-        var (sequences, previousHashes, hashes) = (new long[records.Count], new string[records.Count], new string[records.Count]);
-        for (var i = 0; i < records.Count; i++)
-        {
-            var r = records[i];
-            sequences[i] = head + i + 1;
-            previousHashes[i] = previous;
-            hashes[i] = previous = Contracts.Audit.AuditChain.HashOf(sequences[i], at, r.Kind, r.Action, r.Actor, r.ActorRole, r.NhsNumber, r.Purpose, r.Outcome, r.RequestId, r.Details, previousHashes[i]);
-        }
-
-        await using var insert = new NpgsqlCommand($"""
-            insert into {schema.Table} (seq, recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash)
-            select s, $2, k, a, ac, r, n, p, o, q, d, ph, h
-            from unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])
-              as u(s, k, a, ac, r, n, p, o, q, d, ph, h)
-            """, connection)
-        {
-            Parameters =
-            {
-                new() { Value = sequences },
-                new() { Value = at },
-                new() { Value = records.Select(r => r.Kind).ToArray() },
-                new() { Value = records.Select(r => r.Action).ToArray() },
-                new() { Value = records.Select(r => r.Actor).ToArray() },
-                new() { Value = records.Select(r => r.ActorRole).ToArray() },
-                new() { Value = records.Select(r => r.NhsNumber).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                new() { Value = records.Select(r => r.Purpose).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                new() { Value = records.Select(r => r.Outcome).ToArray() },
-                new() { Value = records.Select(r => r.RequestId).ToArray() },
-                new() { Value = records.Select(r => r.Details).ToArray() },
-                new() { Value = previousHashes },
-                new() { Value = hashes },
-            },
-        };
-        await insert.ExecuteNonQueryAsync(ct);
-        return previous;
     }
 
     /// <summary>

@@ -1,11 +1,17 @@
 using System.Globalization;
 using Marten;
+using Marten.Services.BatchQuerying;
 
 namespace OptOut.Idempotency;
 
 /// <summary>Finds the saved response to an earlier request with the same Idempotency-Key, or saves this one's.</summary>
 public sealed class Replay(IDocumentSession session, string? documentId, string requestHash)
 {
+    /// <summary>The earlier answer, read in the write's own batch of look-ups.</summary>
+    public Task<IdempotentResponse?> Find(IBatchedQuery batch) =>
+        documentId is null ? Task.FromResult<IdempotentResponse?>(null) : batch.Load<IdempotentResponse>(documentId);
+
+    /// <summary>The earlier answer, read afresh: after a failed save, when a retry raced this one.</summary>
     public async Task<IdempotentResponse?> FindAsync(CancellationToken ct)
     {
         if (documentId is null)

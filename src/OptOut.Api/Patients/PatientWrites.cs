@@ -73,8 +73,16 @@ public sealed class PatientWrites(
         try
         {
             session.CorrelationId = http.TraceIdentifier;
-            var stream = await FetchAsync(requested, followSupersession: related is null, ct);
-            var relatedStream = related is { } other ? await FetchAsync(other, followSupersession: false, ct) : null;
+
+            // One round trip: the record (its version and snapshot), the merge's other record, and an earlier answer to
+            // this Idempotency-Key; the save and its commit are the change's only other round trips.
+            var batch = session.CreateBatchQuery();
+            var fetching = batch.Events.FetchForWriting<PatientPreferences>(requested.Value);
+            var fetchingRelated = related is { } other ? batch.Events.FetchForWriting<PatientPreferences>(other.Value) : null;
+            var findingEarlier = replay.Find(batch);
+            await batch.Execute(ct);
+            var stream = await FollowSupersessionAsync(await fetching, requested, followSupersession: related is null, ct);
+            var relatedStream = fetchingRelated is null ? null : await fetchingRelated;
             var state = StateOf(stream);
             var relatedState = relatedStream is null ? null : StateOf(relatedStream);
 
@@ -85,7 +93,7 @@ public sealed class PatientWrites(
                 return denied;
             }
 
-            if (await replay.FindAsync(ct) is { } earlier)
+            if (await findingEarlier is { } earlier)
             {
                 return replay.IsSameRequest(earlier) ? await replay.SendAsync(earlier, http, ct) : IdempotencyKeys.KeyReused();
             }
@@ -147,9 +155,8 @@ public sealed class PatientWrites(
     public static DecisionContext Context(PatientPreferences state, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
         new(NhsNumber.Parse(state.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
 
-    private async Task<IEventStream<PatientPreferences>> FetchAsync(NhsNumber number, bool followSupersession, CancellationToken ct)
+    private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, bool followSupersession, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<PatientPreferences>(number.Value, ct);
         if (followSupersession && stream.Aggregate?.SupersededBy is not null)
         {
             // Merged records are rare: only then is the number that replaced this one looked up.

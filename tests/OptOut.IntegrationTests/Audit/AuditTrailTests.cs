@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -149,6 +150,86 @@ public class AuditTrailTests(OptOutService service)
 
         var entry = await EntryAsync(change);
         Assert.Equal(change.Headers.GetValues("OptOut-Sequence").Single(), JsonDocument.Parse(entry.Details).RootElement.GetProperty("eventSequence").GetString());
+    }
+
+    [Fact]
+    public async Task Reads_audited_while_another_instance_appends_to_the_chain_leave_one_unbroken_chain_with_every_answer_in_it()
+    {
+        // The audit log hashes each batch onto the one still in flight; whenever another writer got in between, that
+        // batch must store nothing and be chained again, never fork or break the chain.
+        using var stop = new CancellationTokenSource();
+        var otherInstance = Task.Run(async () =>
+        {
+            var appended = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await AppendAsAnotherInstanceAsync();
+                appended++;
+            }
+
+            return appended;
+        });
+        var pipeline = service.As("pipeline", subject: "pipelined-reader");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            var mine = new List<HttpResponseMessage>();
+            for (var i = 0; i < 25; i++)
+            {
+                mine.Add(await pipeline.GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}"));
+            }
+
+            return mine;
+        }));
+        await stop.CancelAsync();
+        Assert.True(await otherInstance > 0);
+
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        await using var recorded = new NpgsqlCommand("select count(distinct request_id) from optout.audit_entries where request_id = any(@ids)", connection);
+        recorded.Parameters.AddWithValue("ids", answers.SelectMany(a => a).Select(r => r.Headers.GetValues("X-Request-Id").Single()).ToArray());
+        Assert.Equal(400L, await recorded.ExecuteScalarAsync());
+        var verification = await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/verification");
+        Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
+    }
+
+    /// <summary>One entry chained as another instance of the service chains it: under the chain lock, onto the head it reads.</summary>
+    private async Task AppendAsAnotherInstanceAsync()
+    {
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockChain = new NpgsqlCommand("select pg_advisory_xact_lock(@chain)", connection, transaction))
+        {
+            lockChain.Parameters.AddWithValue("chain", OptOut.Audit.AuditLog.ChainLock);
+            await lockChain.ExecuteNonQueryAsync();
+        }
+
+        long head;
+        string previous;
+        await using (var read = new NpgsqlCommand("select seq, hash from optout.audit_entries order by seq desc limit 1", connection, transaction))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            (head, previous) = (reader.GetInt64(0), reader.GetString(1));
+        }
+
+        var at = OptOut.Audit.AuditEntry.ToStoredPrecision(DateTimeOffset.UtcNow);
+        const string Details = "{}";
+        var hash = OptOut.Contracts.Audit.AuditChain.HashOf(head + 1, at, "access", "another instance", "test", "pipeline", null, null, 200, "other-instance", Details, previous);
+        await using (var insert = new NpgsqlCommand("""
+            insert into optout.audit_entries (seq, recorded_at, kind, action, actor, actor_role, outcome, request_id, details, prev_hash, hash)
+            values (@seq, @at, 'access', 'another instance', 'test', 'pipeline', 200, 'other-instance', @details, @previous, @hash)
+            """, connection, transaction))
+        {
+            insert.Parameters.AddWithValue("seq", head + 1);
+            insert.Parameters.AddWithValue("at", at);
+            insert.Parameters.AddWithValue("details", Details);
+            insert.Parameters.AddWithValue("previous", previous);
+            insert.Parameters.AddWithValue("hash", hash);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
     }
 
     [Fact]
