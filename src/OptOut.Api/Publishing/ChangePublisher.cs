@@ -98,15 +98,15 @@ public sealed class ChangePublisher(
         {
             await using var highWater = new NpgsqlCommand(names.HighWaterMarkQuery, leader);
             var high = (long)(await highWater.ExecuteScalarAsync(ct))!;
-            if (high <= progress)
+            var (page, committedTo) = Committed(await PageAsync(progress, ct), progress, high);
+            if (committedTo <= progress)
             {
                 await Task.Delay(_options.PollInterval, ct);
                 continue;
             }
 
-            var page = await PageAsync(progress, high, ct);
             await PublishAsync(page, ct);
-            progress = page.Count == PageSize ? page[^1].Sequence : high;
+            progress = committedTo;
             await using var record = new NpgsqlCommand(
                 $"insert into {names.Progression} (name, last_seq_id, last_updated) values (@name, @seq, now()) " +
                 "on conflict (name) do update set last_seq_id = greatest(excluded.last_seq_id, " +
@@ -124,14 +124,35 @@ public sealed class ChangePublisher(
         return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : 0;
     }
 
-    private async Task<IReadOnlyList<IEvent>> PageAsync(long after, long high, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> PageAsync(long after, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         return await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > after && e.Sequence <= high)
+            .Where(e => e.Sequence > after)
             .OrderBy(e => e.Sequence)
             .Take(PageSize)
             .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// The events of a page known to be committed, and the sequence up to which everything is: those up to the daemon's
+    /// high-water mark, and beyond it those that follow on without a gap. A gap is a transaction still in flight (or one
+    /// rolled back, which the mark passes in time), so nothing after it is taken yet: an event committed later always
+    /// has a later sequence than every event taken. Without waiting for the daemon, a change goes out one poll after
+    /// its commit.
+    /// </summary>
+    public static (IReadOnlyList<IEvent> Events, long CommittedTo) Committed(IReadOnlyList<IEvent> page, long after, long highWaterMark)
+    {
+        var committedTo = Math.Max(after, highWaterMark);
+        var taken = 0;
+        while (taken < page.Count && page[taken].Sequence <= committedTo + 1)
+        {
+            committedTo = Math.Max(committedTo, page[taken].Sequence);
+            taken++;
+        }
+
+        // A full page may stop short of the mark: what lies between is for the next page.
+        return taken == PageSize ? (page, page[^1].Sequence) : ([.. page.Take(taken)], committedTo);
     }
 
     /// <summary>
