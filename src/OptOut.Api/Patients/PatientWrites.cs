@@ -81,7 +81,7 @@ public sealed class PatientWrites(
             var fetchingRelated = related is { } other ? batch.Events.FetchForWriting<PatientPreferences>(other.Value) : null;
             var findingEarlier = replay.Find(batch);
             await batch.Execute(ct);
-            var stream = await FollowSupersessionAsync(await fetching, requested, followSupersession: related is null, ct);
+            var stream = related is null ? await FollowSupersessionAsync(await fetching, requested, ct) : await fetching;
             var relatedStream = fetchingRelated is null ? null : await fetchingRelated;
             var state = StateOf(stream);
             var relatedState = relatedStream is null ? null : StateOf(relatedStream);
@@ -155,9 +155,10 @@ public sealed class PatientWrites(
     public static DecisionContext Context(PatientPreferences state, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
         new(NhsNumber.Parse(state.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
 
-    private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, bool followSupersession, CancellationToken ct)
+    /// <summary>A write to a superseded number lands on the record that replaced it (a merge names both records as given).</summary>
+    private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, CancellationToken ct)
     {
-        if (followSupersession && stream.Aggregate?.SupersededBy is not null)
+        if (stream.Aggregate?.SupersededBy is not null)
         {
             // Merged records are rare: only then is the number that replaced this one looked up.
             stream = await session.Events.FetchForWriting<PatientPreferences>((await session.LoadCurrentAsync(number, ct)).Id, ct);
