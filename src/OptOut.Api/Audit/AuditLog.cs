@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace OptOut.Audit;
 
@@ -168,7 +167,6 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             return;
         }
 
-        _head = null;
         await AppendAnsweringAsync(batch.Waiters, drainPending: false, ct);
     }
 
