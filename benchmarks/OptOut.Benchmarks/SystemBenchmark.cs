@@ -259,27 +259,42 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
 
         var pid = Measure.ServicePid();
         using var http = Client("pipeline");
-        var clock = Stopwatch.StartNew();
-        var content = new StreamContent(File.OpenRead(file), 1 << 16);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        using var response = await http.PostAsync("/v1/opt-out-checks?purpose=research&dataSource=hospital", content, CancellationToken.None);
-        response.EnsureSuccessStatusCode();
+
+        // One check to warm the service (its first request runs code the JIT has not yet optimised), then the median of three,
+        // as a pipeline sending lists every day would see it.
         long kept = 0;
-        await using (var body = await response.Content.ReadAsStreamAsync())
+        var runs = new List<double>();
+        for (var run = 0; run < 4; run++)
         {
+            var started = Stopwatch.StartNew();
+            kept = await CheckAsync();
+            runs.Add(started.Elapsed.TotalSeconds);
+        }
+
+        Console.Error.WriteLine($"bulk: {string.Join(", ", runs.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} s (the first warms the service)");
+        var optOut = runs.Skip(1).Order().ElementAt(1);
+        var peak = pid is { } p ? Measure.PeakMemoryMiB(p) : double.NaN;
+
+        async Task<long> CheckAsync()
+        {
+            var content = new StreamContent(File.OpenRead(file), 1 << 16);
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+            using var response = await http.PostAsync("/v1/opt-out-checks?purpose=research&dataSource=hospital", content, CancellationToken.None);
+            response.EnsureSuccessStatusCode();
+            long lines = 0;
+            await using var body = await response.Content.ReadAsStreamAsync();
             var buffer = new byte[1 << 16];
             int read;
             while ((read = await body.ReadAsync(buffer)) > 0)
             {
-                kept += buffer.AsSpan(0, read).Count((byte)'\n');
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
             }
+
+            return lines;
         }
 
-        var optOut = clock.Elapsed.TotalSeconds;
-        var peak = pid is { } p ? Measure.PeakMemoryMiB(p) : double.NaN;
-
         // Baseline: the same list through PostgreSQL alone: COPY into a temporary table, anti-join, in order.
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         await using var connection = await OpenAsync();
         await using (var create = new NpgsqlCommand("create temporary table check_list (ord bigint, n text)", connection))
         {
@@ -311,7 +326,7 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
 
         var baseline = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"bulk: kept {kept:N0} (baseline {baselineKept:N0}), removed about {hits:N0}");
-        Line($"| Bulk check of {checkSize:N0} NHS numbers (POST /v1/opt-out-checks, streamed) | {optOut:F1} s, {checkSize / optOut:N0} numbers/s; service peak RSS {peak:N0} MiB; kept {kept:N0} | COPY into a temp table + anti-join + COPY out in order: {baseline:F1} s (kept {baselineKept:N0}) | {baseline / optOut:F1}x faster |");
+        Line($"| Bulk check of {checkSize:N0} NHS numbers (POST /v1/opt-out-checks, streamed; median of 3 after a warm-up) | {optOut:F2} s, {checkSize / optOut:N0} numbers/s; service peak RSS {peak:N0} MiB; kept {kept:N0} | COPY into a temp table + anti-join + COPY out in order: {baseline:F1} s (kept {baselineKept:N0}) | {baseline / optOut:F1}x faster |");
     }
 
     private Task LookupsAsync()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -177,7 +178,7 @@ public static class BulkCheckEndpoint
     private static async Task RunAsync(PipeReader reader, PipeWriter writer, IncrementalHash hash, int column, ICheckRules rules, OptOutCheck check, OptOutCheckOptions options, CancellationToken ct)
     {
         var bases = new List<int>(Batch);
-        var mayUse = new bool[Batch];
+        var optedOut = new bool[Batch];
         long line = column >= 0 ? 1 : 0;
         while (true)
         {
@@ -206,7 +207,7 @@ public static class BulkCheckEndpoint
 
             if (bases.Count >= Batch - 1024 || result.IsCompleted)
             {
-                await FlushAsync(bases, mayUse, rules, writer, check, ct);
+                await FlushAsync(bases, optedOut, rules, writer, check, ct);
             }
 
             if (result.IsCompleted)
@@ -217,19 +218,21 @@ public static class BulkCheckEndpoint
 
         await writer.FlushAsync(ct);
 
-        // The common shape, ten digits and a newline, without the general line's trimming and field search.
+        // The common shape, ten digits and a newline, parsed a run at a time straight into the batch, without the general
+        // line's trimming and field search.
         int Plain(ReadOnlySpan<byte> span)
         {
-            var used = 0;
-            while (used + 11 <= span.Length && span[used + 10] == (byte)'\n'
-                   && NhsNumber.TryParseAscii(span.Slice(used, 10), out var nhsBase, out _))
+            var held = bases.Count;
+            CollectionsMarshal.SetCount(bases, held + (span.Length / 11));
+            var parsed = NhsNumber.ParseDigitLines(span, CollectionsMarshal.AsSpan(bases)[held..]);
+            CollectionsMarshal.SetCount(bases, held + parsed);
+            if ((line += parsed) > options.MaxLines)
             {
-                NextLine();
-                Received(nhsBase);
-                used += 11;
+                throw new ListTooLongException();
             }
 
-            return used;
+            check.Received += parsed;
+            return parsed * 11;
         }
 
         void NextLine()
@@ -287,7 +290,7 @@ public static class BulkCheckEndpoint
 
     private delegate int SpanTaker(ReadOnlySpan<byte> span);
 
-    private static async Task FlushAsync(List<int> bases, bool[] mayUse, ICheckRules rules, PipeWriter writer, OptOutCheck check, CancellationToken ct)
+    private static async Task FlushAsync(List<int> bases, bool[] optedOut, ICheckRules rules, PipeWriter writer, OptOutCheck check, CancellationToken ct)
     {
         if (bases.Count == 0)
         {
@@ -295,36 +298,34 @@ public static class BulkCheckEndpoint
         }
 
         // One read of the request can hold more lines than a batch; the answers grow to fit it.
-        if (mayUse.Length < bases.Count)
+        if (optedOut.Length < bases.Count)
         {
-            mayUse = new bool[bases.Count];
+            optedOut = new bool[bases.Count];
         }
 
-        await rules.DecideAsync(bases, mayUse, ct);
-        Write(bases, mayUse, writer, check);
+        await rules.DecideAsync(bases, optedOut, ct);
+        Write(bases, optedOut, writer, check);
         bases.Clear();
         await writer.FlushAsync(ct);
     }
 
-    private static void Write(List<int> bases, bool[] mayUse, PipeWriter writer, OptOutCheck check)
+    private static void Write(List<int> bases, bool[] optedOut, PipeWriter writer, OptOutCheck check)
     {
         var span = writer.GetSpan(bases.Count * 11);
         var written = 0;
         for (var i = 0; i < bases.Count; i++)
         {
-            if (!mayUse[i])
+            if (!optedOut[i])
             {
-                check.Removed++;
-                continue;
+                NhsNumber.TryWriteAscii(bases[i], span.Slice(written, 10));
+                span[written + 10] = (byte)'\n';
+                written += 11;
             }
-
-            check.Kept++;
-            NhsNumber.TryWriteAscii(bases[i], span.Slice(written, 10));
-            span[written + 10] = (byte)'\n';
-            written += 11;
         }
 
         writer.Advance(written);
+        check.Kept += written / 11;
+        check.Removed += bases.Count - (written / 11);
     }
 
     private static async Task<string?> ReadLineAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)

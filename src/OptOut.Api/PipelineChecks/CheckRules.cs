@@ -25,7 +25,8 @@ public interface ICheckRules
 {
     long Sequence { get; }
 
-    Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct);
+    /// <summary>Sets <paramref name="optedOut"/>[i] when the number with base <paramref name="bases"/>[i] may not be used.</summary>
+    Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct);
 }
 
 /// <summary>Current checks, from the in-memory index.</summary>
@@ -33,13 +34,9 @@ public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope) : IChec
 {
     public long Sequence { get; } = index.Sequence;
 
-    public Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct)
+    public Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct)
     {
-        for (var i = 0; i < bases.Count; i++)
-        {
-            mayUse[i] = !(scope.National && index.HasNationalOptOut(bases[i])) && !(scope.Type1 && index.HasType1OptOut(bases[i]));
-        }
-
+        index.FindOptOuts(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bases), scope.National, scope.Type1, optedOut);
         return Task.CompletedTask;
     }
 }
@@ -52,7 +49,7 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
 {
     public long Sequence { get; } = sequence;
 
-    public async Task DecideAsync(IReadOnlyList<int> bases, bool[] mayUse, CancellationToken ct)
+    public async Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct)
     {
         var ids = bases.Select(b => NhsNumber.TryFromBase(b, out var n) ? n.Value : "").ToArray();
         var latest = new Dictionary<(string Stream, bool Type1), (DateTimeOffset Effective, long Sequence, bool OptedOut)>();
@@ -81,7 +78,7 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
         {
             var national = latest.TryGetValue((ids[i], false), out var n) && n.OptedOut;
             var type1 = latest.TryGetValue((ids[i], true), out var t) && t.OptedOut;
-            mayUse[i] = !(scope.National && national) && !(scope.Type1 && type1);
+            optedOut[i] = (scope.National && national) || (scope.Type1 && type1);
         }
     }
 }

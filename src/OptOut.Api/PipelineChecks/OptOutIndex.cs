@@ -39,6 +39,38 @@ public sealed class OptOutIndex : IDisposable
 
     public bool HasType1OptOut(int nhsBase) => _type1.Contains(Current(nhsBase));
 
+    /// <summary>
+    /// For each base, whether it has a national (if <paramref name="national"/>) or Type 1 (if <paramref name="type1"/>)
+    /// opt-out: the bulk check's look-up, with the bits for the bases a little further on already on their way from memory.
+    /// </summary>
+    public void FindOptOuts(ReadOnlySpan<int> bases, bool national, bool type1, Span<bool> optedOut)
+    {
+        // Far enough ahead that the memory's latency is covered by the work on the bases in between. Measured on the
+        // system benchmark's index, 10 million numbers with curl: medians of 0.65 and 0.74 s (two rounds of 8) with hints 32
+        // ahead, 0.98 and 1.04 s without. A small index that fits the cache gains nothing (infra/optout bench micro).
+        const int Ahead = 32;
+        var anySuperseded = !Volatile.Read(ref _supersededBy).IsEmpty;
+        for (var i = 0; i < bases.Length; i++)
+        {
+            if (i + Ahead < bases.Length)
+            {
+                var next = anySuperseded ? Current(bases[i + Ahead]) : bases[i + Ahead];
+                if (national)
+                {
+                    _national.Prefetch(next);
+                }
+
+                if (type1)
+                {
+                    _type1.Prefetch(next);
+                }
+            }
+
+            var nhsBase = anySuperseded ? Current(bases[i]) : bases[i];
+            optedOut[i] = (national && _national.Contains(nhsBase)) | (type1 && _type1.Contains(nhsBase));
+        }
+    }
+
     /// <summary>Empties an index that is not yet ready, so a build that failed half-way starts again from nothing.</summary>
     internal void Clear()
     {

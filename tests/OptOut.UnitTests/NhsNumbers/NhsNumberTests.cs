@@ -62,21 +62,28 @@ public class NhsNumberTests
         Assert.InRange(valid, 880, 940);
     }
 
-    /// <summary>The bulk check's ASCII path takes the check digit's sum as it goes; it must agree with the general parser.</summary>
+    /// <summary>
+    /// The bulk check's ASCII path takes the check digit's sum as it goes and writes digits in pairs; it must agree with
+    /// the plain definition (nine digits, then modulus 11 of their weighted sum) and with the general parser.
+    /// </summary>
     [Fact]
     public void The_ascii_path_agrees_with_the_general_parser_digit_for_digit()
     {
+        var random = new Random(11);
+        var bases = Enumerable.Range(400_000_000, 20_000).Concat(Enumerable.Range(0, 20_000).Select(_ => random.Next(0, 1_000_000_000)))
+            .Concat([0, 9, 99_999_999, 100_000_000, 999_999_999]);
         Span<byte> ascii = stackalloc byte[10];
-        for (var b = 400_000_000; b < 400_020_000; b++)
+        foreach (var b in bases)
         {
             var written = NhsNumber.TryWriteAscii(b, ascii);
-            Assert.Equal(NhsNumber.TryFromBase(b, out var number), written);
+            var checkDigit = NhsNumber.CheckDigitOf(b);
+            Assert.Equal(checkDigit != 10, written);
             if (!written)
             {
                 continue;
             }
 
-            Assert.Equal(number.Value, System.Text.Encoding.ASCII.GetString(ascii));
+            Assert.Equal(b.ToString("D9", System.Globalization.CultureInfo.InvariantCulture) + checkDigit, System.Text.Encoding.ASCII.GetString(ascii));
             Assert.True(NhsNumber.TryParseAscii(ascii, out var parsed, out _));
             Assert.Equal(b, parsed);
 
@@ -86,6 +93,40 @@ public class NhsNumberTests
             Assert.False(NhsNumber.TryParse(System.Text.Encoding.ASCII.GetString(ascii), out _, out var general));
             Assert.Equal(general, error);
         }
+    }
+
+    /// <summary>
+    /// A run of plain lines is parsed sixteen bytes at a time; it must give exactly what parsing each line on its own gives,
+    /// and stop before the first line the general path has to read (to parse it, or to say what is wrong with it).
+    /// </summary>
+    [Fact]
+    public void A_run_of_plain_lines_parses_as_each_line_would_and_stops_before_any_other()
+    {
+        var random = new Random(5);
+        var valid = new List<string>();
+        while (valid.Count < 5_000)
+        {
+            if (NhsNumber.TryFromBase(random.Next(0, 1_000_000_000), out var number))
+            {
+                valid.Add(number.Value);
+            }
+        }
+
+        var run = System.Text.Encoding.ASCII.GetBytes(string.Concat(valid.Select(v => v + "\n")));
+        var bases = new int[valid.Count];
+        Assert.Equal(valid.Count, NhsNumber.ParseDigitLines(run, bases));
+        Assert.Equal(valid.Select(v => NhsNumber.Parse(v).Base), bases);
+
+        // Where the run stops: a wrong check digit, a letter, a carriage return, nine digits, a last line with no newline.
+        foreach (var (odd, at) in new[] { ("9434765918\n", 700), ("94347659l9\n", 3), ("9434765919\r\n", 4_998), ("943476591\n", 0), ("9434765919", 4_999) })
+        {
+            var input = System.Text.Encoding.ASCII.GetBytes(string.Concat(valid.Take(at).Select(v => v + "\n")) + odd + string.Concat(valid.Skip(at + 1).Select(v => v + "\n")));
+            Assert.Equal(at, NhsNumber.ParseDigitLines(input, bases));
+            Assert.Equal(valid.Take(at).Select(v => NhsNumber.Parse(v).Base), bases.Take(at));
+        }
+
+        // No further than the room given.
+        Assert.Equal(10, NhsNumber.ParseDigitLines(run, bases.AsSpan(0, 10)));
     }
 
     [Fact]
