@@ -13,14 +13,21 @@ public static class Words
         _ => title ?? char.ToUpperInvariant(purpose[0]) + purpose[1..].Replace('-', ' '),
     };
 
-    public static string Consent(Consent c) => (c.Status, c.InForce, c.Period?.End) switch
+    /// <summary>A consent's state as its summary line says it: to the patient, or to a proxy acting for them.</summary>
+    public static string Consent(Consent? c, bool forSomeoneElse) => (c?.Status, c?.InForce, c?.Period?.End, forSomeoneElse) switch
     {
-        ("permit", true, { } end) => $"You allowed this until {Dates.Day(end.AddTicks(-1))}",
-        ("permit", true, null) => "You allowed this",
-        ("deny", true, _) => "You did not allow this",
-        ("withdrawn", _, _) => "You removed your answer",
-        (_, false, { } end) when end <= DateTimeOffset.UtcNow => $"Your answer ended on {Dates.Day(end)}",
-        _ => "You have not answered",
+        ("permit", true, { } end, false) => $"You allowed this until {Dates.Day(end.AddTicks(-1))}",
+        ("permit", true, { } end, true) => $"Allowed until {Dates.Day(end.AddTicks(-1))}",
+        ("permit", true, null, false) => "You allowed this",
+        ("permit", true, null, true) => "Allowed",
+        ("deny", true, _, false) => "You did not allow this",
+        ("deny", true, _, true) => "Not allowed",
+        ("withdrawn", _, _, false) => "You removed your answer",
+        ("withdrawn", _, _, true) => "Answer removed",
+        (_, false, { } end, false) when end <= DateTimeOffset.UtcNow => $"Your answer ended on {Dates.Day(end)}",
+        (_, false, { } end, true) when end <= DateTimeOffset.UtcNow => $"The answer ended on {Dates.Day(end)}",
+        (_, _, _, false) => "You have not answered",
+        _ => "Not answered",
     };
 
     /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>

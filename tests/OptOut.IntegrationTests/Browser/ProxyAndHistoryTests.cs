@@ -26,8 +26,14 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "act-for");
         await page.GetByRole(AriaRole.Link, new() { Name = "NHS number 485 777 3457" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Their GP practice" })).ToBeVisibleAsync();
+        // The page speaks of the child, not of the parent reading it.
+        var main = page.Locator("main");
+        await Assertions.Expect(main).ToContainTextAsync("Their confidential patient information can be used for research and planning.");
+        await Assertions.Expect(main).ToContainTextAsync("Only their GP practice can record or remove a Type 1 opt-out.");
+        await Assertions.Expect(page.Locator("#consent-wearable-data-sharing")).ToHaveTextAsync("Not answered");
+        await Assertions.Expect(main).Not.ToContainTextAsync("Your confidential patient information");
         await Journeys.AssertAccessibleAsync(page, "choices-proxy");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Change their choice about research and planning" }).ClickAsync();
         await page.GetByLabel("No, I do not allow").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
