@@ -25,7 +25,10 @@ public interface ICheckRules
 {
     long Sequence { get; }
 
-    /// <summary>Sets <paramref name="optedOut"/>[i] when the number with base <paramref name="bases"/>[i] may not be used.</summary>
+    /// <summary>
+    /// Sets <paramref name="optedOut"/>[i] to whether the number with base <paramref name="bases"/>[i] has an opt-out that
+    /// applies (true: it may not be used), for every i.
+    /// </summary>
     Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct);
 }
 
