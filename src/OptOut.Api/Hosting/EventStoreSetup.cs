@@ -18,12 +18,22 @@ public static class EventStoreSetup
         var connectionString = WithoutJit(configuration.GetConnectionString("Marten")
             ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set."));
 
+        services.AddSingleton<AppendNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<AppendNotifier>());
         services.AddMarten(opts => Configure(opts, connectionString, configuration["EventStore:Schema"] ?? "optout"))
             // Lightweight sessions: the decider never relies on an identity map.
             .UseLightweightSessions()
             // HotCold: with several instances one leader runs the statistics projection and advances the high-water mark.
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
+
+        // Every daemon listens on Marten's channel; the notifier sends on it after appending commits (see Configure).
+        services.ConfigureMarten((sp, opts) =>
+        {
+            opts.Projections.Wakeup = new Marten.Events.Daemon.HighWater.PostgresqlListenWakeup(
+                sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<AppendNotifier>>());
+            opts.Listeners.Add(sp.GetRequiredService<AppendNotifier>());
+        });
 
         // The outbox relay, outside the daemon: it publishes everything committed since its last page, so its pages grow
         // with the load instead of one per advance of the high-water mark (see ChangePublisher).
@@ -69,13 +79,14 @@ public static class EventStoreSetup
         // Enums as their names so stored events stay readable and survive reordering an enum.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
-        // Changes reach RabbitMQ, and other instances' indexes, within tens of milliseconds: appends wake the daemon
-        // through LISTEN/NOTIFY, and polling backs that up at a short interval. NOTIFY has a price: PostgreSQL holds its
-        // notify-queue lock through a notifying commit, so changes commit one after another (317 against 452 changes/s
-        // at 16 writers without it). Polling alone left other instances 225 ms behind (every 250 ms when idle), or 45-82
-        // ms (every 50 ms): docs/guarantees.md promises about 20, so NOTIFY stays. Not faster polling either: at 20 ms
-        // each poll handed the publisher a page of a few events, and publishing fell seconds behind.
-        opts.Events.UseListenNotifyForEventAppends = true;
+        // Changes reach RabbitMQ, and other instances' indexes, within tens of milliseconds: after each appending commit
+        // the AppendNotifier wakes every daemon through LISTEN/NOTIFY (wired in AddEventStore), and polling backs that up
+        // at a short interval. Not Marten's own NOTIFY inside each appending transaction: PostgreSQL holds a database-wide
+        // lock from it through the commit, so changes committed one at a time (see AppendNotifier). Polling alone left
+        // other instances 225 ms behind (every 250 ms when idle), or 45-82 ms (every 50 ms), where docs/guarantees.md
+        // promises about 20. Not faster polling either: at 20 ms each poll handed the publisher a page of a few events,
+        // and publishing fell seconds behind.
+        opts.Events.UseListenNotifyForEventAppends = false;
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
 

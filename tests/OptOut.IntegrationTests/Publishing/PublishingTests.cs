@@ -60,6 +60,34 @@ public class PublishingTests(OptOutService service)
     }
 
     /// <summary>The bus notices a lost connection within seconds, not at once: poll until readiness says so.</summary>
+    /// <summary>
+    /// Other instances hear of a change from the NOTIFY sent after its commit (every instance's daemon LISTENs on Marten's
+    /// channel); without it they would wait for their next poll. The NOTIFY is the service's own, outside the change's
+    /// transaction, since Marten's inside it made changes commit one at a time.
+    /// </summary>
+    [Fact]
+    public async Task An_acknowledged_change_wakes_the_daemons_listening_for_appends()
+    {
+        await using var listener = new Npgsql.NpgsqlConnection(service.ConnectionString);
+        await listener.OpenAsync();
+        await using (var listen = new Npgsql.NpgsqlCommand("LISTEN mt_events_appended", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        var woken = 0;
+        listener.Notification += (_, e) => woken += e.Channel == "mt_events_appended" ? 1 : 0;
+
+        var set = await service.As("admin").PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "call-centre" });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (woken == 0)
+        {
+            await listener.WaitAsync(patience.Token);
+        }
+    }
+
     private async Task<HttpStatusCode> ReadinessAsync(HttpStatusCode expected)
     {
         var client = service.CreateClient();
