@@ -31,7 +31,7 @@ public static class EventStoreSetup
         services.ConfigureMarten((sp, opts) =>
         {
             opts.Projections.Wakeup = new Marten.Events.Daemon.HighWater.PostgresqlListenWakeup(
-                sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<AppendNotifier>>());
+                sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<Marten.Events.Daemon.HighWater.PostgresqlListenWakeup>>());
             opts.Listeners.Add(sp.GetRequiredService<AppendNotifier>());
         });
 
