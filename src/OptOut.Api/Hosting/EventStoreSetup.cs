@@ -32,7 +32,7 @@ public static class EventStoreSetup
         {
             opts.Projections.Wakeup = new Marten.Events.Daemon.HighWater.PostgresqlListenWakeup(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<Marten.Events.Daemon.HighWater.PostgresqlListenWakeup>>());
-            opts.Listeners.Add(sp.GetRequiredService<AppendNotifier>());
+            opts.Listeners.Add(sp.GetRequiredService<AppendNotifier>().Listener);
         });
 
         // The outbox relay, outside the daemon: it publishes everything committed since its last page, so its pages grow

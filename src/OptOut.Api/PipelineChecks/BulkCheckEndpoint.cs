@@ -186,11 +186,12 @@ public static class BulkCheckEndpoint
             var buffer = result.Buffer;
             var consumed = Consume(ref buffer, result.IsCompleted, hash, column < 0 ? Plain : null, bytes =>
             {
-                NextLine();
+                NextLines(1);
                 switch (NhsNumberLine.Parse(bytes, column, out var nhsBase, out var reason))
                 {
                     case NhsNumberLine.Outcome.Valid:
-                        Received(nhsBase);
+                        check.Received++;
+                        bases.Add(nhsBase);
                         break;
                     case NhsNumberLine.Outcome.Invalid:
                         check.Received++;
@@ -226,27 +227,17 @@ public static class BulkCheckEndpoint
             CollectionsMarshal.SetCount(bases, held + (span.Length / 11));
             var parsed = NhsNumber.ParseDigitLines(span, CollectionsMarshal.AsSpan(bases)[held..]);
             CollectionsMarshal.SetCount(bases, held + parsed);
-            if ((line += parsed) > options.MaxLines)
-            {
-                throw new ListTooLongException();
-            }
-
+            NextLines(parsed);
             check.Received += parsed;
             return parsed * 11;
         }
 
-        void NextLine()
+        void NextLines(int count)
         {
-            if (++line > options.MaxLines)
+            if ((line += count) > options.MaxLines)
             {
                 throw new ListTooLongException();
             }
-        }
-
-        void Received(int nhsBase)
-        {
-            check.Received++;
-            bases.Add(nhsBase);
         }
     }
 
