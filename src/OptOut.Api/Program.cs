@@ -26,7 +26,7 @@ builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.Get
 
 builder.Services.AddEventStore(builder.Configuration);
 builder.Services.AddMessaging(builder.Configuration);
-builder.Services.AddOptOutAuthentication(builder.Configuration);
+builder.Services.AddOptOutAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddOptOutHealth(builder.Configuration);
 builder.Services.AddOptOutOpenApi();
 builder.Services.AddOptOutTelemetry(builder.Configuration);
@@ -64,6 +64,7 @@ builder.Services.AddSingleton<AuditCheckpoints>();
 builder.Services.AddSingleton<AuditVerifier>();
 builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+builder.Services.AddSingleton<RouteTemplates>();
 builder.Services.AddSingleton<StatisticsReader>();
 builder.Services.AddSingleton<StatisticsRebuild>();
 builder.Services.Configure<SmallNumberSuppression>(builder.Configuration.GetSection("Statistics:Suppression"));
@@ -87,6 +88,8 @@ if (args is ["schema", ..])
 app.UseSecurityHeaders();
 app.UseAuditTrail();
 app.UseExceptionHandler();
+// After the audit trail, so each refusal is recorded; before authentication, so no token's claims are read for it.
+app.UseInputScreening();
 app.UseStatusCodePages();
 app.UseOptOutOpenApi();
 app.UseAuthentication();

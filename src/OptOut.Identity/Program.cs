@@ -37,6 +37,9 @@ builder.Services.AddOpenIddict()
             .SetEndSessionEndpointUris("connect/endsession");
         // As NHS login: the authorization code flow, with PKCE.
         server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+        // S256 only: with "plain" (which OpenIddict allows by default) the challenge is the verifier, so anyone who sees
+        // the authorization request can redeem its code (RFC 9700, 2.1.1).
+        server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         server.RegisterScopes(Scopes.OpenId, Scopes.Profile, "optout");
         server.RegisterClaims("nhs_number", "birthdate", "identity_proofing_level", "role");
         // Kept in the user's certificate store, so tokens stay valid across restarts of the provider.

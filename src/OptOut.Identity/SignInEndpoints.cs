@@ -36,9 +36,11 @@ public static class SignInEndpoints
         });
     }
 
-    /// <summary>Only back into this provider's authorization endpoint: never an open redirect.</summary>
+    /// <summary>Only back into this provider's authorization endpoint, as printable ASCII: never an open redirect or a split header.</summary>
     private static string Safe(string? returnUrl) =>
-        returnUrl is not null && returnUrl.StartsWith("/connect/authorize", StringComparison.Ordinal) ? returnUrl : "/";
+        returnUrl is not null && returnUrl.StartsWith("/connect/authorize", StringComparison.Ordinal) && returnUrl.All(c => c is > ' ' and < '\u007F')
+            ? returnUrl
+            : "/";
 
     private static string Page(AntiforgeryTokenSet tokens, string returnUrl, string? error)
     {

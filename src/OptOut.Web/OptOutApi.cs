@@ -22,6 +22,9 @@ public sealed record Proxy(string ProxyId, string Role, DateTimeOffset From, Dat
 public sealed record Read<T>(T? Value, int Status, string? Problem)
     where T : class;
 
+/// <summary>The caller as the API admits them (GET /v1/me).</summary>
+public sealed record SignedIn(IReadOnlyList<string> Roles, bool MayChangeChoices);
+
 public sealed record ActingFor(string NhsNumber, string Role, DateTimeOffset From, DateTimeOffset? ValidUntil);
 
 public sealed record MyPatients(IReadOnlyList<ActingFor> Patients, IReadOnlyList<ActingFor> Ended);
@@ -123,14 +126,14 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
 
     /// <summary>
     /// The roles the API admits a newly signed-in person in (GET /v1/me), asked with the access token the sign-in just
-    /// returned: the pages then open to exactly those roles, whichever issuer's claims they came from.
+    /// returned: the pages then open to exactly those roles, whichever issuer's claims they came from, and offer a
+    /// change of choice only where the API would accept one.
     /// </summary>
-    public async Task<IReadOnlyList<string>?> RolesAsync(string accessToken, CancellationToken ct)
+    public async Task<SignedIn?> WhoAmIAsync(string accessToken, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        var me = await AnswerAsync<System.Text.Json.Nodes.JsonObject>(request, ct);
-        return me.Value?["roles"]?.AsArray().Select(r => r!.GetValue<string>()).ToList();
+        return (await AnswerAsync<SignedIn>(request, ct)).Value;
     }
 
     public Task<Read<CheckPage>> ChecksAsync(string? before, CancellationToken ct) =>

@@ -3,12 +3,15 @@ using System.Security.Claims;
 namespace OptOut.Web;
 
 /// <summary>The signed-in person, as NHS login (or the local provider) describes them.</summary>
-public sealed record Person(string Name, string? NhsNumber, string ProofingLevel, bool IsProxy)
+public sealed record Person(string Name, string? NhsNumber, bool MayChange, bool IsProxy)
 {
+    /// <summary>Set at sign-in from the API's answer (GET /v1/me), so the pages offer a change only to whom the API allows one.</summary>
+    public const string MayChangeClaim = "optout_may_change_choices";
+
     public static Person From(ClaimsPrincipal user) => new(
         user.FindFirstValue("name") ?? "",
         user.FindFirstValue("nhs_number"),
-        user.FindFirstValue("identity_proofing_level") ?? "P0",
+        user.FindFirstValue(MayChangeClaim) == "true",
         user.FindFirstValue("role") == "proxy");
 
     /// <summary>
@@ -16,9 +19,4 @@ public sealed record Person(string Name, string? NhsNumber, string ProofingLevel
     /// they chose to act for, which the API checks against the authority staff recorded.
     /// </summary>
     public string? RecordFor(string? actingFor) => IsProxy ? actingFor : NhsNumber;
-
-    /// <summary>NHS login levels: P0 none, P5 basic, P9 high (photo ID checked).</summary>
-    public bool MayChange(string minimum) => Level(ProofingLevel) >= Level(minimum);
-
-    private static int Level(string level) => int.TryParse(level.TrimStart('P'), out var n) ? n : 0;
 }

@@ -6,6 +6,12 @@ var builder = WebApplication.CreateBuilder(args);
 // Request and HTTP client logs name addresses, and addresses can hold an NHS number (?for=): only warnings are kept.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
 var settings = builder.Configuration.GetSection("Web").Get<WebSettings>() ?? new WebSettings();
+// Outside Development only a real issuer over HTTPS is trusted: the development sign-in service signs anyone in as anyone.
+if (!builder.Environment.IsDevelopment() && new Uri(settings.Authority).Scheme != Uri.UriSchemeHttps)
+{
+    await Console.Error.WriteLineAsync($"optout-web: refusing to start in the {builder.Environment.EnvironmentName} environment with Web:Authority {settings.Authority}: only an https issuer is trusted outside Development.");
+    return 1;
+}
 
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -36,7 +42,7 @@ builder.Services.AddAuthentication(auth =>
         cookie.Cookie.HttpOnly = true;
         cookie.Cookie.SameSite = SameSiteMode.Lax;
         cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-        cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+        cookie.ExpireTimeSpan = ServerSessions.IdleLimit;
         cookie.AccessDeniedPath = "/access-denied";
         cookie.SlidingExpiration = true;
     })
@@ -60,15 +66,24 @@ builder.Services.AddAuthentication(auth =>
         oidc.TokenValidationParameters.NameClaimType = "name";
         oidc.TokenValidationParameters.RoleClaimType = "role";
 
+        // A callback that cannot complete (a replayed or forged state, a refusal at the sign-in service, no answer from the
+        // API) is the person's to retry: a 400 and the error page's advice, never a 500.
+        oidc.Events.OnRemoteFailure = context =>
+        {
+            context.HandleResponse();
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Task.CompletedTask;
+        };
+
         // Roles come from the API, not from the ID token: the API maps the issuer's own role claims (NHS CIS2's
         // nhsid_nrbac_roles, say) as configured, so pages and API admit exactly the same people. No answer, no sign-in.
         oidc.Events.OnTokenValidated = async context =>
         {
-            IReadOnlyList<string>? roles = null;
+            SignedIn? admitted = null;
             try
             {
-                roles = context.TokenEndpointResponse?.AccessToken is { } token
-                    ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().RolesAsync(token, context.HttpContext.RequestAborted)
+                admitted = context.TokenEndpointResponse?.AccessToken is { } token
+                    ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().WhoAmIAsync(token, context.HttpContext.RequestAborted)
                     : null;
             }
             catch (HttpRequestException)
@@ -76,20 +91,22 @@ builder.Services.AddAuthentication(auth =>
                 // The API is unreachable: no roles are known, so no sign-in (below), rather than a session with none.
             }
 
-            if (roles is null || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
+            if (admitted is null || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
             {
                 context.Fail("OptOut's API did not say which roles this sign-in holds.");
                 return;
             }
 
-            foreach (var claim in identity.FindAll("role").ToList())
+            foreach (var claim in identity.FindAll("role").Concat(identity.FindAll(Person.MayChangeClaim)).ToList())
             {
                 identity.RemoveClaim(claim);
             }
 
-            identity.AddClaims(roles.Select(role => new System.Security.Claims.Claim("role", role)));
+            identity.AddClaims(admitted.Roles.Select(role => new System.Security.Claims.Claim("role", role)));
+            identity.AddClaim(new System.Security.Claims.Claim(Person.MayChangeClaim, admitted.MayChangeChoices ? "true" : "false"));
         };
     });
+ServerSessions.Use(builder.Services);
 builder.Services.AddHttpClient<OptOutApi>(http => http.BaseAddress = new Uri(settings.ApiBaseUrl));
 builder.Services.AddHttpContextAccessor();
 
@@ -102,6 +119,8 @@ app.Use(async (http, next) =>
     http.Response.Headers.ContentSecurityPolicy =
         $"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self' {new Uri(settings.Authority).GetLeftPart(UriPartial.Authority)}";
     http.Response.Headers.XContentTypeOptions = "nosniff";
+    // frame-ancestors above says it to current browsers; X-Frame-Options says it to older ones.
+    http.Response.Headers.XFrameOptions = "DENY";
     http.Response.Headers["Referrer-Policy"] = "no-referrer";
     await next(http);
 });
@@ -111,3 +130,4 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapRazorPages();
 await app.RunAsync();
+return 0;

@@ -9,7 +9,4 @@ public sealed class WebSettings
     public string ClientId { get; set; } = "optout-web";
 
     public string ApiBaseUrl { get; set; } = "http://127.0.0.1:5080";
-
-    /// <summary>The identity proofing level a person needs to change a choice online (NHS login's P9 by default).</summary>
-    public string MinimumProofingLevelToChange { get; set; } = "P9";
 }

@@ -129,8 +129,11 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
         return list;
     }
 
-    public bool VerifySignature(AuditCheckpoint checkpoint) =>
-        _key.VerifyData(Payload(checkpoint), Convert.FromBase64String(checkpoint.Signature), HashAlgorithmName.SHA256);
+    /// <summary>Checks the checkpoints against the entries' hashes and the service key (<see cref="Contracts.Audit.CheckpointVerification"/>).</summary>
+    public Contracts.Audit.CheckpointResult Verify(IReadOnlyList<AuditCheckpoint> list, IReadOnlyDictionary<long, byte[]> hashes) =>
+        Contracts.Audit.CheckpointVerification.Verify(
+            [.. list.Select(c => new Contracts.Audit.SignedCheckpoint(c.FromSequence, c.ToSequence, c.MerkleRoot, c.HeadHash, c.SignedAt, c.Signature))],
+            hashes, _key, wholeChain: true);
 
     /// <summary>What is signed: the range, the root and the head, in a fixed text form a verifier can rebuild.</summary>
     public static byte[] Payload(AuditCheckpoint c) =>

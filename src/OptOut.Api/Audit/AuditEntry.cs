@@ -1,4 +1,5 @@
 using OptOut.Contracts.Audit;
+using OptOut.Http;
 
 namespace OptOut.Audit;
 
@@ -39,4 +40,22 @@ public sealed record AuditRecord(
     string? Purpose,
     int Outcome,
     string RequestId,
-    string Details);
+    string Details)
+{
+    /// <summary>
+    /// The record as PostgreSQL can store it, whatever a request held: unsafe characters (a NUL cannot be stored at all)
+    /// become U+FFFD and each field is cut to its limit, so one entry can never fail the batch it shares with others.
+    /// The edge refuses such requests (Http/InputScreening.cs), and this records the refusal itself.
+    /// </summary>
+    public AuditRecord Storable() => new(
+        SafeText.Clean(Kind, 16)!,
+        SafeText.Clean(Action, 512)!,
+        SafeText.Clean(Actor, 256)!,
+        SafeText.Clean(ActorRole, 64)!,
+        SafeText.Clean(NhsNumber, 32),
+        SafeText.Clean(Purpose, InputScreening.MaxPurposeLength),
+        Outcome,
+        SafeText.Clean(RequestId, 128)!,
+        // Details are JSON made by the service, escaped; only an escaped NUL is beyond what a jsonb column takes.
+        Details.Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal));
+}

@@ -159,6 +159,11 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                 return;
             }
         }
+        catch (Exception ex) when (IsEntryRefused(ex))
+        {
+            // One entry PostgreSQL will not store: chained afresh, in halves, so the others are still answered.
+            _head = _stored = null;
+        }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
 #pragma warning restore CA1031
@@ -179,6 +184,15 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             metrics.AuditBatch.Record(chained);
             batch.ForEach(b => b.Done.TrySetResult());
         }
+        catch (Exception ex) when (IsEntryRefused(ex) && batch.Count > 1)
+        {
+            // Entries are made storable before they are queued; should PostgreSQL still refuse one, the batch is halved
+            // until that entry stands alone, so only its own request fails and everyone else's is answered.
+            logger.LogWarning("PostgreSQL refused an entry of an audit batch of {Count} ({SqlState}); chaining it in halves", batch.Count, (ex as Npgsql.PostgresException)?.SqlState);
+            _head = _stored = null;
+            await AppendAnsweringAsync(batch[..(batch.Count / 2)], drainPending, ct);
+            await AppendAnsweringAsync(batch[(batch.Count / 2)..], drainPending: false, ct);
+        }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
 #pragma warning restore CA1031
@@ -187,6 +201,10 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
             Interlocked.Exchange(ref _pendingMayExist, 1);
         }
     }
+
+    /// <summary>A refusal of what an entry holds (PostgreSQL's data exceptions, class 22), not of the database itself.</summary>
+    private static bool IsEntryRefused(Exception ex) =>
+        ex is Npgsql.PostgresException { SqlState: ['2', '2', ..] } or System.Text.EncoderFallbackException;
 
     private void Failed(List<(AuditRecord Record, TaskCompletionSource Done)> batch, Exception ex)
     {

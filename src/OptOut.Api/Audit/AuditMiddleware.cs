@@ -41,7 +41,7 @@ public static class AuditMiddleware
         if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir"))
         {
             var audit = http.RequestServices.GetRequiredService<AuditLog>();
-            http.Items[RouteItem] = new RequestTarget((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "", Subject(http));
+            http.Items[RouteItem] = Target(http);
             http.Response.OnStarting(async () =>
             {
                 // An over-rate refusal releases nothing, and auditing a flood would amplify it (README).
@@ -132,7 +132,7 @@ public static class AuditMiddleware
     {
         var caller = Caller.From(http.User);
         var authenticated = http.User.Identity?.IsAuthenticated == true;
-        var (route, subject) = http.Items[RouteItem] as RequestTarget ?? new RequestTarget(http.Request.Path.Value ?? "", Subject(http));
+        var (route, subject) = http.Items[RouteItem] as RequestTarget ?? Target(http);
         var details = new Dictionary<string, object?>
         {
             ["query"] = http.Request.QueryString.Value,
@@ -151,32 +151,55 @@ public static class AuditMiddleware
             }
         }
 
+        // A purpose is kept only as stated by someone signed in: anyone at all could otherwise write text into the trail.
+        var purpose = http.Request.Query["purpose"].FirstOrDefault() ?? http.Request.Headers["X-Purpose"].FirstOrDefault();
+        if (!authenticated && purpose is not null)
+        {
+            (purpose, details["purposeNotKept"]) = (null, "stated by an unauthenticated caller");
+        }
+
         return new AuditRecord(
             HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? "access" : "change",
             $"{http.Request.Method} {route}",
             authenticated ? caller.Subject : "anonymous",
             authenticated ? caller.Role : "",
             subject,
-            http.Request.Query["purpose"].FirstOrDefault() ?? http.Request.Headers["X-Purpose"].FirstOrDefault(),
+            purpose,
             http.Response.StatusCode,
             http.TraceIdentifier,
-            JsonSerializer.Serialize(details.Where(d => d.Value is not null).ToDictionary()));
+            JsonSerializer.Serialize(details.Where(d => d.Value is not null).ToDictionary())).Storable();
+    }
+
+    /// <summary>
+    /// The route template and the patient the request is about. A request the router refused (405, 415) has no route of
+    /// its own, so the template its path fits names both: a patient's subject access report shows those refusals too.
+    /// </summary>
+    private static RequestTarget Target(HttpContext http)
+    {
+        if (http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template })
+        {
+            return new RequestTarget(template, Subject(http.Request.RouteValues, http.Request.Query));
+        }
+
+        return http.RequestServices.GetRequiredService<Http.RouteTemplates>().Match(http.Request.Path) is var (fitted, values)
+            ? new RequestTarget(fitted, Subject(values, http.Request.Query))
+            : new RequestTarget(http.Request.Path.Value ?? "", Subject(http.Request.RouteValues, http.Request.Query));
     }
 
     /// <summary>The patient the request is about, from the route or a FHIR search; as given if it is not a valid number.</summary>
-    private static string? Subject(HttpContext http)
+    private static string? Subject(RouteValueDictionary route, IQueryCollection query)
     {
-        if (http.GetRouteValue("nhsNumber") is string route)
+        if (route["nhsNumber"] is string number)
         {
-            return NhsNumber.TryParse(route, out var number, out _) ? number.Value : route[..Math.Min(route.Length, 32)];
+            return NhsNumber.TryParse(number, out var parsed, out _) ? parsed.Value : number[..Math.Min(number.Length, 32)];
         }
 
-        if (http.GetRouteValue("id") is string id && Fhir.FhirPatientReference.TryParseConsentId(id, out var owner))
+        if (route["id"] is string id && Fhir.FhirPatientReference.TryParseConsentId(id, out var owner))
         {
             return owner.Value;
         }
 
-        var named = http.Request.Query["patient:identifier"].FirstOrDefault() ?? http.Request.Query["patient"].FirstOrDefault();
+        var named = query["patient:identifier"].FirstOrDefault() ?? query["patient"].FirstOrDefault();
         if (named is null)
         {
             return null;

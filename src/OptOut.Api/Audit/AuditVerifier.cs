@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Npgsql;
 
 namespace OptOut.Audit;
@@ -10,8 +9,9 @@ public sealed record AuditVerification(bool Intact, long Entries, long? HeadSequ
 
 /// <summary>
 /// Re-verifies the whole chain from the database: every entry's hash from its content, every link to the
-/// entry before, an unbroken run of sequence numbers, and every signed checkpoint's Merkle root and
-/// signature. A changed field, a deleted, reordered or inserted row each break one of these at that entry.
+/// entry before, an unbroken run of sequence numbers, and the signed checkpoints tiling the chain, each with its Merkle
+/// root, head and signature. A changed field, a deleted, reordered or inserted row, entry or checkpoint, each break one
+/// of these, and the answer says where: a verifier reports tampering, it does not fail on it.
 /// </summary>
 public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints)
 {
@@ -29,41 +29,22 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
             {
                 var entry = AuditRows.Read(reader);
                 count++;
-                hashes[entry.Sequence] = Convert.FromHexString(entry.Hash);
                 mismatch ??= Check(entry, expected, previous);
+                // A hash altered into something that is not hex is already a mismatch; as a leaf it matches nothing.
+                hashes[entry.Sequence] = entry.Hash.Length == 64 && entry.Hash.All(char.IsAsciiHexDigit) ? Convert.FromHexString(entry.Hash) : [];
                 expected = entry.Sequence + 1;
                 previous = entry.Hash;
             }
         }
 
-        var verified = 0L;
-        long? anchored = null;
-        foreach (var checkpoint in await checkpoints.ListAsync(ct))
+        // The checkpoint rules are the offline verifier's too (optout audit-verify), so both report the same breaks.
+        var anchoring = checkpoints.Verify(await checkpoints.ListAsync(ct), hashes);
+        if (anchoring.FirstBreak is { } broken)
         {
-            var leaves = new List<byte[]>();
-            for (var s = checkpoint.FromSequence; s <= checkpoint.ToSequence && hashes.TryGetValue(s, out var h); s++)
-            {
-                leaves.Add(h);
-            }
-
-            if (leaves.Count != checkpoint.ToSequence - checkpoint.FromSequence + 1
-                || !CryptographicOperations.FixedTimeEquals(Contracts.Audit.MerkleTree.Root(leaves), Convert.FromHexString(checkpoint.MerkleRoot)))
-            {
-                mismatch ??= new AuditMismatch(checkpoint.FromSequence, $"entries {checkpoint.FromSequence}-{checkpoint.ToSequence} no longer match their signed checkpoint");
-                continue;
-            }
-
-            if (!checkpoints.VerifySignature(checkpoint))
-            {
-                mismatch ??= new AuditMismatch(checkpoint.FromSequence, $"the checkpoint over entries {checkpoint.FromSequence}-{checkpoint.ToSequence} is not signed by the service key");
-                continue;
-            }
-
-            verified++;
-            anchored = Math.Max(anchored ?? 0, checkpoint.ToSequence);
+            mismatch ??= new AuditMismatch(broken.Sequence, broken.Problem);
         }
 
-        return new AuditVerification(mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, verified, anchored, mismatch);
+        return new AuditVerification(mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch);
     }
 
     public static AuditMismatch? Check(AuditEntry entry, long expectedSequence, string previousHash)

@@ -33,6 +33,8 @@ public static class EventStoreSetup
             opts.Projections.Wakeup = new Marten.Events.Daemon.HighWater.PostgresqlListenWakeup(
                 sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<Marten.Events.Daemon.HighWater.PostgresqlListenWakeup>>());
             opts.Listeners.Add(sp.GetRequiredService<AppendNotifier>().Listener);
+            // Failures are logged without their statements' parameters, which hold NHS numbers.
+            opts.Logger(new ParameterFreeMartenLogger(sp.GetRequiredService<ILogger<IDocumentStore>>()));
         });
 
         // The outbox relay, outside the daemon: it publishes everything committed since its last page, so its pages grow

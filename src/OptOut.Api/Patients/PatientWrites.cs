@@ -28,12 +28,12 @@ public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
 }
 
 /// <summary>
-/// The one write path every change to a patient's record takes: idempotency, If-Match, supersession,
+/// The one write path every change to a patient's record takes: identity assurance, idempotency, If-Match, supersession,
 /// object-level authorization, then FetchForWriting, decide, append, audit record and save in one transaction.
 /// </summary>
 public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    OptOutIndex index, AuditSchema auditSchema, AuditLog auditLog)
+    OptOutIndex index, AuditSchema auditSchema, AuditLog auditLog, IOptions<IdentityAssurance> assurance)
 {
     /// <summary>The global sequence of the last event a write appended.</summary>
     public const string SequenceHeader = "OptOut-Sequence";
@@ -56,6 +56,11 @@ public sealed class PatientWrites(
         CancellationToken ct)
     {
         var caller = Caller.From(http.User);
+        if (assurance.Value.Refuses(caller) is { } unproven)
+        {
+            return unproven;
+        }
+
         var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
         if (IdempotencyKeys.Validate(idempotencyKey) is { } badKey)
         {

@@ -12,7 +12,7 @@ public static class AuthenticationSetup
     /// `infra/optout token`) are accepted too; in development the issuer is the local provider, src/OptOut.Identity.
     /// Issuer, audience, lifetime and signature are always checked.
     /// </summary>
-    public static IServiceCollection AddOptOutAuthentication(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddOptOutAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var auth = configuration.GetSection("Auth");
         var authority = auth["Authority"];
@@ -24,6 +24,8 @@ public static class AuthenticationSetup
         {
             throw new InvalidOperationException("Set Auth:Authority (an OpenID Connect issuer) or Auth:DevelopmentSigningKey.");
         }
+
+        DevelopmentTrust.RefuseOutsideDevelopment(environment, "Auth:Authority", authority, "Auth:DevelopmentSigningKey", developmentKey);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
@@ -58,6 +60,7 @@ public static class AuthenticationSetup
         });
 
         services.Configure<RoleClaimMapping>(auth.GetSection("RoleClaims"));
+        services.Configure<IdentityAssurance>(auth);
         services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, MappedRoles>();
         services.AddAuthorization();
         return services;

@@ -4,7 +4,7 @@ using System.Security.Claims;
 namespace OptOut.Security;
 
 /// <summary>The authenticated caller, as the token describes them.</summary>
-public sealed record Caller(string Subject, string Role, string? NhsNumber, DateOnly? BirthDate, string? OdsCode)
+public sealed record Caller(string Subject, string Role, string? NhsNumber, DateOnly? BirthDate, string? OdsCode, string? ProofingLevel = null)
 {
     /// <summary>A patient decides for themselves from their 13th birthday.</summary>
     public const int AgeOfSelfDecision = 13;
@@ -14,7 +14,8 @@ public sealed record Caller(string Subject, string Role, string? NhsNumber, Date
         user.FindFirstValue(OptOutClaims.Role) ?? "",
         user.FindFirstValue(OptOutClaims.NhsNumber),
         DateOnly.TryParseExact(user.FindFirstValue(OptOutClaims.BirthDate), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born) ? born : null,
-        user.FindFirstValue(OptOutClaims.OdsCode));
+        user.FindFirstValue(OptOutClaims.OdsCode),
+        user.FindFirstValue(IdentityAssurance.Claim));
 
     public bool IsPatient => Role == Roles.Patient;
 

@@ -30,6 +30,8 @@ public static class TokenCommand
         var subject = new Option<string>("--subject") { Description = "The token's subject (required for --role proxy: the proxy id staff authorised). Defaults to one of its own per role and record." };
         var odsCode = new Option<string>("--ods-code") { Description = "A GP practice's ODS code (role practice)." };
         var birthDate = new Option<DateOnly?>("--birth-date") { Description = "A patient's birth date, YYYY-MM-DD (default 1980-01-01)." };
+        var proofing = new Option<string>("--proofing-level") { Description = "NHS login's identity proofing level: P0, P5 or P9 (default P9, which may change choices).", DefaultValueFactory = _ => "P9" };
+        proofing.AcceptOnlyFromAmong("P0", "P5", "P9");
         var minutes = new Option<int>("--minutes") { Description = "Lifetime in minutes (1 to 1440).", DefaultValueFactory = _ => 60 };
         minutes.Validators.Add(r =>
         {
@@ -39,7 +41,7 @@ public static class TokenCommand
             }
         });
 
-        var command = new Command("token", "Mint a development token (printed as the last line).") { role, nhsNumber, subject, odsCode, birthDate, minutes };
+        var command = new Command("token", "Mint a development token (printed as the last line).") { role, nhsNumber, subject, odsCode, birthDate, proofing, minutes };
         command.Validators.Add(r =>
         {
             var chosen = r.GetValue(role);
@@ -72,6 +74,8 @@ public static class TokenCommand
             };
             AddIfGiven(claims, "nhs_number", patient);
             AddIfGiven(claims, "ods_code", parsed.GetValue(odsCode));
+            // A person's sign-in says how well their identity was checked; staff and systems are vouched for by their issuer.
+            AddIfGiven(claims, "identity_proofing_level", chosenRole is "patient" or "proxy" ? parsed.GetValue(proofing) : null);
             // NHS login tokens carry a birth date; an adult's is the default so a patient token works as given.
             AddIfGiven(claims, "birthdate", (parsed.GetValue(birthDate) ?? (chosenRole == "patient" ? new DateOnly(1980, 1, 1) : null))?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 

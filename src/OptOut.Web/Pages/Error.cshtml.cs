@@ -13,6 +13,7 @@ public sealed class ErrorModel : PageModel
     {
         (Heading, Advice) = status switch
         {
+            400 => ("Signing in did not work", "The sign-in may have taken too long, or the link was already used. Go back to the start and sign in again."),
             404 => ("Page not found", "If you typed the web address, check it is correct."),
             403 => ("You cannot see this page", "You can only see and change your own choices, or those of someone you are authorised to act for."),
             _ => (Heading, Advice),

@@ -235,7 +235,12 @@ public class AuditTrailTests(OptOutService service)
     [Fact]
     public async Task An_NDJSON_export_verifies_offline_with_the_command_line_tool()
     {
-        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        // Entries enough for two signed checkpoints (one every five here), so one can be taken out of the list.
+        for (var i = 0; i < 100 && (await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/checkpoints")).GetArrayLength() < 2; i++)
+        {
+            await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        }
+
         var dpo = service.As("dpo");
         dpo.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
         var export = await dpo.GetAsync("/v1/audit");
@@ -251,6 +256,19 @@ public class AuditTrailTests(OptOutService service)
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Matches("intact.*; [1-9][0-9]* signed checkpoints verified", run.Stdout);
+
+        // The same breaks the service reports: a checkpoint deleted from the list, or one whose root is not a hash.
+        var list = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(checkpoints))!.AsArray();
+        Assert.True(list.Count >= 2, "two checkpoints");
+        foreach (var tamper in new Action<System.Text.Json.Nodes.JsonArray>[] { l => l.RemoveAt(0), l => l[0]!["merkleRoot"] = "zz" })
+        {
+            var copy = System.Text.Json.Nodes.JsonNode.Parse(list.ToJsonString())!.AsArray();
+            tamper(copy);
+            await File.WriteAllTextAsync(checkpoints, copy.ToJsonString());
+            var broken = await OptOutCli.RunAsync(service.SigningKey, "audit-verify", file, "--checkpoints", checkpoints, "--public-key", key);
+            Assert.True(broken.ExitCode == 1, broken.Stdout + broken.Stderr);
+            Assert.Contains("checkpoints break", broken.Stdout, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -61,6 +61,49 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         await TamperedAsync("update optout.audit_entries set actor = 'forged' where seq = 2", 1, "signed checkpoint", rehash: true);
     }
 
+    [Theory]
+    [InlineData("update optout.audit_checkpoints set merkle_root = 'not-a-hash' where from_seq = 1", 1, "not one (altered)")]
+    [InlineData("update optout.audit_checkpoints set merkle_root = repeat('ab', 32) where from_seq = 1", 1, "no longer match")]
+    [InlineData("update optout.audit_checkpoints set head_hash = repeat('0', 64) where from_seq = 1", 1, "no longer match")]
+    [InlineData("update optout.audit_checkpoints set signature = '%%%' where from_seq = 1", 1, "not one (altered)")]
+    [InlineData("delete from optout.audit_checkpoints where from_seq = 1", 1, "a checkpoint was deleted")]
+    [InlineData("update optout.audit_checkpoints set to_seq = to_seq - 1 where from_seq = 1", 1, "no longer match")]
+    [InlineData("insert into optout.audit_checkpoints select 2, to_seq, merkle_root, head_hash, signed_at, signature from optout.audit_checkpoints where from_seq = 1", 2, "overlaps")]
+    public async Task A_tampered_checkpoint_is_reported_as_a_break_never_an_error(string sql, long sequence, string problem)
+    {
+        await AtLeastTwoCheckpointsAsync();
+        await TamperedAsync(sql, sequence, problem);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_signed_by_another_key_is_reported_as_a_break()
+    {
+        await AtLeastTwoCheckpointsAsync();
+        var first = (await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/checkpoints"))[0];
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var forged = Convert.ToBase64String(other.SignData(OptOut.Contracts.Audit.AuditChain.CheckpointPayload(
+            first.GetProperty("fromSequence").GetInt64(), first.GetProperty("toSequence").GetInt64(), first.GetProperty("merkleRoot").GetString()!,
+            first.GetProperty("headHash").GetString()!, first.GetProperty("signedAt").GetDateTimeOffset()), System.Security.Cryptography.HashAlgorithmName.SHA256));
+
+        await TamperedAsync($"update optout.audit_checkpoints set signature = '{forged}' where from_seq = 1", 1, "not signed by the service key");
+    }
+
+    /// <summary>Entries enough for two checkpoints (one every five entries here), so the first is not the newest.</summary>
+    private async Task AtLeastTwoCheckpointsAsync()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if ((await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/checkpoints")).GetArrayLength() >= 2)
+            {
+                return;
+            }
+
+            await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        }
+
+        Assert.Fail("No second checkpoint was signed.");
+    }
+
     private async Task TamperedAsync(string sql, long expectedSequence, string problem, bool rehash = false)
     {
         await using var connection = new NpgsqlConnection(service.ConnectionString);

@@ -23,6 +23,9 @@ public sealed class BrowserJourneys : IAsyncLifetime
 
     public Uri Web { get; private set; } = null!;
 
+    /// <summary>The local sign-in service (OpenIddict), standing in for NHS login.</summary>
+    public Uri Identity { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public TestDatabase Database => _database!;
@@ -31,7 +34,7 @@ public sealed class BrowserJourneys : IAsyncLifetime
     {
         Servers = await TestServers.StartAsync();
         _database = await TestDatabase.CreateAsync(Servers);
-        var identity = new Uri($"http://127.0.0.1:{TestServers.FreeTcpPort()}/");
+        var identity = Identity = new Uri($"http://127.0.0.1:{TestServers.FreeTcpPort()}/");
         Web = new Uri($"http://127.0.0.1:{TestServers.FreeTcpPort()}");
         await StartAsync("OptOut.Identity", identity, new()
         {
@@ -43,6 +46,7 @@ public sealed class BrowserJourneys : IAsyncLifetime
             new Dictionary<string, string> { ["Auth:Authority"] = identity.ToString() });
         await StartAsync("OptOut.Web", Web, new()
         {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Web__Authority"] = identity.ToString(),
             ["Web__ApiBaseUrl"] = Api.Address.ToString(),
         }, "/");

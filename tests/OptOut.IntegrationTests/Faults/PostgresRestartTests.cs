@@ -52,5 +52,8 @@ public class PostgresRestartTests(ITestOutputHelper output)
         await StoreChecks.AssertIndexAgreesAsync(service, scenario.Database, load);
         await FaultScenario.AssertAuditIntactAsync(service);
         await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
+
+        // Whatever the outage logged (the database down, statements failing), no line the service kept names a patient.
+        Assert.All(load.Changes.Select(c => c.NhsNumber).Distinct(), nhs => Assert.DoesNotContain(nhs, service.Output, StringComparison.Ordinal));
     }
 }

@@ -40,6 +40,29 @@ public class HealthAndLoggingTests(OptOutService service)
         Assert.DoesNotContain(service.Logs.Lines, line => line.Contains(nhs, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_failing_statement_logs_neither_the_NHS_number_nor_the_record_it_carried()
+    {
+        // A database superuser's constraint that refuses this one patient's record: every write of it fails inside
+        // PostgreSQL, as a failing statement would, and Marten and the service log the failure.
+        var nhs = TestPatients.NewNhsNumber();
+        var constraint = $"refuse_one_patient_{Guid.NewGuid():N}";
+        await service.QueryAsync($"alter table optout.mt_doc_patientpreferences add constraint {constraint} check (id <> '{nhs}') not valid; select 1", r => r.GetInt32(0));
+        var errorsBefore = service.Logs.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal));
+        try
+        {
+            var answer = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", caseReference = "CASE-" + nhs });
+            Assert.True((int)answer.StatusCode >= 500, $"{(int)answer.StatusCode}: the write was meant to fail");
+        }
+        finally
+        {
+            await service.QueryAsync($"alter table optout.mt_doc_patientpreferences drop constraint {constraint}; select 1", r => r.GetInt32(0));
+        }
+
+        Assert.True(service.Logs.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal)) > errorsBefore, "the failure was logged");
+        Assert.DoesNotContain(service.Logs.Lines, line => line.Contains(nhs, StringComparison.Ordinal));
+    }
+
     private static async Task<HttpResponseMessage> RetryAsync(Func<Task<HttpResponseMessage>> call, Func<HttpResponseMessage, bool> done)
     {
         for (var i = 0; ; i++)

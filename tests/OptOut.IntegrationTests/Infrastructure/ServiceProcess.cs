@@ -44,6 +44,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["Urls"] = address.ToString();
+        // Development: the tests' tokens are signed with a development key, which the service refuses anywhere else.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in settings.For(connectionString, rabbitMq).Concat(overrides ?? new Dictionary<string, string>()))
         {

@@ -38,10 +38,16 @@ public sealed class TestSettings
     };
 
     /// <summary>A client whose token has the role; a patient is an adult unless <paramref name="birthDate"/> says otherwise.</summary>
-    public string Token(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null)
+    /// People sign in at NHS login's high proofing level, P9, unless <paramref name="proofingLevel"/> says otherwise.
+    public string Token(string role, string? nhsNumber = null, string? subject = null, string? odsCode = null, DateOnly? birthDate = null, string proofingLevel = "P9")
     {
         // Distinct subjects per record, as real ones are: idempotency keys are scoped by subject.
         var claims = new Dictionary<string, object> { ["role"] = role, ["sub"] = subject ?? (nhsNumber is null ? $"test-{role}" : $"test-{role}-{nhsNumber}") };
+        if (role is "patient" or "proxy")
+        {
+            claims["identity_proofing_level"] = proofingLevel;
+        }
+
         if (nhsNumber is not null)
         {
             claims["nhs_number"] = nhsNumber;

@@ -34,6 +34,12 @@ public sealed class OperationContract(IOptions<Catalogue.ChoiceCatalogue> catalo
 
         // Who may call: the roles a policy names, "anyone" without sign-in, or "signed-in" for any authenticated caller.
         roles = roles.Count > 0 ? roles : [anonymous ? "anyone" : "signed-in"];
+        if (anonymous)
+        {
+            // The document asks for a bearer token everywhere; an empty list says this operation needs none.
+            operation.Security = [];
+        }
+
         {
             operation.Description = $"{operation.Description}\n\nRoles: {string.Join(", ", roles)}.".Trim();
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace OptOut.Web.Pages.Choices;
 
 /// <summary>Your data choices (or, for a proxy, the choices of the person they act for), read from OptOut's API with the signed-in person's own token.</summary>
-public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
+public sealed class IndexModel(OptOutApi api) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? For { get; set; }
@@ -24,7 +24,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Person = Person.From(User);
-        MayChange = Person.MayChange(settings.MinimumProofingLevelToChange);
+        MayChange = Person.MayChange;
         if (Person.RecordFor(For) is not { } record)
         {
             return Person.IsProxy ? RedirectToPage("/ActFor") : Page();

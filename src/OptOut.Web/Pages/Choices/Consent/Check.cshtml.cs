@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace OptOut.Web.Pages.Choices.Consent;
 
 /// <summary>Check the answer, then confirm; the form's own key makes a double submission record once.</summary>
-public sealed class CheckModel(OptOutApi api, WebSettings settings) : ConsentStep
+public sealed class CheckModel(OptOutApi api) : ConsentStep
 {
 
     [BindProperty]
@@ -47,7 +47,7 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : ConsentSte
 
     private async Task<bool> ValidAsync(CancellationToken ct)
     {
-        if (!ConsentAnswer.IsValid(Decision) || !Person.From(User).MayChange(settings.MinimumProofingLevelToChange)
+        if (!ConsentAnswer.IsValid(Decision) || !Person.From(User).MayChange
             || (await api.ConsentPurposesAsync(ct)).FirstOrDefault(p => p.Key == Purpose) is not { } purpose)
         {
             return false;

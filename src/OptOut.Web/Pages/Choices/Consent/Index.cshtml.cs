@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace OptOut.Web.Pages.Choices.Consent;
 
 /// <summary>One question about one purpose from OptOut's catalogue: allow it (perhaps until a day), do not allow it, or remove the answer.</summary>
-public sealed class IndexModel(OptOutApi api, WebSettings settings) : ConsentStep
+public sealed class IndexModel(OptOutApi api) : ConsentStep
 {
 
     [BindProperty(SupportsGet = true)]
@@ -58,7 +58,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : ConsentSte
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         var person = Person.From(User);
-        MayChange = person.MayChange(settings.MinimumProofingLevelToChange);
+        MayChange = person.MayChange;
         if (person.RecordFor(For) is not { } record || (await api.ConsentPurposesAsync(ct)).FirstOrDefault(p => p.Key == Purpose) is not { } purpose)
         {
             return false;

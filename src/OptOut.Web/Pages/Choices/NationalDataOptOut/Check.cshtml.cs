@@ -7,7 +7,7 @@ namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
 /// Check your answer, then confirm. The form carries its own idempotency key, made when the page was shown, and the
 /// API records the change once however often the form is sent (double clicks, the back button, a retry).
 /// </summary>
-public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
+public sealed class CheckModel(OptOutApi api) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Answer { get; set; }
@@ -22,7 +22,7 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
 
     public IActionResult OnGet()
     {
-        if (!Answers.IsValid(Answer) || !Person.From(User).MayChange(settings.MinimumProofingLevelToChange))
+        if (!Answers.IsValid(Answer) || !Person.From(User).MayChange)
         {
             return RedirectToPage("Index");
         }
@@ -34,7 +34,7 @@ public sealed class CheckModel(OptOutApi api, WebSettings settings) : PageModel
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var person = Person.From(User);
-        if (!Answers.IsValid(Answer) || Key is not { Length: > 0 and <= 64 } || person.RecordFor(For) is not { } record || !person.MayChange(settings.MinimumProofingLevelToChange))
+        if (!Answers.IsValid(Answer) || Key is not { Length: > 0 and <= 64 } || person.RecordFor(For) is not { } record || !person.MayChange)
         {
             return RedirectToPage("Index", new { @for = For });
         }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
 
 /// <summary>One question: may your confidential patient information be used for research and planning?</summary>
-public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
+public sealed class IndexModel(OptOutApi api) : PageModel
 {
     [BindProperty]
     public string? Answer { get; set; }
@@ -19,7 +19,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string? answer, CancellationToken ct)
     {
-        MayChange = Person.From(User).MayChange(settings.MinimumProofingLevelToChange);
+        MayChange = Person.From(User).MayChange;
         if (Answers.IsValid(answer))
         {
             Answer = answer;
@@ -35,7 +35,7 @@ public sealed class IndexModel(OptOutApi api, WebSettings settings) : PageModel
 
     public IActionResult OnPost()
     {
-        MayChange = Person.From(User).MayChange(settings.MinimumProofingLevelToChange);
+        MayChange = Person.From(User).MayChange;
         if (!Answers.IsValid(Answer))
         {
             Error = "Select if your confidential patient information can be used for research and planning";
