@@ -88,12 +88,12 @@ if (args is ["schema", ..])
 app.UseSecurityHeaders();
 app.UseAuditTrail();
 app.UseExceptionHandler();
-// After the audit trail, so each refusal is recorded; before authentication, so no token's claims are read for it.
-app.UseInputScreening();
 app.UseStatusCodePages();
 app.UseOptOutOpenApi();
 app.UseAuthentication();
 app.UseRateLimiter();
+// Before any handler and inside the audit trail, so each refusal is recorded, against the caller who sent it.
+app.UseInputScreening();
 app.UseRequestTimeouts();
 app.UseAuthorization();
 

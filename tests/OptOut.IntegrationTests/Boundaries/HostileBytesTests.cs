@@ -141,7 +141,8 @@ public class HostileBytesTests(OptOutService service)
         var problem = JsonDocument.Parse(body).RootElement;
         var detail = fhir ? problem.GetProperty("issue")[0].GetProperty("diagnostics").GetString() : problem.GetProperty("detail").GetString();
         Assert.Contains(named, detail, StringComparison.Ordinal);
-        // The refusal is itself in the trail.
+        // The refusal is itself in the trail, against the caller who sent it.
         Assert.Equal("400", await EntryAsync(response, "outcome::text"));
+        Assert.StartsWith("test-", await EntryAsync(response, "actor"), StringComparison.Ordinal);
     }
 }
