@@ -111,6 +111,7 @@ v1.MapSupersession();
 v1.MapGetPreferences();
 v1.MapGetChoices();
 v1.MapGetHistory();
+v1.MapGetChange();
 v1.MapGetOptOutStatus();
 v1.MapGetDecision();
 v1.MapBulkCheck();

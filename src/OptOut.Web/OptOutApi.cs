@@ -33,7 +33,14 @@ public sealed record DecidedBy(string Capacity, string? ProxyRole, string Record
 
 public sealed record EventReference(string EventType, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
 
-public sealed record HistoryEntry(EventReference Event, DecidedBy DecidedBy, string? Channel);
+public sealed record HistoryEntry(EventReference Event, DecidedBy DecidedBy, string? Channel, System.Text.Json.Nodes.JsonObject? Details = null, string? Reference = null);
+
+/// <summary>One change as the API recorded it (GET /v1/patients/{n}/changes/{reference}): what confirmation pages show.</summary>
+public sealed record RecordedChange(string Reference, string NhsNumber, IReadOnlyList<HistoryEntry> Decisions)
+{
+    /// <summary>The decision of this kind the change recorded (for example "national-data-opt-out-set"), if it recorded one.</summary>
+    public HistoryEntry? Of(params string[] eventTypes) => Decisions.LastOrDefault(d => eventTypes.Contains(d.Event.EventType));
+}
 
 public sealed record History(string NhsNumber, IReadOnlyList<HistoryEntry> Decisions);
 
@@ -86,7 +93,7 @@ public sealed record ImportRun(string Id, string Caller, string Status, DateTime
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
-/// <summary>What a change answered: its reference (the request id the audit trail names), or the API's problem.</summary>
+/// <summary>What a change answered: its reference (none when the choice already stood and nothing changed), or the API's problem.</summary>
 public sealed record ChangeResult(string? Reference, string? Problem);
 
 /// <summary>
@@ -192,6 +199,12 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
             : ChangeAsync(HttpMethod.Put, $"/v1/patients/{nhsNumber}/consents/{Uri.EscapeDataString(purpose)}",
                 new { decision, period = until is null ? null : new { end = until }, channel = "online" }, idempotencyKey, ct);
 
+    /// <summary>The change a reference names on this record, as the API recorded it; null when it names none of its changes.</summary>
+    public async Task<RecordedChange?> RecordedChangeAsync(string nhsNumber, string? reference, CancellationToken ct) =>
+        reference is { Length: > 0 and <= 16 }
+            ? (await ReadAsync<RecordedChange>($"/v1/patients/{Uri.EscapeDataString(nhsNumber)}/changes/{Uri.EscapeDataString(reference)}", ct)).Value
+            : null;
+
     /// <summary>Every change the pages make: with its Idempotency-Key, answered by its reference or the API's problem.</summary>
     private async Task<ChangeResult> ChangeAsync(HttpMethod method, string path, object? body, string idempotencyKey, CancellationToken ct)
     {
@@ -204,7 +217,7 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
 
         using var response = await http.SendAsync(request, ct);
         return response.IsSuccessStatusCode
-            ? new ChangeResult(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : null, null)
+            ? new ChangeResult(response.Headers.TryGetValues("OptOut-Reference", out var references) ? references.First() : null, null)
             : new ChangeResult(null, await ProblemAsync(response, ct));
     }
 

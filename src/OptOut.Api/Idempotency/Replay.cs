@@ -29,22 +29,28 @@ public sealed class Replay(IDocumentSession session, string? documentId, string 
     /// <summary>The first answer again, with the same ETag and OptOut-Sequence, marked as a replay.</summary>
     public async Task<ContentHttpResult> SendAsync(IdempotentResponse earlier, HttpContext http, CancellationToken ct)
     {
-        long? sequence = null;
+        JasperFx.Events.IEvent? change = null;
         if (earlier.EventId is { } eventId)
         {
             await using var query = session.DocumentStore.QuerySession();
-            sequence = (await query.Events.LoadAsync(eventId, ct))?.Sequence;
+            change = await query.Events.LoadAsync(eventId, ct);
         }
 
-        SetHeaders(http, earlier.ETag, sequence);
+        SetHeaders(http, earlier.ETag, change?.Sequence, (change?.Data as Decisions.IPatientEvent)?.DecisionId);
         http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         return TypedResults.Content(earlier.Body, "application/json", System.Text.Encoding.UTF8, earlier.StatusCode);
     }
 
-    /// <summary>The headers of a write's answer, first time or replayed: the record version, and the event's global sequence.</summary>
-    public static void SetHeaders(HttpContext http, string etag, long? sequence)
+    /// <summary>The headers of a write's answer, first time or replayed: the record version, the event's global sequence, and the change's reference.</summary>
+    public static void SetHeaders(HttpContext http, string etag, long? sequence, Guid? decisionId)
     {
         http.Response.Headers.ETag = etag;
+        if (decisionId is { } decision)
+        {
+            // What a person is told, and what their confirmation is looked up by (GET /v1/patients/{n}/changes/{reference}).
+            http.Response.Headers[Patients.ChangeReference.Header] = Patients.ChangeReference.For(decision);
+        }
+
         if (sequence is { } s)
         {
             // Read-your-writes elsewhere: pass this as minSequence to the opt-out index reads.

@@ -141,7 +141,7 @@ public sealed class PatientWrites(
                 }
             }
 
-            Replay.SetHeaders(http, ETags.For(after.Version), sequence);
+            Replay.SetHeaders(http, ETags.For(after.Version), sequence, appended.Count > 0 ? ((IPatientEvent)appended[^1].Data).DecisionId : null);
             return TypedResults.Ok(response);
         }
         catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException)

@@ -30,6 +30,9 @@ public class ConsentJourneyTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "consent-check");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your answer" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your answer has been saved" })).ToBeVisibleAsync();
+        // The answer and its last day as the record holds them, not as the address says.
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("You chose: Yes, I allow this until 28 February 2031");
+        Assert.DoesNotContain("until=", page.Url, StringComparison.Ordinal);
         await Journeys.AssertAccessibleAsync(page, "consent-saved");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Go back to your data choices" }).ClickAsync();

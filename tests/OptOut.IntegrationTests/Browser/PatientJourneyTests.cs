@@ -33,6 +33,10 @@ public class PatientJourneyTests(BrowserJourneys app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
+        // A reference to read aloud, and the answer the record holds under it.
+        await Expect(page.Locator(".nhsuk-panel__body")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Your reference is [0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\\s*$"));
+        await Expect(page.Locator("main")).ToContainTextAsync("You chose: No, I do not allow");
+        Assert.DoesNotContain("answer=", page.Url, StringComparison.Ordinal);
         await Journeys.AssertAccessibleAsync(page, "confirmation");
         var status = await app.Api.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}").JsonAsync();
         Assert.True(status.GetProperty("optedOut").GetBoolean());
@@ -97,6 +101,29 @@ public class PatientJourneyTests(BrowserJourneys app)
         await Expect(page.Locator("main")).ToContainTextAsync("a person with parental responsibility makes them for you");
         await Journeys.AssertAccessibleAsync(page, "choices-under-13");
         Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457' and (data->'decidedBy'->>'actorId') = 'child-patient'"));
+    }
+
+    [Fact]
+    public async Task A_forged_confirmation_link_shows_that_nothing_was_saved()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await Journeys.SignInAsync(page, "adult-patient");
+
+        foreach (var forged in new[]
+                 {
+                     "/Choices/NationalDataOptOut/Confirmation?answer=allow&reference=FAKE-123",
+                     "/Choices/Consent/wearable-data-sharing/saved?decision=permit&reference=7KQ4-M2XD",
+                 })
+        {
+            var response = await page.GotoAsync(new Uri(app.Web, forged).ToString());
+
+            Assert.Equal(404, response!.Status);
+            await Expect(page.Locator(".nhsuk-panel")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^No (choice|answer) was saved$"));
+        }
+
+        await Journeys.AssertAccessibleAsync(page, "forged-confirmation");
     }
 
     [Fact]

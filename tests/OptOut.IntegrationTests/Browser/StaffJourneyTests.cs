@@ -36,7 +36,12 @@ public class StaffJourneyTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "staff-check");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The choice has been recorded" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("The record now shows the patient opted out of research and planning");
         await Journeys.AssertAccessibleAsync(page, "staff-done");
+        // The same page, with a reference the record does not hold, says nothing was recorded.
+        await page.GotoAsync(new Uri(app.Web, $"/Staff/Record/Done?reference=FAKE-0000&nhsNumber={nhs}").ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Nothing was recorded");
+        await page.GoBackAsync();
 
         var message = Assert.Single(await queue.WaitForAsync(m => m.NhsNumber == nhs, 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(("paper", true), (message.Message.GetProperty("channel").GetString(), message.OptedOut));

@@ -42,7 +42,7 @@ public sealed class CheckModel(OptOutApi api) : ConsentStep
             return Page();
         }
 
-        return RedirectToPage("Saved", new { purpose = Purpose, @for = For, decision = Decision, until = Until, reference = result.Reference });
+        return RedirectToPage("Saved", new { purpose = Purpose, @for = For, reference = result.Reference });
     }
 
     private async Task<bool> ValidAsync(CancellationToken ct)

@@ -47,6 +47,6 @@ public sealed class CheckModel(OptOutApi api) : PageModel
             return Page();
         }
 
-        return RedirectToPage("Confirmation", new { answer = Answer, reference = result.Reference, @for = For });
+        return RedirectToPage("Confirmation", new { reference = result.Reference, @for = For });
     }
 }

@@ -41,7 +41,7 @@ public sealed class CheckModel(OptOutApi api) : PageModel
         }
 
         TempData.Remove(IndexModel.Pending);
-        return RedirectToPage("Done", new { reference = result.Reference });
+        return RedirectToPage("Done", new { reference = result.Reference, nhsNumber = recording.NhsNumber });
     }
 
     private StaffRecording? Load() =>

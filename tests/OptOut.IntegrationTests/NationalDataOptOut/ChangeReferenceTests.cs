@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.NationalDataOptOut;
+
+/// <summary>A change's reference: short and readable aloud, the same on a retry, and found only on its own record.</summary>
+[Collection(OptOutServiceGroup.Name)]
+public class ChangeReferenceTests(OptOutService service)
+{
+    [Fact]
+    public async Task A_change_is_answered_with_a_reference_that_finds_it_on_the_record_and_nowhere_else()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        var first = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, idempotencyKey: "ref-1");
+        var retry = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, idempotencyKey: "ref-1");
+        var reference = first.Headers.GetValues("OptOut-Reference").Single();
+
+        Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", reference);
+        Assert.Equal(reference, retry.Headers.GetValues("OptOut-Reference").Single());
+        var change = await patient.GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/changes/{reference}");
+        Assert.Equal("national-data-opt-out-set", change.GetProperty("decisions")[0].GetProperty("event").GetProperty("eventType").GetString());
+        Assert.Equal(reference, change.GetProperty("decisions")[0].GetProperty("reference").GetString());
+        // Read aloud and typed back: any case, no hyphen, and O, I or L where 0 or 1 was meant.
+        var typed = reference.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant().Replace('0', 'o').Replace('1', 'l');
+        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/v1/patients/{nhs}/changes/{typed}")).StatusCode);
+        // Staff and the DPO find it on the record too; the patient's history names it.
+        Assert.Equal(HttpStatusCode.OK, (await service.As("admin").GetAsync($"/v1/patients/{nhs}/changes/{reference}")).StatusCode);
+        var history = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/history");
+        Assert.Equal(reference, history.GetProperty("decisions")[0].GetProperty("reference").GetString());
+
+        // Another patient's record does not hold it, and a made-up reference finds nothing.
+        var other = TestPatients.NewNhsNumber();
+        Assert.Equal(HttpStatusCode.NotFound, (await service.As("patient", other).GetAsync($"/v1/patients/{other}/changes/{reference}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await patient.GetAsync($"/v1/patients/{nhs}/changes/FAKE-123")).StatusCode);
+        // And a patient cannot look up changes on someone else's record.
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As("patient", other).GetAsync($"/v1/patients/{nhs}/changes/{reference}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_that_changes_nothing_has_no_reference()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        var again = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.False(again.Headers.Contains("OptOut-Reference"));
+    }
+}
