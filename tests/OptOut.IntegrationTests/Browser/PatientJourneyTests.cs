@@ -27,6 +27,9 @@ public class PatientJourneyTests(BrowserJourneys app)
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" }).ClickAsync();
         await Journeys.AssertAccessibleAsync(page, "question");
+        // Nothing is chosen for them: a patient who never chose finds no answer selected, and is told there is none on record.
+        await Expect(page.Locator("input[name=Answer]:checked")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#answer-hint")).ToContainTextAsync("No choice has been made yet.");
         await page.GetByLabel("No, I do not allow").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Journeys.AssertAccessibleAsync(page, "check");
@@ -101,6 +104,22 @@ public class PatientJourneyTests(BrowserJourneys app)
         await Expect(page.Locator("main")).ToContainTextAsync("a person with parental responsibility makes them for you");
         await Journeys.AssertAccessibleAsync(page, "choices-under-13");
         Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457' and (data->'decidedBy'->>'actorId') = 'child-patient'"));
+    }
+
+    [Fact]
+    public async Task The_accessibility_statement_is_linked_from_every_pages_footer()
+    {
+        var page = await app.NewPageAsync();
+        foreach (var path in new[] { "/", "/about", "/statistics", "/signed-out" })
+        {
+            await page.GotoAsync(new Uri(app.Web, path).ToString());
+            await Expect(page.Locator("footer").GetByRole(AriaRole.Link, new() { Name = "Accessibility statement" })).ToHaveAttributeAsync("href", "/accessibility");
+        }
+
+        await page.Locator("footer").GetByRole(AriaRole.Link, new() { Name = "Accessibility statement" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Accessibility statement");
+        await Expect(page.Locator("main")).ToContainTextAsync("partially compliant with the Web Content Accessibility Guidelines version 2.2 AA");
+        await Journeys.AssertAccessibleAsync(page, "accessibility-statement");
     }
 
     [Fact]

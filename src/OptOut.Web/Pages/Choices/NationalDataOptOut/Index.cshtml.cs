@@ -17,17 +17,18 @@ public sealed class IndexModel(OptOutApi api) : PageModel
 
     public bool MayChange { get; private set; }
 
+    /// <summary>The answer on record, if a choice was ever made; said beside the question, never selected in it.</summary>
+    public string? OnRecord { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string? answer, CancellationToken ct)
     {
         MayChange = Person.From(User).MayChange;
-        if (Answers.IsValid(answer))
+        // Only the person's own answer, when they come back from checking it, is selected: nothing is chosen for them, so
+        // the choice on record is said above the question instead (none at all for someone who never chose).
+        Answer = Answers.IsValid(answer) ? answer : null;
+        if (Person.From(User).RecordFor(For) is { } nhsNumber && await api.PreferencesAsync(nhsNumber, ct) is { NationalDataOptOut.RecordedAt: not null } current)
         {
-            Answer = answer;
-        }
-        else if (Person.From(User).RecordFor(For) is { } nhsNumber && await api.PreferencesAsync(nhsNumber, ct) is { } current)
-        {
-            // The current choice is selected, so the person sees what stands before changing it.
-            Answer = current.NationalDataOptOut.OptedOut ? Answers.OptOut : Answers.Allow;
+            OnRecord = current.NationalDataOptOut.OptedOut ? Answers.OptOut : Answers.Allow;
         }
 
         return Page();
