@@ -17,6 +17,7 @@ public static class TestIdentities
         new("teenage-patient", "Tia Teenager", "Patient, 15, identity checked to P9", "patient", "4010232137", DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-15).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "P9"),
         new("child-patient", "Charlie Child", "Patient, 9: too young to choose for themselves", "patient", "4857773457", DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-9).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "P9"),
         new("basic-patient", "Bea Basic", "Patient, 52, identity checked to P5 only: may look, not change", "patient", "9000000009", "1974-06-30", "P5"),
+        new("keyboard-patient", "Kai Keys", "Patient, 38, identity checked to P9, who uses the keyboard only", "patient", "4857773465", "1988-02-20", "P9"),
         new("parent", "Pat Parent", "Parent of Charlie Child (authority recorded by staff)", "proxy", null, null, "P9"),
         new("attorney", "Lee Attorney", "Holder of a lasting power of attorney (authority recorded by staff)", "proxy", null, null, "P9"),
         // Staff, as NHS CIS2 would sign them in: OptOut's roles come from their claims.

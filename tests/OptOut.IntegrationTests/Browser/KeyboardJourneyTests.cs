@@ -1,0 +1,99 @@
+using Microsoft.Playwright;
+
+namespace OptOut.IntegrationTests.Browser;
+
+/// <summary>
+/// A person who uses only the keyboard (Tab to move, the arrow keys within a group of radios, Space to choose or press):
+/// they sign in and opt out, and when they miss the question the error summary takes focus, so it is the first thing
+/// they hear; without JavaScript too.
+/// </summary>
+[Collection(BrowserGroup.Name)]
+public class KeyboardJourneyTests(BrowserJourneys app)
+{
+    [Fact]
+    public async Task A_keyboard_only_patient_signs_in_meets_the_error_summary_first_and_opts_out()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+
+        // The sign-in service's radios: into the group, then down to this person.
+        await TabToAsync(page, "input[name=identity]");
+        for (var i = 0; i < 10 && await page.EvaluateAsync<string>("document.activeElement.id") != "identity-keyboard-patient"; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowDown");
+        }
+
+        await PressAsync(page, "button[type=submit]");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("research and planning");
+
+        // Continue without an answer: the error summary has focus when the page loads.
+        await PressAsync(page, "main button[type=submit]");
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToBeFocusedAsync();
+
+        await TabToAsync(page, "input[name=Answer]");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(page.Locator("#answer-opt-out")).ToBeCheckedAsync();
+        await PressAsync(page, "main button[type=submit]");
+        await PressAsync(page, "#confirm");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("You chose: No, I do not allow");
+    }
+
+    [Fact]
+    public async Task Without_JavaScript_the_error_summary_still_takes_focus()
+    {
+        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        await Journeys.SignInAsync(page, "teenage-patient");
+
+        await PressAsync(page, "main button[type=submit]");
+
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToBeFocusedAsync();
+        await context.CloseAsync();
+    }
+
+    /// <summary>Tab until the element matching <paramref name="selector"/> has focus (never a click).</summary>
+    private static async Task TabToAsync(IPage page, string selector)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            if (await page.EvaluateAsync<bool>("s => document.activeElement?.matches(s) ?? false", selector))
+            {
+                return;
+            }
+
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"Tab never reached {selector}");
+    }
+
+    /// <summary>Tab to a form's button, then press it with Space, and wait for the page it leads to.</summary>
+    private static async Task PressAsync(IPage page, string selector)
+    {
+        await TabToAsync(page, selector);
+        await page.EvaluateAsync("() => window.optoutBefore = true");
+        await page.Keyboard.PressAsync("Space");
+        // A new document has no mark; until it has loaded, asking may meet the old one going away.
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                if (await page.EvaluateAsync<bool>("() => !window.optoutBefore && document.readyState === 'complete'"))
+                {
+                    return;
+                }
+            }
+            catch (PlaywrightException)
+            {
+                // The page navigated while it was asked.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Pressing {selector} led nowhere");
+    }
+}
