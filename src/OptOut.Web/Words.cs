@@ -52,6 +52,10 @@ public static class Words
         _ => state,
     };
 
+    /// <summary>What a staff form says of an NHS number it cannot use: a missing one is asked for, not called invalid.</summary>
+    public static string NhsNumberProblem(string? given, string problem) =>
+        string.IsNullOrWhiteSpace(given) ? "Enter the patient's NHS number" : $"Enter a valid NHS number: {problem}";
+
     public static string NhsNumber(string tenDigits) => tenDigits.Length == 10 ? $"{tenDigits[..3]} {tenDigits[3..6]} {tenDigits[6..]}" : tenDigits;
 
     public static string ProxyRole(string role) => role switch
@@ -128,4 +132,12 @@ public static class Dates
     public static string Day(DateTimeOffset? at) => at is { } value
         ? TimeZoneInfo.ConvertTime(value, London).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
         : "";
+
+    /// <summary>The NHS style for a moment: "5 December 2026 at 9:50pm", "at 9am" on the hour, in UK time.</summary>
+    public static string DayAndTime(DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, London);
+        var time = local.ToString(local.Minute == 0 ? "%h" : "h:mm", System.Globalization.CultureInfo.InvariantCulture) + (local.Hour < 12 ? "am" : "pm");
+        return $"{Day(at)} at {time}";
+    }
 }

@@ -37,6 +37,9 @@ public class AuditExplorerTests(BrowserJourneys app)
         await page.GetByRole(AriaRole.Link, new() { Name = "Check the trail has not been changed" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The audit trail is intact" })).ToBeVisibleAsync();
+        // Times in the NHS style, never the system's ("signed 5 December 2026 at 9:50pm", not an ISO timestamp).
+        var signed = page.Locator("dd").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("signed|None yet") });
+        await Assertions.Expect(signed).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"(signed \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)$)|None yet"));
         await Journeys.AssertAccessibleAsync(page, "audit-verified");
 
         var tampered = await TamperAsync();

@@ -18,6 +18,11 @@ public class StaffJourneyTests(BrowserJourneys app)
         await Journeys.SignInAsync(page, "contact-centre");
         await Journeys.AssertAccessibleAsync(page, "staff-record");
 
+        // A missing number is asked for, not called invalid.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the patient's NHS number");
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).Not.ToContainTextAsync("is required");
+
         await page.GetByLabel("Patient's NHS number").FillAsync("943 476 5918");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("check digit");

@@ -27,7 +27,7 @@ public sealed class SubjectModel(OptOutApi api) : PageModel
     {
         if (!NhsNumbers.NhsNumber.TryParse(NhsNumber?.Trim(), out var number, out var problem))
         {
-            Error = "Enter a valid NHS number: " + problem;
+            Error = Words.NhsNumberProblem(NhsNumber, problem);
             ViewData["HasError"] = true;
             return Page();
         }

@@ -32,7 +32,7 @@ public sealed class RecordingForm
         recording = null;
         if (!NhsNumbers.NhsNumber.TryParse(NhsNumber?.Trim(), out var number, out var problem))
         {
-            errors["nhs-number"] = $"Enter a valid NHS number: {problem}";
+            errors["nhs-number"] = Words.NhsNumberProblem(NhsNumber, problem);
         }
 
         if (Choice is not ("opt-out" or "allow"))
