@@ -29,21 +29,21 @@ public static class InputScreening
     {
         if (SafeText.FirstUnsafe(request.Path.Value, allowTab: false) is { } inPath)
         {
-            return Refuse(Problems.InvalidQuery, $"The path holds {inPath}.");
+            return Problems.Of(Problems.InvalidQuery, $"The path holds {inPath}.");
         }
 
         foreach (var (name, values) in request.Query)
         {
             if (SafeText.FirstUnsafe(name, allowTab: false) is { } inName)
             {
-                return Refuse(Problems.InvalidQuery, $"A query parameter's name holds {inName}.");
+                return Problems.Of(Problems.InvalidQuery, $"A query parameter's name holds {inName}.");
             }
 
             foreach (var value in values)
             {
                 if (SafeText.FirstUnsafe(value, allowTab: false) is { } inValue)
                 {
-                    return Refuse(Problems.InvalidQuery, $"Query parameter '{name}' holds {inValue}.");
+                    return Problems.Of(Problems.InvalidQuery, $"Query parameter '{name}' holds {inValue}.");
                 }
             }
         }
@@ -55,7 +55,7 @@ public static class InputScreening
                 // A header value may hold a tab (RFC 9110 section 5.5); nothing else below a space.
                 if (SafeText.FirstUnsafe(value, allowTab: true) is { } inHeader)
                 {
-                    return Refuse(Problems.InvalidHeader, $"Header '{name}' holds {inHeader}.");
+                    return Problems.Of(Problems.InvalidHeader, $"Header '{name}' holds {inHeader}.");
                 }
             }
         }
@@ -63,7 +63,7 @@ public static class InputScreening
         var purpose = request.Query["purpose"].FirstOrDefault() ?? request.Headers["X-Purpose"].FirstOrDefault();
         if (purpose is { Length: > MaxPurposeLength })
         {
-            return Refuse(Problems.InvalidQuery, $"A stated purpose (X-Purpose or ?purpose=) is at most {MaxPurposeLength} characters.");
+            return Problems.Of(Problems.InvalidQuery, $"A stated purpose (X-Purpose or ?purpose=) is at most {MaxPurposeLength} characters.");
         }
 
         return IsJson(request.ContentType) && request.ContentLength is not 0 ? await JsonRefusalAsync(request) : null;
@@ -87,7 +87,7 @@ public static class InputScreening
 
         try
         {
-            return JsonBodyScan.FirstProblem(body) is { } problem ? Refuse(Problems.InvalidBody, problem) : null;
+            return JsonBodyScan.FirstProblem(body) is { } problem ? Problems.Of(Problems.InvalidBody, problem) : null;
         }
         catch (JsonException)
         {
@@ -100,6 +100,4 @@ public static class InputScreening
         contentType is not null
         && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
             || contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-
-    private static ProblemHttpResult Refuse(ProblemKind kind, string detail) => Problems.Of(kind, detail);
 }

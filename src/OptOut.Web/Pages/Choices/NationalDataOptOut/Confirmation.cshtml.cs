@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
@@ -9,10 +10,10 @@ namespace OptOut.Web.Pages.Choices.NationalDataOptOut;
 /// </summary>
 public sealed class ConfirmationModel(OptOutApi api) : PageModel
 {
-    [Microsoft.AspNetCore.Mvc.BindProperty(SupportsGet = true)]
+    [BindProperty(SupportsGet = true)]
     public string? Reference { get; set; }
 
-    [Microsoft.AspNetCore.Mvc.BindProperty(SupportsGet = true)]
+    [BindProperty(SupportsGet = true)]
     public string? For { get; set; }
 
     /// <summary>The answer the record holds: from the change the reference names, or the standing choice when there is none.</summary>
