@@ -46,7 +46,11 @@ public sealed record History(string NhsNumber, IReadOnlyList<HistoryEntry> Decis
 
 public sealed record AccessLogEntry(DateTimeOffset At, string Kind, string ActorRole, string Actor, string? Purpose, int Outcome, string? Answer, bool ByYou);
 
-public sealed record Purpose(string Key, string Title, bool RequiresConsent);
+/// <summary>A catalogue purpose; <see cref="Title"/> is the catalogue's, written for staff, and <see cref="TitleFor"/> says it to a reader.</summary>
+public sealed record Purpose(string Key, string Title, bool RequiresConsent)
+{
+    public string TitleFor(Voice voice) => Words.Purpose(Key, voice, Title);
+}
 
 public sealed record AccessLog(string NhsNumber, IReadOnlyList<AccessLogEntry> Entries, long? Before);
 
@@ -120,7 +124,7 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     {
         var read = await ReadAsync<List<JsonElement>>("/v1/catalogue/purposes", ct);
         return [.. (read.Value ?? []).Where(p => p.GetProperty("requiresConsent").GetBoolean())
-            .Select(p => new Purpose(p.GetProperty("purpose").GetString()!, Words.Purpose(p.GetProperty("purpose").GetString()!, p.GetProperty("title").GetString()), true))];
+            .Select(p => new Purpose(p.GetProperty("purpose").GetString()!, p.GetProperty("title").GetString()!, true))];
     }
 
     public Task<Read<AuditPage>> SearchAuditAsync(string query, CancellationToken ct) => ReadAsync<AuditPage>($"/v1/audit/entries?{query}", ct);

@@ -43,7 +43,13 @@ builder.Services.AddAuthentication(auth =>
         cookie.Cookie.SameSite = SameSiteMode.Lax;
         cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         cookie.ExpireTimeSpan = ServerSessions.IdleLimit;
-        cookie.AccessDeniedPath = "/access-denied";
+        // A signed-in person without the role gets 403 and the refusal page at the address they asked for (the status page
+        // re-executes below), never a redirect to a page that answers 200.
+        cookie.Events.OnRedirectToAccessDenied = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        };
         cookie.SlidingExpiration = true;
     })
     .AddOpenIdConnect(oidc =>

@@ -3,18 +3,18 @@ namespace OptOut.Web;
 /// <summary>The API's codes in words a patient understands, at a reading age of about 9.</summary>
 public static class Words
 {
-    /// <summary>A catalogue purpose said to the patient; the catalogue's own title (written for staff) when there are no better words.</summary>
-    public static string Purpose(string purpose, string? title = null) => purpose switch
+    /// <summary>A catalogue purpose said to the reader; the catalogue's own title (written for staff) when there are no better words.</summary>
+    public static string Purpose(string purpose, Voice voice, string? title = null) => purpose switch
     {
-        "wearable-data-sharing" => "Sharing data from a wearable device with your GP",
-        "gp-record-access" => "Seeing your GP record online",
+        "wearable-data-sharing" => $"Sharing data from a wearable device with {voice.Your} GP",
+        "gp-record-access" => $"Seeing {voice.Your} GP record online",
         "research" => "Research",
         "planning" => "Planning and improving services",
         _ => title ?? char.ToUpperInvariant(purpose[0]) + purpose[1..].Replace('-', ' '),
     };
 
     /// <summary>A consent's state as its summary line says it: to the patient, or to a proxy acting for them.</summary>
-    public static string Consent(Consent? c, bool forSomeoneElse) => (c?.Status, c?.InForce, c?.Period?.End, forSomeoneElse) switch
+    public static string Consent(Consent? c, Voice voice) => (c?.Status, c?.InForce, c?.Period?.End, voice.ForSomeoneElse) switch
     {
         ("permit", true, { } end, false) => $"You allowed this until {Dates.Day(end.AddTicks(-1))}",
         ("permit", true, { } end, true) => $"Allowed until {Dates.Day(end.AddTicks(-1))}",
@@ -30,7 +30,12 @@ public static class Words
         _ => "Not answered",
     };
 
-    /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>
+    /// <summary>What a patient under 13 is told wherever they would choose: the API refuses them, and this is why.</summary>
+    public const string UnderThirteen = "You cannot see or make these choices yourself yet. Until you are 13, a person with parental responsibility makes them for you.";
+
+    /// <summary>What a proxy the API refuses is told, after the API's own reason.</summary>
+    public const string AuthorityMayHaveEnded = "Your authority may have ended: for example it was revoked, it reached its end date, or the child turned 13 and now chooses for themselves.";
+
     /// <summary>How a choice reached OptOut, from the API's channel names.</summary>
     public static string Channel(string channel) => channel switch
     {
@@ -56,6 +61,7 @@ public static class Words
     public static string NhsNumberProblem(string? given, string problem) =>
         string.IsNullOrWhiteSpace(given) ? "Enter the patient's NHS number" : $"Enter a valid NHS number: {problem}";
 
+    /// <summary>As NHS numbers are written for people: 943 476 5919.</summary>
     public static string NhsNumber(string tenDigits) => tenDigits.Length == 10 ? $"{tenDigits[..3]} {tenDigits[3..6]} {tenDigits[6..]}" : tenDigits;
 
     public static string ProxyRole(string role) => role switch
@@ -63,7 +69,7 @@ public static class Words
         "guardian" => "A parent or guardian",
         "power-of-attorney" => "Someone with lasting power of attorney",
         "court-deputy" => "A deputy appointed by a court",
-        _ => "Someone authorised to act for you",
+        _ => "Someone authorised to act for the patient",
     };
 
     /// <summary>The capacity a proxy acts in, said to the proxy.</summary>
@@ -75,32 +81,32 @@ public static class Words
         _ => "as someone authorised to act for them",
     };
 
-    /// <summary>Who used a record, in a patient's words, from the role the audit trail names.</summary>
-    public static string Who(AccessLogEntry e) => e.ByYou ? "You" : e.ActorRole switch
+    /// <summary>Who used a record, in the reader's words, from the role the audit trail names.</summary>
+    public static string Who(AccessLogEntry e, Voice voice) => e.ByYou ? "You" : e.ActorRole switch
     {
         "pipeline" => $"An organisation preparing health data for research or planning ({e.Actor})",
         "dpo" => "A data protection officer at OptOut",
         "admin" => "NHS staff recording a choice",
-        "practice" => "Your GP practice",
-        "proxy" => "Someone authorised to act for you",
+        "practice" => $"{voice.YourAtStart} GP practice",
+        "proxy" => $"Someone authorised to act for {voice.You}",
         "patient" => "You",
         "system" => "This service",
         _ => "Someone without permission (they were refused)",
     };
 
     /// <summary>What the user of the record was told, in words.</summary>
-    public static string Told(AccessLogEntry e) => (e.Outcome, e.Answer) switch
+    public static string Told(AccessLogEntry e, Voice voice) => (e.Outcome, e.Answer) switch
     {
         ( >= 400, _) => "They were refused and told nothing",
-        (_, "deny") => "Told not to use your data",
-        (_, "permit") => "Told they may use your data",
-        (_, "opted-out") => "Told you have opted out",
-        (_, "not-opted-out") => "Told you have not opted out",
-        _ => e.Kind == "change" ? "A change to your choices" : "Shown your choices",
+        (_, "deny") => $"Told not to use {voice.Your} data",
+        (_, "permit") => $"Told they may use {voice.Your} data",
+        (_, "opted-out") => $"Told {voice.YouHave} opted out",
+        (_, "not-opted-out") => $"Told {voice.YouHave} not opted out",
+        _ => e.Kind == "change" ? $"A change to {voice.Your} choices" : $"Shown {voice.Your} choices",
     };
 
     /// <summary>A recorded decision, in words.</summary>
-    public static string Decision(string eventType) => eventType switch
+    public static string Decision(string eventType, Voice voice) => eventType switch
     {
         "national-data-opt-out-set" => "Opted out of research and planning",
         "national-data-opt-out-withdrawn" => "Allowed research and planning",
@@ -110,17 +116,62 @@ public static class Words
         "consent-refused" => "Refused consent",
         "consent-withdrawn" => "Withdrew a consent choice",
         "consent-expired" => "A consent choice ended",
-        "proxy-authorised" => "Someone was authorised to act for you",
-        "proxy-authority-revoked" => "Someone's authority to act for you ended",
-        "nhs-number-superseded" or "superseded-record-merged" => "Your records were joined under one NHS number",
+        "proxy-authorised" => $"Someone was authorised to act for {voice.You}",
+        "proxy-authority-revoked" => $"Someone's authority to act for {voice.You} ended",
+        "nhs-number-superseded" or "superseded-record-merged" => $"{voice.YourAtStart} records were joined under one NHS number",
         _ => eventType.Replace('-', ' '),
     };
 
-    public static string By(DecidedBy by) => by.Capacity switch
+    /// <summary>A role the audit trail names, in plain English for the staff who read it.</summary>
+    public static string Role(string role) => role switch
     {
-        "proxy" => $"{ProxyRole(by.ProxyRole ?? "")}, for you",
+        "patient" => "Patient",
+        "proxy" => "Someone acting for a patient",
+        "pipeline" => "Extract pipeline",
+        "practice" => "GP practice",
+        "admin" => "Contact-centre staff",
+        "dpo" => "Data protection officer",
         "system" => "This service",
-        _ => by.RecordedByRole == "patient" ? "You" : "NHS staff, for you",
+        "" => "Not signed in",
+        _ => role,
+    };
+
+    /// <summary>Who did something, for staff: the role in words, then the sign-in's own id, which the trail can be searched by.</summary>
+    public static string Actor(string actor, string role) => role switch
+    {
+        "" => "Not signed in",
+        "system" => "This service",
+        _ => $"{Role(role)} ({actor})",
+    };
+
+    /// <summary>Who recorded a decision and in what capacity, for staff reading a patient's record.</summary>
+    public static string RecordedBy(DecidedBy by) => by.Capacity switch
+    {
+        "proxy" => $"{ProxyRole(by.ProxyRole ?? "")} ({by.RecordedBy}), for the patient",
+        "system" => "This service",
+        _ when by.RecordedByRole == "patient" => $"The patient ({by.RecordedBy})",
+        _ => $"{Role(by.RecordedByRole)} ({by.RecordedBy}), for the patient",
+    };
+
+    /// <summary>An audit entry's outcome in words, with the HTTP status it was given for those who search by it.</summary>
+    public static string Outcome(int status) => status switch
+    {
+        < 400 => $"Done ({status})",
+        401 => $"Refused: not signed in ({status})",
+        403 => $"Refused: not allowed ({status})",
+        404 => $"Not found ({status})",
+        429 => $"Refused: too many requests ({status})",
+        < 500 => $"Refused: the request was not valid ({status})",
+        _ => $"Failed: a fault in the service ({status})",
+    };
+
+    /// <summary>Who made a recorded decision, said to the reader: to a proxy, the patient is "the patient", never "you".</summary>
+    public static string By(DecidedBy by, Voice voice) => by.Capacity switch
+    {
+        "proxy" => $"{ProxyRole(by.ProxyRole ?? "")}, for {voice.You}",
+        "system" => "This service",
+        _ when by.RecordedByRole == "patient" => voice.ForSomeoneElse ? "The patient" : "You",
+        _ => $"NHS staff, for {voice.You}",
     };
 }
 
@@ -132,6 +183,16 @@ public static class Dates
     public static string Day(DateTimeOffset? at) => at is { } value
         ? TimeZoneInfo.ConvertTime(value, London).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
         : "";
+
+    /// <summary>The UK day a moment falls on.</summary>
+    public static DateOnly UkDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, London).DateTime);
+
+    /// <summary>The first moment of a day in the UK (midnight, GMT or BST): where a whole UK day starts and the one before ends.</summary>
+    public static DateTimeOffset StartOfUkDay(DateOnly day)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, London.GetUtcOffset(midnight));
+    }
 
     /// <summary>The NHS style for a moment: "5 December 2026 at 9:50pm", "at 9am" on the hour, in UK time.</summary>
     public static string DayAndTime(DateTimeOffset at)

@@ -5,6 +5,7 @@ namespace OptOut.Contracts.V1;
 /// expired (published by OptOut when a consent's period ends: no cache needs to time out).
 /// At least once: drop duplicates by message id, which is <see cref="EventId"/>.
 /// </summary>
+/// <param name="Reference">The change's reference ("7KQ4-M2XD"), as the person who made it was given it: the same for every message of one change.</param>
 public sealed record ConsentChanged(
     string NhsNumber,
     string Purpose,
@@ -17,4 +18,5 @@ public sealed record ConsentChanged(
     DateTimeOffset RecordedAt,
     long StreamVersion,
     long Sequence,
-    Guid EventId);
+    Guid EventId,
+    string Reference);

@@ -14,6 +14,7 @@ namespace OptOut.Contracts.V1;
 /// <param name="StreamVersion">The patient's record version after this change (the ETag the API returns).</param>
 /// <param name="Sequence">The event's global sequence number in the event store, increasing across all patients.</param>
 /// <param name="EventId">The stored event's id, also the message id.</param>
+/// <param name="Reference">The change\'s reference ("7KQ4-M2XD"), as the person who made it was given it: the same for every message of one change, and what staff search by when a patient quotes it.</param>
 public sealed record NationalDataOptOutChanged(
     string NhsNumber,
     bool OptedOut,
@@ -23,4 +24,5 @@ public sealed record NationalDataOptOutChanged(
     bool ByProxy,
     long StreamVersion,
     long Sequence,
-    Guid EventId);
+    Guid EventId,
+    string Reference);

@@ -1,6 +1,7 @@
 namespace OptOut.Contracts.V1;
 
 /// <summary>A person was authorised (<see cref="Authorised"/> true) to act for a patient, or lost that authority.</summary>
+/// <param name="Reference">The change's reference ("7KQ4-M2XD"), as the person who made it was given it: the same for every message of one change.</param>
 public sealed record ProxyAuthorityChanged(
     string NhsNumber,
     string ProxyId,
@@ -11,4 +12,5 @@ public sealed record ProxyAuthorityChanged(
     DateTimeOffset RecordedAt,
     long StreamVersion,
     long Sequence,
-    Guid EventId);
+    Guid EventId,
+    string Reference);

@@ -5,6 +5,7 @@ namespace OptOut.Contracts.V1;
 /// GP data must not leave the practice for purposes beyond the patient's care while dissent stands.
 /// At least once: drop duplicates by message id, which is <see cref="EventId"/>.
 /// </summary>
+/// <param name="Reference">The change's reference ("7KQ4-M2XD"), as the person who made it was given it: the same for every message of one change.</param>
 public sealed record Type1OptOutChanged(
     string NhsNumber,
     bool Dissent,
@@ -14,4 +15,5 @@ public sealed record Type1OptOutChanged(
     DateTimeOffset RecordedAt,
     long StreamVersion,
     long Sequence,
-    Guid EventId);
+    Guid EventId,
+    string Reference);

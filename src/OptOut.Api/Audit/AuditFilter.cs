@@ -9,7 +9,7 @@ namespace OptOut.Audit;
 /// outcome. One parser and one SQL condition, shared by the paged search and the streamed export, so an export holds
 /// exactly what the search showed.
 /// </summary>
-public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? NhsNumber, string? Actor, string? Role, string? Kind, string? Purpose, int? Outcome)
+public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? NhsNumber, string? Actor, string? Role, string? Kind, string? Purpose, int? Outcome, string? Reference = null)
 {
     /// <summary>
     /// The filter as SQL over <paramref name="table"/>. A period also bounds the entry sequence, found through the
@@ -23,6 +23,7 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         "(@from::timestamptz is null or recorded_at >= @from) and (@to::timestamptz is null or recorded_at < @to) " +
         "and (@nhs::text is null or nhs_number = @nhs) and (@actor::text is null or actor = @actor) and (@role::text is null or actor_role = @role) " +
         "and (@kind::text is null or kind = @kind) and (@purpose::text is null or purpose = @purpose) and (@outcome::int is null or outcome = @outcome) " +
+        "and (@reference::text is null or (kind = 'change' and (details::jsonb ->> 'reference') = @reference)) " +
         $"and (@to::timestamptz is null or seq <= coalesce((select b.seq from {table} b where b.recorded_at < @to + interval '1 minute' order by b.recorded_at desc, b.seq desc limit 1), 0)) " +
         $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at, b.seq limit 1), 9223372036854775807))";
 
@@ -46,10 +47,15 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         {
             problem = "outcome is an HTTP status, 100 to 599.";
         }
+        else if (Text("reference") is { } given && !Patients.ChangeReference.TryParse(given, out _))
+        {
+            problem = "reference is a change's reference: eight letters and digits, as in 7KQ4-M2XD.";
+        }
         else
         {
+            var reference = Text("reference") is { } r && Patients.ChangeReference.TryParse(r, out var parsed) ? parsed : null;
             return new AuditFilter(from, to, Text("nhsNumber") is { } n ? NhsNumbers.NhsNumber.Parse(n).Value : null, Text("actor"), Text("role"),
-                Text("kind"), Text("purpose"), Text("outcome") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : null);
+                Text("kind"), Text("purpose"), Text("outcome") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : null, reference);
         }
 
         return null;
@@ -65,6 +71,7 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         command.Parameters.AddWithValue("kind", (object?)Kind ?? DBNull.Value);
         command.Parameters.AddWithValue("purpose", (object?)Purpose ?? DBNull.Value);
         command.Parameters.AddWithValue("outcome", (object?)Outcome ?? DBNull.Value);
+        command.Parameters.AddWithValue("reference", (object?)Reference ?? DBNull.Value);
     }
 
     private static bool TryInstant(string? value, out DateTimeOffset? instant)

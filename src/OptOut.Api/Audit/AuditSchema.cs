@@ -43,6 +43,8 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                   hash text NOT NULL);
                 CREATE INDEX audit_entries_nhs_number ON {Table} (nhs_number, seq);
                 CREATE INDEX audit_entries_recorded_at ON {Table} (recorded_at);
+                -- A change's reference, as staff search by it (details is always a JSON object, so the cast never fails).
+                CREATE INDEX audit_entries_reference ON {Table} ((details::jsonb ->> 'reference')) WHERE kind = 'change';
                 CREATE FUNCTION {names.Schema}.audit_entries_are_append_only() RETURNS trigger LANGUAGE plpgsql AS
                   'BEGIN RAISE EXCEPTION ''audit entries are append-only''; END';
                 CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON {Table}

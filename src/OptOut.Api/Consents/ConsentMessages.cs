@@ -7,17 +7,17 @@ public static class ConsentMessages
 {
     public static ConsentChanged ToMessage(IEvent<ConsentGranted> e) =>
         new(e.Data.NhsNumber.Value, e.Data.Purpose, "permit", e.Data.Period?.Start, e.Data.Period?.End, e.Data.NoticeVersion,
-            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
+            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id, Patients.ChangeReference.For(e.Data.DecisionId));
 
     public static ConsentChanged ToMessage(IEvent<ConsentRefused> e) =>
         new(e.Data.NhsNumber.Value, e.Data.Purpose, "deny", e.Data.Period?.Start, e.Data.Period?.End, e.Data.NoticeVersion,
-            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
+            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id, Patients.ChangeReference.For(e.Data.DecisionId));
 
     public static ConsentChanged ToMessage(IEvent<ConsentWithdrawn> e) =>
         new(e.Data.NhsNumber.Value, e.Data.Purpose, "withdrawn", null, null, null,
-            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
+            e.Data.DecidedBy.IsProxy, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id, Patients.ChangeReference.For(e.Data.DecisionId));
 
     public static ConsentChanged ToMessage(IEvent<ConsentExpired> e) =>
         new(e.Data.NhsNumber.Value, e.Data.Purpose, "expired", null, null, null,
-            false, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id);
+            false, e.Data.EffectiveAt, e.Data.RecordedAt, e.Version, e.Sequence, e.Id, Patients.ChangeReference.For(e.Data.DecisionId));
 }

@@ -119,7 +119,9 @@ public sealed class PatientWrites(
             var after = decided.AnswerWithRelated ? relatedState!.After(decided.RelatedEvents) : state.After(decided.Events);
             if (appended.Count > 0)
             {
-                // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next.
+                // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next. It
+                // names the change's reference, so staff find the change from the reference a patient reads out.
+                AuditMiddleware.AddDetail(http, "reference", ChangeReference.For(((IPatientEvent)appended[0].Data).DecisionId));
                 ChangeAudit.RecordWith(session, auditSchema, AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), appended);
             }
 

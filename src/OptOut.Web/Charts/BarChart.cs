@@ -43,14 +43,18 @@ public sealed record BarChart(string Id, string Title, IReadOnlyList<ChartBar> B
         }
     }
 
-    public double BarWidth => (double)(Width - Left - 8) / Math.Max(1, Bars.Count);
+    /// <summary>The room each bar has: the plot shared out, but never more than a twelfth of it, so one month is a bar, not a block.</summary>
+    public double BarWidth => Math.Min((double)(Width - Left - 8) / Math.Max(1, Bars.Count), (Width - Left - 8) / 12.0);
 
     public double X(int index) => Left + (index * BarWidth) + (BarWidth * 0.15);
 
     public double BarHeight(long value) => (double)value / AxisMax * (Height - Top - Bottom);
 
     /// <summary>Every how many bars a label is written, so labels never overlap.</summary>
-    public int LabelEvery => Math.Max(1, (int)Math.Ceiling(Bars.Count / 3.0));
+    public int LabelEvery => Math.Max(1, Math.Max((int)Math.Ceiling(Bars.Count / 3.0), (int)Math.Ceiling(LabelWidth / BarWidth)));
+
+    /// <summary>Room a label such as "Nov 2026" takes at the axis's type size, with a gap.</summary>
+    private const double LabelWidth = 100;
 
     public string Description
     {

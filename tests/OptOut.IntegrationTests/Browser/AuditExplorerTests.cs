@@ -21,7 +21,7 @@ public class AuditExplorerTests(BrowserJourneys app)
         await page.GetByLabel("Kind").SelectOptionAsync("access");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         var table = page.Locator("main table");
-        await Assertions.Expect(table).ToContainTextAsync("extract-for-dpo-test (pipeline)");
+        await Assertions.Expect(table).ToContainTextAsync("Extract pipeline (extract-for-dpo-test)");
         await Assertions.Expect(table).Not.ToContainTextAsync("485 777 3457");
         await Journeys.AssertAccessibleAsync(page, "audit-explorer");
 
@@ -69,7 +69,7 @@ public class AuditExplorerTests(BrowserJourneys app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Report for NHS number 943 476 5919" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("extract-for-subject-access (pipeline)");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Extract pipeline (extract-for-subject-access)");
         await Journeys.AssertAccessibleAsync(page, "subject-access");
         await page.EmulateMediaAsync(new() { Media = Media.Print });
         await Assertions.Expect(page.Locator(".nhsuk-header")).ToBeHiddenAsync();
@@ -91,6 +91,56 @@ public class AuditExplorerTests(BrowserJourneys app)
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot see this page");
     }
+
+    [Fact]
+    public async Task A_DPO_finds_a_change_by_its_reference_asks_for_dates_as_day_month_and_year_and_reads_people_not_codes()
+    {
+        // A paper form contact-centre staff recorded: before, the report said "By: contact-centre (patient)".
+        var nhs = TestPatients.NewNhsNumber();
+        var recorded = await app.Api.As("admin", subject: "agent-paper-7").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-2) });
+        var reference = recorded.Headers.GetValues("OptOut-Reference").Single();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Audit").ToString());
+        await Journeys.SignInAsync(page, "dpo");
+
+        // The period is asked for with the NHS date pattern; a date that is not real is said back and nothing is searched.
+        await page.Locator("#query-from-day").FillAsync("31");
+        await page.Locator("#query-from-month").FillAsync("2");
+        await page.Locator("#query-from-year").FillAsync("2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter a real 'from' date");
+        await Assertions.Expect(page.Locator("main table")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("input[type=date]")).ToHaveCountAsync(0);
+        await Journeys.AssertAccessibleAsync(page, "audit-date-error");
+
+        // The reference as a patient reads it out, lower case and with an O for a 0, finds the change alone.
+        var today = DateTime.UtcNow;
+        await page.Locator("#query-from-day").FillAsync(today.AddDays(-1).Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#query-from-month").FillAsync(today.AddDays(-1).Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#query-from-year").FillAsync(today.AddDays(-1).Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Change reference").FillAsync(reference.ToLowerInvariant().Replace('0', 'o'));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var rows = page.Locator("main table tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows).ToContainTextAsync("Contact-centre staff (agent-paper-7)");
+        await Assertions.Expect(rows).ToContainTextAsync(Words(nhs));
+        await Assertions.Expect(rows).ToContainTextAsync("Done (200)");
+
+        // An entry's hashes are data, in the text colour, not the design system's red that reads as an error.
+        await rows.GetByRole(AriaRole.Link).ClickAsync();
+        Assert.Equal("rgb(33, 43, 50)", await page.Locator(".optout-hash").First.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        await Journeys.AssertAccessibleAsync(page, "audit-entry");
+
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Audit/Subject").ToString());
+        await page.GetByLabel("NHS number").FillAsync(nhs);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
+        var changes = page.Locator("main table").First;
+        await Assertions.Expect(changes).ToContainTextAsync("Contact-centre staff (agent-paper-7), for the patient");
+        await Assertions.Expect(changes).ToContainTextAsync("Paper form");
+        await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync("(patient)");
+    }
+
+    private static string Words(string nhs) => $"{nhs[..3]} {nhs[3..6]} {nhs[6..]}";
 
     /// <summary>Rewrites one entry behind the append-only trigger, as an intruder with the owner's rights could.</summary>
     private async Task<long> TamperAsync()

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OptOut.IntegrationTests.Infrastructure;
 
 namespace OptOut.IntegrationTests.Browser;
 
@@ -16,14 +17,7 @@ public class KeyboardJourneyTests(BrowserJourneys app)
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
 
-        // The sign-in service's radios: into the group, then down to this person.
-        await TabToAsync(page, "input[name=identity]");
-        for (var i = 0; i < 10 && await page.EvaluateAsync<string>("document.activeElement.id") != "identity-keyboard-patient"; i++)
-        {
-            await page.Keyboard.PressAsync("ArrowDown");
-        }
-
-        await PressAsync(page, "button[type=submit]");
+        await SignInAsync(page, "keyboard-patient");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("research and planning");
 
         // Continue without an answer: the error summary has focus when the page loads.
@@ -41,6 +35,52 @@ public class KeyboardJourneyTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task A_keyboard_only_patient_answers_a_consent_question()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices/Consent/wearable-data-sharing").ToString());
+        await SignInAsync(page, "keyboard-patient");
+
+        await TabToAsync(page, "input[name=Decision]");
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(page.Locator("#decision-permit")).ToBeCheckedAsync();
+        await PressAsync(page, "main button[type=submit]");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Check your answer");
+        await PressAsync(page, "#confirm");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your answer has been saved" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("You chose: Yes, I allow this");
+    }
+
+    [Fact]
+    public async Task A_keyboard_only_agent_records_a_choice_made_by_phone()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+        await SignInAsync(page, "contact-centre");
+
+        await TabToAsync(page, "#nhs-number");
+        await page.Keyboard.TypeAsync(nhs);
+        await TabToAsync(page, "input[name='Form.Choice']");
+        await page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "input[name='Form.Channel']");
+        // Down the group to the phone call: the arrow keys move within radios and choose as they go.
+        await page.Keyboard.PressAsync("ArrowDown");
+        await TabToAsync(page, "input[name='Form.DecidedBy']");
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(page.Locator("#choice-opt-out")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#channel-call-centre")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#decided-by-patient")).ToBeCheckedAsync();
+        await PressAsync(page, "main button[type=submit]");
+        await PressAsync(page, "#confirm");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The choice has been recorded" })).ToBeVisibleAsync();
+        var preferences = await app.Api.As("dpo").GetAsync($"/v1/patients/{nhs}/preferences").JsonAsync();
+        Assert.True(preferences.GetProperty("nationalDataOptOut").GetProperty("optedOut").GetBoolean());
+    }
+
+    [Fact]
     public async Task Without_JavaScript_the_error_summary_still_takes_focus()
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
@@ -52,6 +92,19 @@ public class KeyboardJourneyTests(BrowserJourneys app)
 
         await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToBeFocusedAsync();
         await context.CloseAsync();
+    }
+
+    /// <summary>The sign-in service's radios: Tab into the group, then the arrow keys down to this person, then Space on Sign in.</summary>
+    private static async Task SignInAsync(IPage page, string identity)
+    {
+        await TabToAsync(page, "input[name=identity]");
+        for (var i = 0; i < 20 && await page.EvaluateAsync<string>("document.activeElement.id") != $"identity-{identity}"; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowDown");
+        }
+
+        Assert.Equal($"identity-{identity}", await page.EvaluateAsync<string>("document.activeElement.id"));
+        await PressAsync(page, "button[type=submit]");
     }
 
     /// <summary>Tab until the element matching <paramref name="selector"/> has focus (never a click).</summary>

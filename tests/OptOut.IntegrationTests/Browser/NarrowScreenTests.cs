@@ -33,6 +33,33 @@ public class NarrowScreenTests(BrowserJourneys app)
         await AssertFitsAsync(page);
     }
 
+    /// <summary>
+    /// Every page each kind of user reaches, at 320 px: the width a 1280 px window has at 400% zoom, so one check covers
+    /// both (WCAG 1.4.10 Reflow). Errors and refusals are pages too.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "/|/about|/accessibility|/statistics|/signed-out|/no-such-page")]
+    [InlineData("adult-patient", "/Choices|/Choices/History|/Choices/NationalDataOptOut|/Choices/NationalDataOptOut/Check?answer=opt-out|/Choices/NationalDataOptOut/Confirmation?reference=FAKE-1234|/Choices/Consent/wearable-data-sharing|/Choices/Consent/wearable-data-sharing/check?decision=permit&until=2031-03-31|/Staff/Audit")]
+    [InlineData("child-patient", "/Choices|/Choices/NationalDataOptOut")]
+    [InlineData("parent", "/act-for")]
+    [InlineData("contact-centre", "/Staff/Record|/Staff/Operations|/Staff/Record/Done?reference=FAKE-1234&nhsNumber=9434765919")]
+    [InlineData("dpo", "/Staff/Audit?Query.Kind=change|/Staff/Audit/1|/Staff/Audit/Verify|/Staff/Audit/Subject|/Staff/Statistics|/Staff/Operations")]
+    public async Task Every_page_fits_a_320_px_screen(string? identity, string paths)
+    {
+        var page = await app.NewPageAsync(width: 320);
+        if (identity is not null)
+        {
+            await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+            await Journeys.SignInAsync(page, identity);
+        }
+
+        foreach (var path in paths.Split('|'))
+        {
+            await page.GotoAsync(new Uri(app.Web, path).ToString());
+            await AssertFitsAsync(page);
+        }
+    }
+
     private static async Task AssertFitsAsync(IPage page)
     {
         await page.WaitForLoadStateAsync(LoadState.Load);

@@ -103,6 +103,20 @@ public class PatientJourneyTests(BrowserJourneys app)
 
         await Expect(page.Locator("main")).ToContainTextAsync("a person with parental responsibility makes them for you");
         await Journeys.AssertAccessibleAsync(page, "choices-under-13");
+
+        // A child who types a question's address is told before the question, with a 403, not walked through it to be
+        // told at the end (before: the question, the check page, then "not saved" beside a "Try again" that never works).
+        foreach (var question in new[] { "/Choices/NationalDataOptOut", "/Choices/Consent/wearable-data-sharing" })
+        {
+            var response = await page.GotoAsync(new Uri(app.Web, question).ToString());
+            Assert.Equal(403, response!.Status);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot make this choice yourself yet");
+            await Expect(page.Locator("main")).ToContainTextAsync("Until you are 13, a person with parental responsibility makes them for you");
+            await Expect(page.Locator("main input[type=radio]")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Continue" })).ToHaveCountAsync(0);
+        }
+
+        await Journeys.AssertAccessibleAsync(page, "question-under-13");
         Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from optout.mt_events where stream_id = '4857773457' and (data->'decidedBy'->>'actorId') = 'child-patient'"));
     }
 
@@ -153,7 +167,8 @@ public class PatientJourneyTests(BrowserJourneys app)
         await Journeys.SignInAsync(page, "basic-patient");
 
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Change your choice about research and planning" })).ToHaveCountAsync(0);
-        await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        var refused = await page.GotoAsync(new Uri(app.Web, "/Choices/NationalDataOptOut").ToString());
+        Assert.Equal(403, refused!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You need to prove who you are to change this choice");
         await Journeys.AssertAccessibleAsync(page, "question-p5");
     }

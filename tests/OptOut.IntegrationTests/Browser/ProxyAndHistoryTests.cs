@@ -31,19 +31,35 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await Assertions.Expect(main).ToContainTextAsync("Their confidential patient information can be used for research and planning.");
         await Assertions.Expect(main).ToContainTextAsync("Only their GP practice can record or remove a Type 1 opt-out.");
         await Assertions.Expect(page.Locator("#consent-wearable-data-sharing")).ToHaveTextAsync("Not answered");
-        await Assertions.Expect(main).Not.ToContainTextAsync("Your confidential patient information");
+        await Assertions.Expect(main.Locator("dt", new() { HasText = "wearable" })).ToHaveTextAsync("Sharing data from a wearable device with their GP");
+        await AssertSpokenToTheProxyAsync(page);
         await Journeys.AssertAccessibleAsync(page, "choices-proxy");
+
+        // Every page of the journey speaks to the parent about the child: the question, the answers, the check and the
+        // confirmation (before, each said "your" and "my" as if the parent were the patient).
         await page.GetByRole(AriaRole.Link, new() { Name = "Change their choice about research and planning" }).ClickAsync();
-        await page.GetByLabel("No, I do not allow").CheckAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Can their confidential patient information be used for research and planning?");
+        await AssertSpokenToTheProxyAsync(page);
+        await page.GetByLabel("No, I do not allow their confidential patient information to be used for research and planning").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(main).ToContainTextAsync("every check of their record");
+        await AssertSpokenToTheProxyAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm your choice" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your choice has been saved" })).ToBeVisibleAsync();
+        await Assertions.Expect(main).ToContainTextAsync("You chose: No, I do not allow their confidential patient information");
+        await Assertions.Expect(main).ToContainTextAsync("will leave their confidential patient information out");
+        await AssertSpokenToTheProxyAsync(page);
+        await page.GotoAsync(new Uri(app.Web, $"/Choices/Consent/wearable-data-sharing?for={Child}").ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sharing data from a wearable device with their GP: do you allow this?");
+        await AssertSpokenToTheProxyAsync(page);
 
         var history = await admin.GetAsync($"/v1/patients/{Child}/preferences").JsonAsync();
         var decidedBy = history.GetProperty("nationalDataOptOut").GetProperty("decidedBy");
         Assert.Equal(("proxy", "guardian", "parent"), (decidedBy.GetProperty("capacity").GetString(), decidedBy.GetProperty("proxyRole").GetString(), decidedBy.GetProperty("recordedBy").GetString()));
         await page.GotoAsync(new Uri(app.Web, $"/Choices/History?for={Child}").ToString());
-        await Assertions.Expect(page.Locator("main table").First).ToContainTextAsync("A parent or guardian, for you");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Their choices and who used their record");
+        await Assertions.Expect(page.Locator("main table").First).ToContainTextAsync("A parent or guardian, for them");
+        await AssertSpokenToTheProxyAsync(page);
         await Journeys.AssertAccessibleAsync(page, "history-proxy");
 
         await admin.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{Child}/proxies/parent?reason=court+order").JsonAsync();
@@ -53,6 +69,14 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await page.GotoAsync(new Uri(app.Web, "/act-for").ToString());
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Authority that has ended" })).ToBeVisibleAsync();
         Assert.Equal(1L, await app.Database.ScalarAsync<long>($"select count(*) from optout.mt_events where stream_id = '{Child}' and type = 'national_data_opt_out_set'"));
+    }
+
+    /// <summary>Nothing in the page's content speaks to the parent as if they were the patient.</summary>
+    private static async Task AssertSpokenToTheProxyAsync(IPage page)
+    {
+        var text = await page.Locator("main").InnerTextAsync();
+        var patientWords = System.Text.RegularExpressions.Regex.Matches(text, @"\b(my|your (confidential|record|GP|own|information|data|number|history|choices))\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        Assert.True(patientWords.Count == 0, $"{page.Url} speaks to the parent as the patient: {string.Join(", ", patientWords.Select(m => m.Value))}");
     }
 
     [Fact]

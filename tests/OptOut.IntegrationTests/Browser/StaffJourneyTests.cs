@@ -16,6 +16,9 @@ public class StaffJourneyTests(BrowserJourneys app)
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
         await Journeys.SignInAsync(page, "contact-centre");
+        // Staff pages are a service of their own, not the patients'.
+        await Assertions.Expect(page.Locator(".nhsuk-header__service-name")).ToHaveTextAsync("Manage patients' data choices");
+        await Assertions.Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("- Manage patients' data choices - NHS$"));
         await Journeys.AssertAccessibleAsync(page, "staff-record");
 
         // A missing number is asked for, not called invalid.
@@ -42,6 +45,7 @@ public class StaffJourneyTests(BrowserJourneys app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The choice has been recorded" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("The record now shows the patient opted out of research and planning");
+        var reference = await page.Locator(".nhsuk-panel strong").InnerTextAsync();
         await Journeys.AssertAccessibleAsync(page, "staff-done");
         // The same page, with a reference the record does not hold, says nothing was recorded.
         await page.GotoAsync(new Uri(app.Web, $"/Staff/Record/Done?reference=FAKE-0000&nhsNumber={nhs}").ToString());
@@ -50,6 +54,8 @@ public class StaffJourneyTests(BrowserJourneys app)
 
         var message = Assert.Single(await queue.WaitForAsync(m => m.NhsNumber == nhs, 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(("paper", true), (message.Message.GetProperty("channel").GetString(), message.OptedOut));
+        // The message carries the reference the patient was given, so a consumer can quote it back.
+        Assert.Equal(reference, message.Message.GetProperty("reference").GetString());
         Assert.Equal(signed, message.Message.GetProperty("effectiveAt").GetDateTimeOffset().UtcDateTime);
         var preferences = await app.Api.As("dpo").GetAsync($"/v1/patients/{nhs}/history").JsonAsync();
         var decidedBy = preferences.GetProperty("decisions")[0].GetProperty("decidedBy");
@@ -64,9 +70,14 @@ public class StaffJourneyTests(BrowserJourneys app)
         await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
         await Journeys.SignInAsync(page, "adult-patient");
 
-        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+        await Assertions.Expect(page.Locator(".nhsuk-header__service-name")).ToHaveTextAsync("Your health data choices");
+        var refused = await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
 
+        // A refusal is a 403 at the address asked for, never a redirect to a page that answers 200.
+        Assert.Equal(403, refused!.Status);
+        Assert.EndsWith("/Staff/Record", page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You cannot see this page");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("This page is for NHS staff");
         await Assertions.Expect(page.GetByLabel("Patient's NHS number")).ToHaveCountAsync(0);
         await Journeys.AssertAccessibleAsync(page, "staff-refused");
     }

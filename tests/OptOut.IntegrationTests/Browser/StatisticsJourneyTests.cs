@@ -69,6 +69,39 @@ public class StatisticsJourneyTests(BrowserJourneys app)
     }
 
     [Theory]
+    [InlineData(1280)]
+    [InlineData(320)]
+    public async Task A_chart_is_legible_at_every_width_and_one_month_is_a_bar_not_a_block(int width)
+    {
+        // Ten, so the public figure is not withheld (a count below ten is drawn as no bar).
+        for (var i = 0; i < 10; i++)
+        {
+            var nhs = TestPatients.NewNhsNumber();
+            await app.Api.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
+        }
+
+        await FiguresCaughtUpAsync();
+        var page = await app.NewPageAsync(width);
+        await page.GotoAsync(new Uri(app.Web, "/statistics").ToString());
+
+        // Axis labels on screen between 11 and 26 px tall: before, a wide screen drew them about 30 px tall.
+        var labels = await page.Locator(".optout-chart__axis").EvaluateAllAsync<double[]>("all => all.map(e => e.getBoundingClientRect().height)");
+        Assert.NotEmpty(labels);
+        Assert.All(labels, h => Assert.InRange(h, 11, 26));
+        // A bar is at most 60 px wide: before, a chart of one month was a single bar across the whole chart.
+        var bars = await page.Locator(".optout-chart__bar").EvaluateAllAsync<double[]>("all => all.map(e => e.getBoundingClientRect().width)");
+        Assert.NotEmpty(bars);
+        Assert.All(bars, w => Assert.InRange(w, 1, 60));
+        // Labels never overlap one another.
+        var boxes = await page.Locator("svg text[text-anchor=middle]").EvaluateAllAsync<double[][]>("all => all.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.top]; })");
+        foreach (var row in boxes.GroupBy(b => Math.Round(b[2])))
+        {
+            var sorted = row.OrderBy(b => b[0]).ToList();
+            Assert.All(sorted.Zip(sorted.Skip(1)), pair => Assert.True(pair.First[1] <= pair.Second[0], "two axis labels overlap"));
+        }
+    }
+
+    [Theory]
     [InlineData("adult-patient")]
     [InlineData("contact-centre")]
     public async Task Only_data_protection_officers_open_the_full_figures(string identity)

@@ -41,6 +41,32 @@ public class ChangeReferenceTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Staff_given_only_a_reference_find_the_change_and_its_record_and_the_DPO_finds_its_audit_entry()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var reference = (await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" })).Headers.GetValues("OptOut-Reference").Single();
+
+        // As read out over the phone: lower case, no hyphen.
+        var found = await service.As("admin").GetFromJsonAsync<JsonElement>($"/v1/changes/{reference.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant()}");
+        Assert.Equal((nhs, reference), (found.GetProperty("nhsNumber").GetString(), found.GetProperty("reference").GetString()));
+        Assert.Equal("national-data-opt-out-set", found.GetProperty("decisions")[0].GetProperty("event").GetProperty("eventType").GetString());
+
+        var entries = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/audit/entries?reference={reference}");
+        var entry = Assert.Single(entries.GetProperty("entries").EnumerateArray());
+        Assert.Equal(("change", nhs), (entry.GetProperty("kind").GetString(), entry.GetProperty("nhsNumber").GetString()));
+
+        // A reference no change has is a 404 that names it; one that cannot be a reference is refused before any search.
+        var unknown = await service.As("admin").GetAsync("/v1/changes/ZZZZ-ZZZZ");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("ZZZZ-ZZZZ", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var malformed = await service.As("dpo").GetAsync("/v1/audit/entries?reference=%27%3Bdrop");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("reference", (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // A patient cannot search other people's changes by reference.
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As("patient", nhs).GetAsync($"/v1/changes/{reference}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_change_that_changes_nothing_has_no_reference()
     {
         var nhs = TestPatients.NewNhsNumber();

@@ -29,6 +29,7 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "GET", "/v1/patients/{n}/choices", null, "patient dpo" },
         { "GET", "/v1/patients/{n}/history", null, "patient dpo" },
         { "GET", "/v1/patients/{n}/changes/7KQ4-M2XD", null, "patient dpo admin" },
+        { "GET", "/v1/changes/7KQ4-M2XD", null, "dpo admin" },
         { "GET", "/v1/patients/{n}/audit", null, "dpo" },
         { "GET", "/v1/patients/{n}/access-log", null, "patient" },
         { "GET", "/v1/proxies/me/patients", null, "proxy" },

@@ -1,4 +1,6 @@
 using Marten;
+using Npgsql;
+using OptOut.Audit;
 using OptOut.Decisions;
 using OptOut.Http;
 using OptOut.Security;
@@ -14,11 +16,35 @@ public sealed record ChangeResponse(string Reference, string NhsNumber, IReadOnl
 /// </summary>
 public static class GetChangeEndpoint
 {
-    public static void MapGetChange(this IEndpointRouteBuilder api) =>
+    public static void MapGetChange(this IEndpointRouteBuilder api)
+    {
         api.MapGet("/patients/{nhsNumber}/changes/{reference}", Handle)
             .WithName("GetChange")
             .WithSummary("The change a reference names on this patient's record: each decision it recorded, who made it and when. 404 when the reference is not one of this record's changes.")
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy, Roles.Admin, Roles.Dpo));
+
+        // Staff answer a patient who quotes only a reference: the change's audit entry names the record it was made on.
+        api.MapGet("/changes/{reference}", FindAsync)
+            .WithName("FindChange")
+            .WithSummary("The change a reference names, on whichever record it was made: for contact-centre staff and data-protection officers given only a reference. 404 when no change has it.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Dpo));
+    }
+
+    private static async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> FindAsync(
+        string reference, NpgsqlDataSource database, AuditSchema schema, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        if (!ChangeReference.TryParse(reference, out var wanted))
+        {
+            return Problems.Of(Problems.NotFound, "A reference is eight letters and digits, as in 7KQ4-M2XD.");
+        }
+
+        await using var command = database.CreateCommand(
+            $"select nhs_number from {schema.Table} where kind = 'change' and (details::jsonb ->> 'reference') = @reference and nhs_number is not null order by seq limit 1");
+        command.Parameters.AddWithValue("reference", wanted);
+        return await command.ExecuteScalarAsync(ct) is string nhsNumber
+            ? await Handle(nhsNumber, wanted, session, clock, http, ct)
+            : Problems.Of(Problems.NotFound, $"No change has reference {wanted}.");
+    }
 
     private static async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, string reference, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)

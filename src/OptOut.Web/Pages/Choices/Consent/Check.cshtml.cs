@@ -53,7 +53,7 @@ public sealed class CheckModel(OptOutApi api) : ConsentStep
             return false;
         }
 
-        Title = purpose.Title;
+        Title = purpose.TitleFor(Voice.Of(Person.From(User)));
         return true;
     }
 }

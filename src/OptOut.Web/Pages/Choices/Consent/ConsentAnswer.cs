@@ -20,14 +20,8 @@ public static class ConsentAnswer
     };
 
     /// <summary>The end of the day given, in UK time: a choice "until 1 March" holds all of 1 March.</summary>
-    public static DateTimeOffset EndOf(DateOnly day)
-    {
-        var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, London.GetUtcOffset(midnight));
-    }
+    public static DateTimeOffset EndOf(DateOnly day) => Dates.StartOfUkDay(day.AddDays(1));
 
     /// <summary>The last day an answer holds, given the end <see cref="EndOf"/> made of it: the UK day before that midnight.</summary>
-    public static DateOnly LastDayOf(DateTimeOffset end) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(end.AddTicks(-1), London).DateTime);
-
-    private static TimeZoneInfo London => TimeZoneInfo.TryFindSystemTimeZoneById("Europe/London", out var zone) ? zone : TimeZoneInfo.Utc;
+    public static DateOnly LastDayOf(DateTimeOffset end) => Dates.UkDay(end.AddTicks(-1));
 }

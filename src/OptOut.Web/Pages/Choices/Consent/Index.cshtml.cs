@@ -23,7 +23,8 @@ public sealed class IndexModel(OptOutApi api) : ConsentStep
 
     public Dictionary<string, string> Errors { get; } = [];
 
-    public bool MayChange { get; private set; }
+    /// <summary>Why this person may not answer, said in place of the question; null when they may.</summary>
+    public MayNotChoose? Refusal { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : RedirectToPage("/Choices/Index", new { @for = For });
 
@@ -32,6 +33,11 @@ public sealed class IndexModel(OptOutApi api) : ConsentStep
         if (!await LoadAsync(ct))
         {
             return RedirectToPage("/Choices/Index", new { @for = For });
+        }
+
+        if (Refusal is not null)
+        {
+            return Page();
         }
 
         if (!ConsentAnswer.IsValid(Decision))
@@ -55,36 +61,39 @@ public sealed class IndexModel(OptOutApi api) : ConsentStep
         return RedirectToPage("Check", new { purpose = Purpose, @for = For, decision = Decision, until = Decision == ConsentAnswer.Permit ? until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null });
     }
 
+    /// <summary>False for a purpose not in the catalogue; otherwise the question's title, and whether this person may answer it.</summary>
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         var person = Person.From(User);
-        MayChange = person.MayChange;
-        if (person.RecordFor(For) is not { } record || (await api.ConsentPurposesAsync(ct)).FirstOrDefault(p => p.Key == Purpose) is not { } purpose)
+        if ((await api.ConsentPurposesAsync(ct)).FirstOrDefault(p => p.Key == Purpose) is not { } purpose)
         {
             return false;
         }
 
-        Title = purpose.Title;
-        Standing = (await api.PreferencesAsync(record, ct))?.Consents.Any(c => c.Purpose == Purpose && c.Status is "permit" or "deny") == true;
+        Title = purpose.TitleFor(Voice.Of(person));
+        (var record, Refusal) = await MayNotChoose.AskAsync(api, person, For, ct);
+        if (Refusal is not null)
+        {
+            Response.StatusCode = Refusal.Status;
+            return true;
+        }
+
+        Standing = record!.Consents.Any(c => c.Purpose == Purpose && c.Status is "permit" or "deny");
         return true;
     }
+
+    /// <summary>The optional end date, as the NHS date input pattern asks for it.</summary>
+    public DateInput EndDate => new("until", "", "If you allow this, until when? (optional)", "Leave empty to allow it until you change your mind. For example, 31 3 2027.",
+        Day, Month, Year, Errors.GetValueOrDefault("until-day"));
 
     /// <summary>The optional end date, from the three fields of the NHS date input pattern.</summary>
     private DateOnly? EndDay(out string? error)
     {
-        error = null;
-        if (string.IsNullOrWhiteSpace(Day) && string.IsNullOrWhiteSpace(Month) && string.IsNullOrWhiteSpace(Year))
+        if (EndDate.Read("date", "31 3 2027", out error) is not { } day)
         {
             return null;
         }
 
-        if (!int.TryParse(Day, out var d) || !int.TryParse(Month, out var m) || !int.TryParse(Year, out var y) || y < 1000 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y, m))
-        {
-            error = "Enter a real date, for example 31 3 2027, or leave the date empty";
-            return null;
-        }
-
-        var day = new DateOnly(y, m, d);
         if (day < DateOnly.FromDateTime(DateTime.UtcNow))
         {
             error = "The date must be today or in the future";

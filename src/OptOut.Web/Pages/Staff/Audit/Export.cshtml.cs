@@ -26,6 +26,12 @@ public sealed class ExportModel(OptOutApi api) : PageModel
             return RedirectToPage("Index");
         }
 
+        // A period that is not a real one would export more than was asked for: the search page says what is wrong.
+        if (Query.Problems().Count > 0)
+        {
+            return RedirectToPage("Index", Query.RouteValues());
+        }
+
         var response = await api.ExportAuditAsync(Query.ForApi(), chosen.MediaType, ct);
         HttpContext.Response.RegisterForDispose(response);
         if (!response.IsSuccessStatusCode)

@@ -45,21 +45,14 @@ public sealed class RecordingForm
             errors["channel-paper"] = "Select how the choice reached us";
         }
 
-        DateOnly? signed = null;
-        if (!string.IsNullOrWhiteSpace(Day) || !string.IsNullOrWhiteSpace(Month) || !string.IsNullOrWhiteSpace(Year))
+        var signed = DateInput.Read(Day, Month, Year, "date the form was signed", "3 11 2026", out var dateError);
+        if (dateError is not null)
         {
-            if (int.TryParse(Day, out var d) && int.TryParse(Month, out var m) && int.TryParse(Year, out var y) && y >= 1000 && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m))
-            {
-                signed = new DateOnly(y, m, d);
-                if (signed > today || signed < new DateOnly(2018, 5, 25))
-                {
-                    errors["signed-day"] = "The date the form was signed must be between 25 May 2018 and today";
-                }
-            }
-            else
-            {
-                errors["signed-day"] = "Enter a real date the form was signed, for example 3 11 2026";
-            }
+            errors["signed-day"] = dateError;
+        }
+        else if (signed > today || signed < new DateOnly(2018, 5, 25))
+        {
+            errors["signed-day"] = "The date the form was signed must be between 25 May 2018 and today";
         }
 
         if (DecidedBy is not ("patient" or "proxy"))
