@@ -1,7 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using OptOut.Http;
+using OptOut.Indexing;
 using OptOut.NhsNumbers;
-using OptOut.PipelineChecks;
 
 namespace OptOut.Benchmarks;
 

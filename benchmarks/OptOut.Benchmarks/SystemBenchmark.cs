@@ -7,11 +7,12 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OptOut.EventStore;
 using OptOut.Cli.Tokens;
-using OptOut.NhsNumbers;
-using OptOut.PipelineChecks;
+using OptOut.Indexing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Benchmarks;
 

@@ -1,19 +1,24 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using OptOut.Audit;
+using OptOut.Audit.Reports;
 using OptOut.Catalogue;
 using OptOut.Consents;
+using OptOut.EventStore;
 using OptOut.Fhir;
 using OptOut.Hosting;
 using OptOut.Http;
+using OptOut.Idempotency;
+using OptOut.Indexing;
 using OptOut.Migration;
 using OptOut.NationalDataOptOut;
-using OptOut.PipelineChecks;
-using OptOut.Patients;
 using OptOut.Patients.Choices;
 using OptOut.Patients.GetPreferences;
 using OptOut.Patients.History;
+using OptOut.Patients;
+using OptOut.PipelineChecks;
 using OptOut.Proxies;
+using OptOut.Publishing;
 using OptOut.Security;
 using OptOut.Statistics;
 using OptOut.Supersession;
@@ -24,7 +29,10 @@ var builder = WebApplication.CreateBuilder(args);
 // Kestrel reads only its endpoints from configuration; its limits (body size, header size and time) are bound here.
 builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
+// The rooms, each registering itself: the event store first, then what follows it.
 builder.Services.AddEventStore(builder.Configuration);
+builder.Services.AddPublishing(builder.Configuration);
+builder.Services.AddIdempotency();
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddOptOutAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddOptOutHealth(builder.Configuration);
@@ -32,8 +40,7 @@ builder.Services.AddOptOutOpenApi();
 builder.Services.AddOptOutTelemetry(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
-// Under /fhir, problems are written as FHIR OperationOutcomes; registered first, so it is asked first.
-builder.Services.AddSingleton<IProblemDetailsWriter, FhirProblemWriter>();
+builder.Services.AddFhir();
 // Every problem, the framework's own included, leaves with a documented type and a detail (Http/Problems.cs).
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Problems.Complete(c.ProblemDetails, c.HttpContext));
 builder.Services.AddExceptionHandler<ExceptionProblems>();
@@ -48,26 +55,15 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
 builder.Services.AddScoped<PatientWrites>();
-builder.Services.AddSingleton<ConsentResources>();
-builder.Services.Configure<ChoiceCatalogue>(builder.Configuration.GetSection("Catalogue"));
-builder.Services.Configure<Type1Codes>(builder.Configuration.GetSection("Type1Codes"));
-builder.Services.Configure<ConsentExpiryOptions>(builder.Configuration.GetSection("ConsentExpiry"));
-builder.Services.AddHostedService<ConsentExpiryWorker>();
-builder.Services.AddSingleton<OptOutIndex>();
-builder.Services.Configure<OptOutIndexOptions>(builder.Configuration.GetSection("OptOutIndex"));
-builder.Services.AddHostedService<OptOutIndexFollower>();
-builder.Services.Configure<OptOutCheckOptions>(builder.Configuration.GetSection("OptOutChecks"));
-builder.Services.AddSingleton<OptOutImporter>();
-builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
-builder.Services.AddSingleton<AuditSchema>();
-builder.Services.AddSingleton<AuditCheckpoints>();
-builder.Services.AddSingleton<AuditVerifier>();
-builder.Services.AddSingleton<AuditLog>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+builder.Services.AddCatalogue(builder.Configuration);
+builder.Services.AddType1OptOut(builder.Configuration);
+builder.Services.AddConsents(builder.Configuration);
+builder.Services.AddOptOutIndex(builder.Configuration);
+builder.Services.AddPipelineChecks(builder.Configuration);
+builder.Services.AddMigration();
+builder.Services.AddAuditTrail(builder.Configuration);
 builder.Services.AddSingleton<RouteTemplates>();
-builder.Services.AddSingleton<StatisticsReader>();
-builder.Services.AddSingleton<StatisticsRebuild>();
-builder.Services.Configure<SmallNumberSuppression>(builder.Configuration.GetSection("Statistics:Suppression"));
+builder.Services.AddStatistics(builder.Configuration);
 
 var app = builder.Build();
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Security;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Audit;
 
@@ -140,7 +140,7 @@ public static class AuditMiddleware
         // A change names its events when it is chained (ChangeAudit); a replay names the event of the answer it repeats.
         if (http.Response.Headers.ContainsKey(Idempotency.IdempotencyKeys.ReplayedHeader))
         {
-            details["replayOfEventSequence"] = http.Response.Headers[PatientWrites.SequenceHeader].FirstOrDefault();
+            details["replayOfEventSequence"] = http.Response.Headers[Http.OptOutHeaders.Sequence].FirstOrDefault();
         }
 
         if (http.Items[DetailsItem] is IDictionary<string, object?> extra)
@@ -194,7 +194,7 @@ public static class AuditMiddleware
             return NhsNumber.TryParse(number, out var parsed, out _) ? parsed.Value : number[..Math.Min(number.Length, 32)];
         }
 
-        if (route["id"] is string id && Fhir.FhirPatientReference.TryParseConsentId(id, out var owner))
+        if (route["id"] is string id && Http.FhirPatientReference.TryParseConsentId(id, out var owner))
         {
             return owner.Value;
         }
@@ -205,7 +205,7 @@ public static class AuditMiddleware
             return null;
         }
 
-        return Fhir.FhirPatientReference.TryParse(named, out var patient, out _) ? patient.Value : named[..Math.Min(named.Length, 32)];
+        return Http.FhirPatientReference.TryParse(named, out var patient, out _) ? patient.Value : named[..Math.Min(named.Length, 32)];
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OptOut.Records;
 
 namespace OptOut.Catalogue;
 

@@ -1,5 +1,4 @@
-using OptOut.Decisions;
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.Consents;
 

@@ -1,7 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.Options;
-using OptOut.Catalogue;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
 using OptOut.Patients;
 using OptOut.Security;

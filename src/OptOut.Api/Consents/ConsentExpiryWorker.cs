@@ -1,7 +1,7 @@
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.Consents;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using OptOut.Decisions;
+using OptOut.Records;
 
 namespace OptOut.Consents;
 
@@ -24,7 +24,7 @@ public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Pe
         {
             RuleFor(r => r.Decision).NotNull().WithMessage("decision is required: permit or deny.");
             RuleFor(r => r.NoticeVersion).MaximumLength(64);
-            RuleFor(r => r.Channel).NotEqual(Decisions.Channel.Migrated).WithMessage("channel migrated is for imports only.");
+            RuleFor(r => r.Channel).NotEqual(Records.Channel.Migrated).WithMessage("channel migrated is for imports only.");
             RuleFor(r => r.Period!)
                 .Must(p => p.Start is null || p.End is null || p.Start < p.End)
                 .WithMessage("period.end must be after period.start.")

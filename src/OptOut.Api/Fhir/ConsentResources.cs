@@ -1,15 +1,14 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
-using OptOut.Catalogue;
-using OptOut.Decisions;
-using OptOut.Patients;
+using OptOut.Http;
+using OptOut.Records;
 
 namespace OptOut.Fhir;
 
 /// <summary>A patient's choices as FHIR R4 Consent resources, the interchange model other NHS systems read.</summary>
 public sealed class ConsentResources(IOptions<ChoiceCatalogue> catalogue)
 {
-    public const string NhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
+    public const string NhsNumberSystem = FhirPatientReference.NhsNumberSystem;
     private const string ScopeSystem = "http://terminology.hl7.org/CodeSystem/consentscope";
     private const string ActReasonSystem = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
     private const string LoincSystem = "http://loinc.org";
@@ -58,7 +57,7 @@ public sealed class ConsentResources(IOptions<ChoiceCatalogue> catalogue)
 
     private Consent Build(
         string nhsNumber, string choice, bool active, string scope, DateTimeOffset recordedAt, DecisionMaker? by,
-        string policy, Consent.ConsentProvisionType type, Consents.ConsentPeriod? period, IEnumerable<string> purposes) => new()
+        string policy, Consent.ConsentProvisionType type, Records.ConsentPeriod? period, IEnumerable<string> purposes) => new()
     {
         Id = IdOf(nhsNumber, choice),
         Meta = new Meta { LastUpdated = recordedAt },

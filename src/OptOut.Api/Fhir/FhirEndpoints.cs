@@ -4,6 +4,7 @@ using Hl7.Fhir.Serialization;
 using Marten;
 using OptOut.Patients;
 using OptOut.Security;
+using OptOut.Http;
 
 namespace OptOut.Fhir;
 

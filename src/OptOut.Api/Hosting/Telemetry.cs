@@ -15,7 +15,7 @@ public sealed class OptOutMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public OptOutMetrics(PipelineChecks.OptOutIndex index)
+    public OptOutMetrics(Indexing.OptOutIndex index)
     {
         PublishLag = _meter.CreateHistogram<double>("optout.publish.lag", "ms", "From a change's commit to the broker's confirm of its message.");
         AuditBatch = _meter.CreateHistogram<int>("optout.audit.batch.size", "{entry}", "Audit entries written in one commit.");

@@ -36,7 +36,7 @@ public sealed class Replay(IDocumentSession session, string? documentId, string 
             change = await query.Events.LoadAsync(eventId, ct);
         }
 
-        SetHeaders(http, earlier.ETag, change?.Sequence, (change?.Data as Decisions.IPatientEvent)?.DecisionId);
+        SetHeaders(http, earlier.ETag, change?.Sequence, (change?.Data as Records.IPatientEvent)?.DecisionId);
         http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         return TypedResults.Content(earlier.Body, "application/json", System.Text.Encoding.UTF8, earlier.StatusCode);
     }
@@ -48,13 +48,13 @@ public sealed class Replay(IDocumentSession session, string? documentId, string 
         if (decisionId is { } decision)
         {
             // What a person is told, and what their confirmation is looked up by (GET /v1/patients/{n}/changes/{reference}).
-            http.Response.Headers[Patients.ChangeReference.Header] = Patients.ChangeReference.For(decision);
+            http.Response.Headers[Records.ChangeReference.Header] = Records.ChangeReference.For(decision);
         }
 
         if (sequence is { } s)
         {
             // Read-your-writes elsewhere: pass this as minSequence to the opt-out index reads.
-            http.Response.Headers[Patients.PatientWrites.SequenceHeader] = s.ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers[Http.OptOutHeaders.Sequence] = s.ToString(CultureInfo.InvariantCulture);
         }
     }
 

@@ -1,11 +1,9 @@
 using System.Globalization;
 using Marten;
 using Npgsql;
-using OptOut.Decisions;
-using OptOut.NationalDataOptOut;
+using OptOut.Records;
 using OptOut.NhsNumbers;
-using OptOut.Patients;
-using OptOut.PipelineChecks;
+using OptOut.EventStore;
 
 namespace OptOut.Migration;
 
@@ -13,7 +11,7 @@ namespace OptOut.Migration;
 /// What an import did: every row is imported, already present (from an earlier run), or invalid with a reason. The same
 /// words and line shape as a bulk check's summary (invalid, firstInvalid).
 /// </summary>
-public sealed record ImportReport(string Id, long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<PipelineChecks.InvalidLine> FirstInvalid, double Seconds);
+public sealed record ImportReport(string Id, long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<Http.InvalidLine> FirstInvalid, double Seconds);
 
 /// <summary>
 /// The record of one import run, kept for the operational views: who ran it, when, the file's SHA-256, what became of its
@@ -43,7 +41,7 @@ public sealed class OptOutImport
 
     public long Invalid { get; set; }
 
-    public List<PipelineChecks.InvalidLine> Rejected { get; set; } = [];
+    public List<Http.InvalidLine> Rejected { get; set; } = [];
 }
 
 /// <summary>
@@ -118,7 +116,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             invalid++;
             if (run.Rejected.Count < OptOutImport.RejectedKept)
             {
-                run.Rejected.Add(new PipelineChecks.InvalidLine(line, reason));
+                run.Rejected.Add(new Http.InvalidLine(line, reason));
             }
         }
 
@@ -158,7 +156,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
                     Invalid(error);
                 }
                 else if (!DateTimeOffset.TryParse(fields[1].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                         || at < NationalDataOptOutRequest.ServiceStart || at > clock.GetUtcNow())
+                         || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
                 {
                     Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
                 }
@@ -238,7 +236,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
             staged as (select g.* from import_stage g join fresh using (id)),
             events as (
               insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)
-              select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Patients.StoredEvents.NationalSet.Name}', now(),
+              select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Records.StoredEvents.NationalSet.Name}', now(),
                 '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}'
               from staged order by id),
             snapshots as (

@@ -1,5 +1,5 @@
 using FluentValidation;
-using OptOut.Decisions;
+using OptOut.Records;
 
 namespace OptOut.NationalDataOptOut;
 
@@ -18,9 +18,6 @@ public sealed record NationalDataOptOutRequest(
     OnBehalfOf? OnBehalfOf,
     string? CaseReference)
 {
-    /// <summary>The national data opt-out began on 25 May 2018; no choice takes effect before it.</summary>
-    public static readonly DateTimeOffset ServiceStart = new(2018, 5, 25, 0, 0, 0, TimeSpan.Zero);
-
     public sealed class Validator : AbstractValidator<NationalDataOptOutRequest>
     {
         public Validator(TimeProvider clock)
@@ -28,13 +25,13 @@ public sealed record NationalDataOptOutRequest(
             RuleFor(r => r.OptedOut).NotNull().WithMessage("optedOut is required: true to opt out, false to withdraw the opt-out.");
             RuleFor(r => r.Channel)
                 .NotNull().WithMessage("channel is required: online, nhs-app, nhs-form, call-centre or paper.")
-                .NotEqual(Decisions.Channel.Migrated).WithMessage("channel migrated is for imports only.");
+                .NotEqual(Records.Channel.Migrated).WithMessage("channel migrated is for imports only.");
             RuleFor(r => r.NoticeVersion).MaximumLength(64);
             RuleFor(r => r.CaseReference).MaximumLength(64);
             RuleFor(r => r.EffectiveAt)
                 .Must(at => at is null || at <= clock.GetUtcNow().AddMinutes(5))
                 .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
-                .Must(at => at is null || at >= ServiceStart)
+                .Must(at => at is null || at >= RecordRules.ServiceStart)
                 .WithMessage("effectiveAt cannot be before 25 May 2018, when the national data opt-out began.");
             RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator()).When(r => r.OnBehalfOf is not null);
         }

@@ -1,7 +1,7 @@
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
-using OptOut.NhsNumbers;
 using OptOut.Security;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Patients;
 

@@ -1,4 +1,5 @@
 using Marten;
+using OptOut.Records;
 using OptOut.NhsNumbers;
 
 namespace OptOut.Patients;

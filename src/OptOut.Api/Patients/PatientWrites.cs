@@ -7,11 +7,11 @@ using Marten.Events;
 using Marten.Exceptions;
 using Microsoft.Extensions.Options;
 using OptOut.Audit;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Idempotency;
-using OptOut.NhsNumbers;
-using OptOut.PipelineChecks;
 using OptOut.Security;
+using OptOut.NhsNumbers;
+using OptOut.Indexing;
 
 namespace OptOut.Patients;
 
@@ -35,9 +35,6 @@ public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     OptOutIndex index, AuditSchema auditSchema, AuditLog auditLog, IOptions<IdentityAssurance> assurance)
 {
-    /// <summary>The global sequence of the last event a write appended.</summary>
-    public const string SequenceHeader = "OptOut-Sequence";
-
     /// <summary>A change to one patient's record; a write to a superseded number lands on the record that replaced it.</summary>
     public Task<IResult> ExecuteAsync<TRequest>(
         HttpContext http, NhsNumber requested, TRequest request, Func<PatientPreferences, Caller, DateTimeOffset, Decided> decide, CancellationToken ct) =>

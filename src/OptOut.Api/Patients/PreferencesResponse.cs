@@ -1,5 +1,4 @@
-using OptOut.Consents;
-using OptOut.Decisions;
+using OptOut.Records;
 
 namespace OptOut.Patients;
 

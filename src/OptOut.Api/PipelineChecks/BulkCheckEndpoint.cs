@@ -7,9 +7,12 @@ using Marten;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OptOut.Catalogue;
-using OptOut.NhsNumbers;
 using OptOut.Security;
+using OptOut.Records;
+using OptOut.NhsNumbers;
+using OptOut.EventStore;
+using OptOut.Indexing;
+using OptOut.Http;
 
 namespace OptOut.PipelineChecks;
 
@@ -38,7 +41,7 @@ public static class BulkCheckEndpoint
         IOptions<ChoiceCatalogue> catalogue, IOptions<OptOutCheckOptions> options, IOptions<OptOutIndexOptions> indexOptions,
         OptOutIndex index, NpgsqlDataSource database, EventStoreNames names, IDocumentStore store, Hosting.OptOutMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
-        if (UseDecisions.DecisionQuestion.From(catalogue.Value, purpose, dataSource, legalBasis, out var wrong) is not { } question)
+        if (Records.DecisionQuestion.From(catalogue.Value, purpose, dataSource, legalBasis, out var wrong) is not { } question)
         {
             return Problems.Of(Problems.InvalidQuery, wrong!);
         }

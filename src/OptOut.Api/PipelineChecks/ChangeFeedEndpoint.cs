@@ -1,7 +1,8 @@
 using Marten;
 using Npgsql;
-using OptOut.Publishing;
 using OptOut.Security;
+using OptOut.Records;
+using OptOut.EventStore;
 
 namespace OptOut.PipelineChecks;
 

@@ -1,7 +1,8 @@
 using Npgsql;
-using OptOut.Patients;
-using OptOut.UseDecisions;
+using OptOut.Records;
 using OptOut.NhsNumbers;
+using OptOut.EventStore;
+using OptOut.Indexing;
 
 namespace OptOut.PipelineChecks;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptOut.Patients;
 using OptOut.Security;
+using OptOut.Indexing;
 
 namespace OptOut.PipelineChecks;
 

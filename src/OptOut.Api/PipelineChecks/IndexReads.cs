@@ -1,3 +1,5 @@
+using OptOut.Indexing;
+
 namespace OptOut.PipelineChecks;
 
 public static class IndexReads

@@ -1,3 +1,5 @@
+using OptOut.Http;
+
 namespace OptOut.PipelineChecks;
 
 /// <summary>The record of one bulk check: what was asked, what the answer reflects, and what became of each line.</summary>
@@ -40,5 +42,3 @@ public sealed class OptOutCheck
 
     public DateTimeOffset? FinishedAt { get; set; }
 }
-
-public sealed record InvalidLine(long Line, string Reason);

@@ -1,6 +1,5 @@
 using Marten;
-using OptOut.Decisions;
-using OptOut.Patients;
+using OptOut.Records;
 using OptOut.Security;
 
 namespace OptOut.Proxies;

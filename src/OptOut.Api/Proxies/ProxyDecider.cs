@@ -1,4 +1,4 @@
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
 using OptOut.Patients;
 
@@ -20,7 +20,7 @@ public static class ProxyDecider
         var validUntil = command.ValidUntil;
         if (command.Role == ProxyRole.Guardian)
         {
-            var thirteenth = new DateTimeOffset(command.PatientBirthDate!.Value.AddYears(13).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var thirteenth = RecordRules.SelfDecisionFrom(command.PatientBirthDate!.Value);
             if (thirteenth <= c.Now)
             {
                 return Decided.Refuse(Problems.Unprocessable("The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."));

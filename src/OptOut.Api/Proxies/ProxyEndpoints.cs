@@ -1,5 +1,5 @@
 using FluentValidation;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
 using OptOut.Patients;
 using OptOut.Security;

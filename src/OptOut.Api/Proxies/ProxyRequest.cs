@@ -1,5 +1,5 @@
 using FluentValidation;
-using OptOut.Decisions;
+using OptOut.Records;
 
 namespace OptOut.Proxies;
 

@@ -3,7 +3,8 @@ using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OptOut.PipelineChecks;
+using OptOut.Records;
+using OptOut.EventStore;
 
 namespace OptOut.Publishing;
 
@@ -162,7 +163,7 @@ public sealed class ChangePublisher(
     private Task PublishAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
     {
         var perPatient = page
-            .Where(e => e.Data is not NationalDataOptOut.NationalDataOptOutSet { Channel: Decisions.Channel.Migrated })
+            .Where(e => e.Data is not Records.NationalDataOptOutSet { Channel: Records.Channel.Migrated })
             .Select(e => (Event: e, Message: ChangeMessages.ToMessage(e)))
             .Where(x => x.Message is not null)
             .GroupBy(x => x.Event.StreamKey);

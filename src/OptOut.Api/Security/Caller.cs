@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
+using OptOut.Records;
 
 namespace OptOut.Security;
 
 /// <summary>The authenticated caller, as the token describes them.</summary>
 public sealed record Caller(string Subject, string Role, string? NhsNumber, DateOnly? BirthDate, string? OdsCode, string? ProofingLevel = null)
 {
-    /// <summary>A patient decides for themselves from their 13th birthday.</summary>
-    public const int AgeOfSelfDecision = 13;
-
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(OptOutClaims.Subject) ?? "",
         user.FindFirstValue(OptOutClaims.Role) ?? "",
@@ -21,6 +19,7 @@ public sealed record Caller(string Subject, string Role, string? NhsNumber, Date
 
     public bool IsProxy => Role == Roles.Proxy;
 
+    /// <summary>A patient decides for themselves from their 13th birthday (<see cref="RecordRules.AgeOfSelfDecision"/>).</summary>
     public bool IsUnder13At(DateTimeOffset now) =>
-        BirthDate is { } born && born.AddYears(AgeOfSelfDecision) > DateOnly.FromDateTime(now.UtcDateTime);
+        BirthDate is { } born && RecordRules.SelfDecisionFrom(born) > now;
 }

@@ -1,4 +1,4 @@
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.Statistics;
 

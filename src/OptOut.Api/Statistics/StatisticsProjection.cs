@@ -1,8 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
-using OptOut.Decisions;
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.Statistics;
 

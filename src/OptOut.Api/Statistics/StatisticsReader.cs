@@ -1,5 +1,5 @@
 using Npgsql;
-using OptOut.PipelineChecks;
+using OptOut.EventStore;
 
 namespace OptOut.Statistics;
 

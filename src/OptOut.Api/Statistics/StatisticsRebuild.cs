@@ -1,6 +1,6 @@
 using JasperFx.Events.Daemon;
 using Npgsql;
-using OptOut.PipelineChecks;
+using OptOut.EventStore;
 
 namespace OptOut.Statistics;
 

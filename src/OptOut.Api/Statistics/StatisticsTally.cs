@@ -1,6 +1,5 @@
 using Marten;
-using OptOut.Decisions;
-using OptOut.NationalDataOptOut;
+using OptOut.Records;
 
 namespace OptOut.Statistics;
 

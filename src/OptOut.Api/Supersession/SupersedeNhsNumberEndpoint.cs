@@ -1,9 +1,9 @@
 using FluentValidation;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
-using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Security;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Supersession;
 

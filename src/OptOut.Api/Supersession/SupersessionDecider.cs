@@ -1,6 +1,6 @@
-using OptOut.Decisions;
-using OptOut.NhsNumbers;
+using OptOut.Records;
 using OptOut.Patients;
+using OptOut.NhsNumbers;
 
 namespace OptOut.Supersession;
 

@@ -40,7 +40,7 @@ public static class RecordType1OptOutEndpoint
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
-            var by = new Decisions.DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            var by = new Records.DecisionMaker(caller.Subject, caller.Role, null, null, null);
             var command = new RecordType1OptOut(PatientWrites.Context(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
             return new Decided(Type1OptOutDecider.Decide(state, command));
         }, ct);

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Marten;
 using Microsoft.Extensions.Options;
-using OptOut.Catalogue;
 using OptOut.Patients;
 using OptOut.Patients.History;
 using OptOut.Security;
+using OptOut.Records;
 
 namespace OptOut.UseDecisions;
 

@@ -6,7 +6,6 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Npgsql;
 using OptOut.IntegrationTests.Infrastructure;
-using OptOut.IntegrationTests.NationalDataOptOut;
 using Task = System.Threading.Tasks.Task;
 
 namespace OptOut.IntegrationTests.Audit;

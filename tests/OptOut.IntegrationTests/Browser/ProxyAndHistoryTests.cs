@@ -87,12 +87,12 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         var child = TestPatients.NewNhsNumber();
         var birthday = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1), TimeSpan.Zero);
         var recorded = birthday.AddDays(-400);
-        await using (var store = Marten.DocumentStore.For(o => OptOut.Hosting.EventStoreSetup.Configure(o, app.Database.ConnectionString, "optout")))
+        await using (var store = Marten.DocumentStore.For(o => OptOut.EventStore.EventStoreSetup.Configure(o, app.Database.ConnectionString, "optout")))
         await using (var session = store.LightweightSession())
         {
-            session.Events.StartStream<OptOut.Patients.PatientPreferences>(child, new OptOut.Proxies.ProxyAuthorised(
-                OptOut.NhsNumbers.NhsNumber.Parse(child), Guid.CreateVersion7(), new OptOut.Decisions.DecisionMaker("staff-7", "admin", null, null, null),
-                "parent", OptOut.Decisions.ProxyRole.Guardian, "BIRTH-CERT-2", birthday, recorded, recorded));
+            session.Events.StartStream<OptOut.Records.PatientPreferences>(child, new OptOut.Records.ProxyAuthorised(
+                OptOut.NhsNumbers.NhsNumber.Parse(child), Guid.CreateVersion7(), new OptOut.Records.DecisionMaker("staff-7", "admin", null, null, null),
+                "parent", OptOut.Records.ProxyRole.Guardian, "BIRTH-CERT-2", birthday, recorded, recorded));
             await session.SaveChangesAsync();
         }
 

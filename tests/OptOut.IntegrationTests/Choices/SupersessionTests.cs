@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OptOut.IntegrationTests.Infrastructure;
+using OptOut.Records;
 
 namespace OptOut.IntegrationTests.Choices;
 

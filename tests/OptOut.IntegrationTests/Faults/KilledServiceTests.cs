@@ -1,4 +1,3 @@
-using OptOut.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace OptOut.IntegrationTests.Faults;

@@ -1,5 +1,4 @@
 using System.Net;
-using OptOut.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace OptOut.IntegrationTests.Faults;

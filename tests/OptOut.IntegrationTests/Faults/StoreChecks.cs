@@ -1,5 +1,5 @@
 using OptOut.IntegrationTests.Infrastructure;
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.IntegrationTests.Faults;
 

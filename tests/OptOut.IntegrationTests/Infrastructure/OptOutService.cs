@@ -24,6 +24,8 @@ public sealed class OptOutService : WebApplicationFactory<Program>, IAsyncLifeti
 
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("The database is not created yet.");
 
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The database is not created yet.");
+
     public async Task InitializeAsync()
     {
         Servers = await TestServers.StartAsync();

@@ -51,6 +51,14 @@ public class ChangeReferenceTests(OptOutService service)
         Assert.Equal((nhs, reference), (found.GetProperty("nhsNumber").GetString(), found.GetProperty("reference").GetString()));
         Assert.Equal("national-data-opt-out-set", found.GetProperty("decisions")[0].GetProperty("event").GetProperty("eventType").GetString());
 
+        // The change's entry joins the chain just after the change commits: wait until it has left the pending table.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await service.Database.ScalarAsync<long>($"select count(*) from optout.audit_pending where (record->>'Details')::jsonb->>'reference' = '{reference}'") > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the change's audit record was never chained");
+            await Task.Delay(50);
+        }
+
         var entries = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/audit/entries?reference={reference}");
         var entry = Assert.Single(entries.GetProperty("entries").EnumerateArray());
         Assert.Equal(("change", nhs), (entry.GetProperty("kind").GetString(), entry.GetProperty("nhsNumber").GetString()));

@@ -5,9 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OptOut.EventStore;
 using OptOut.IntegrationTests.Infrastructure;
 using OptOut.IntegrationTests.NationalDataOptOut;
-using OptOut.PipelineChecks;
+using OptOut.Indexing;
 
 namespace OptOut.IntegrationTests.PipelineChecks;
 

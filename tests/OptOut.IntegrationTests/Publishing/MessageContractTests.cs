@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using OptOut.IntegrationTests.Infrastructure;
+using OptOut.Records;
 
 namespace OptOut.IntegrationTests.Publishing;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OptOut.IntegrationTests.Infrastructure;
+using OptOut.Records;
 
 namespace OptOut.IntegrationTests.Statistics;
 

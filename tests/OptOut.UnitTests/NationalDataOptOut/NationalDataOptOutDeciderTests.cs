@@ -1,7 +1,6 @@
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.NationalDataOptOut;
 using OptOut.NhsNumbers;
-using OptOut.Patients;
 
 namespace OptOut.UnitTests.NationalDataOptOut;
 

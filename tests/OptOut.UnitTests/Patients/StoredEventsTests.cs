@@ -1,6 +1,5 @@
 using System.Reflection;
-using OptOut.Decisions;
-using OptOut.Patients;
+using OptOut.Records;
 
 namespace OptOut.UnitTests.Patients;
 
@@ -52,6 +51,6 @@ public class StoredEventsTests
     public void The_publisher_passes_over_events_that_are_not_OptOuts_own()
     {
         // Marten's tombstones (after a failed append) reach the subscription too: a throw there would stop publishing.
-        Assert.Null(OptOut.Publishing.ChangeMessages.ToMessage(new JasperFx.Events.Event<Uri>(new Uri("urn:tombstone"))));
+        Assert.Null(OptOut.Records.ChangeMessages.ToMessage(new JasperFx.Events.Event<Uri>(new Uri("urn:tombstone"))));
     }
 }

@@ -1,12 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using OptOut.Catalogue;
 using OptOut.Consents;
-using OptOut.Decisions;
-using OptOut.NationalDataOptOut;
-using OptOut.NhsNumbers;
-using OptOut.Patients;
+using OptOut.Records;
 using OptOut.Proxies;
-using OptOut.UseDecisions;
+using OptOut.NhsNumbers;
 
 namespace OptOut.UnitTests.Rules;
 

@@ -1,12 +1,8 @@
 using JasperFx.Events;
 using Microsoft.Extensions.Time.Testing;
-using OptOut.Consents;
-using OptOut.Decisions;
-using OptOut.NationalDataOptOut;
-using OptOut.NhsNumbers;
 using OptOut.Patients;
-using OptOut.Patients.History;
-using OptOut.Proxies;
+using OptOut.Records;
+using OptOut.NhsNumbers;
 
 namespace OptOut.UnitTests.Rules;
 

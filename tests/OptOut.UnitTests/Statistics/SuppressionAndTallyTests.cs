@@ -1,9 +1,6 @@
-using OptOut.Decisions;
-using OptOut.NationalDataOptOut;
-using OptOut.NhsNumbers;
-using OptOut.Patients;
+using OptOut.Records;
 using OptOut.Statistics;
-using OptOut.Supersession;
+using OptOut.NhsNumbers;
 
 namespace OptOut.UnitTests.Statistics;
 

@@ -13,7 +13,7 @@ namespace OptOut.Hosting.OpenApi;
 /// takes and returns, the roles that may call it, and the catalogue's closed sets for purpose, data source and
 /// legal basis. So the document is complete without each endpoint repeating it.
 /// </summary>
-public sealed class OperationContract(IOptions<Catalogue.ChoiceCatalogue> catalogue) : IOperationFilter
+public sealed class OperationContract(IOptions<Records.ChoiceCatalogue> catalogue) : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {

@@ -1,9 +1,9 @@
 using Marten;
-using OptOut.Consents;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
 using OptOut.Patients.History;
 using OptOut.Security;
+using OptOut.Patients;
 
 namespace OptOut.Patients.Choices;
 

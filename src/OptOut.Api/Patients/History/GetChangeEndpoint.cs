@@ -1,9 +1,10 @@
 using Marten;
 using Npgsql;
 using OptOut.Audit;
-using OptOut.Decisions;
+using OptOut.Records;
 using OptOut.Http;
 using OptOut.Security;
+using OptOut.Patients;
 
 namespace OptOut.Patients.History;
 
@@ -38,8 +39,10 @@ public static class GetChangeEndpoint
             return Problems.Of(Problems.NotFound, "A reference is eight letters and digits, as in 7KQ4-M2XD.");
         }
 
+        // A change's audit record is chained just after the change commits; until then it waits in the pending table.
         await using var command = database.CreateCommand(
-            $"select nhs_number from {schema.Table} where kind = 'change' and (details::jsonb ->> 'reference') = @reference and nhs_number is not null order by seq limit 1");
+            $"(select nhs_number from {schema.Table} where kind = 'change' and (details::jsonb ->> 'reference') = @reference and nhs_number is not null order by seq limit 1) " +
+            $"union all (select record ->> 'NhsNumber' from {schema.Pending} where ((record ->> 'Details')::jsonb ->> 'reference') = @reference and record ->> 'NhsNumber' is not null limit 1) limit 1");
         command.Parameters.AddWithValue("reference", wanted);
         return await command.ExecuteScalarAsync(ct) is string nhsNumber
             ? await Handle(nhsNumber, wanted, session, clock, http, ct)

@@ -1,0 +1,14 @@
+namespace OptOut.Records;
+
+/// <summary>The fixed numbers the rules rest on, each in one place; validators, deciders and pages take them from here.</summary>
+public static class RecordRules
+{
+    /// <summary>The national data opt-out began on 25 May 2018: no choice takes effect before it.</summary>
+    public static readonly DateTimeOffset ServiceStart = new(2018, 5, 25, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A child chooses for themselves from their 13th birthday; until then a person with parental responsibility decides.</summary>
+    public const int AgeOfSelfDecision = 13;
+
+    /// <summary>The day a child born on <paramref name="born"/> begins to choose for themselves, as the instant it starts (UTC).</summary>
+    public static DateTimeOffset SelfDecisionFrom(DateOnly born) => new(born.AddYears(AgeOfSelfDecision).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+}

@@ -1,9 +1,0 @@
-using JasperFx.Events;
-
-namespace OptOut.Supersession;
-
-public static class SupersessionMessages
-{
-    public static Contracts.V1.NhsNumberSuperseded ToMessage(IEvent<NhsNumberSuperseded> e) =>
-        new(e.Data.NhsNumber.Value, e.Data.SupersededBy.Value, e.Data.EffectiveAt, e.Data.RecordedAt, e.Sequence, e.Id, Patients.ChangeReference.For(e.Data.DecisionId));
-}
