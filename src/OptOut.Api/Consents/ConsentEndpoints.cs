@@ -47,7 +47,7 @@ public static class ConsentEndpoints
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
             var by = PatientAccess.DecisionMakerFor(caller, state, now, null, null, null);
-            var command = new DecideConsent(PatientWrites.Context(state, by, null, now), purpose,
+            var command = new DecideConsent(DecisionContext.For(state, by, null, now), purpose,
                 request.Decision == ConsentDecision.Permit, request.Period, request.Channel ?? Channel.NhsApp, request.NoticeVersion);
             return new Decided(ConsentDecider.Decide(state, command));
         }, ct);
@@ -69,7 +69,7 @@ public static class ConsentEndpoints
         return await writes.ExecuteAsync(http, patient, purpose, (state, caller, now) =>
         {
             var by = PatientAccess.DecisionMakerFor(caller, state, now, null, null, null);
-            return new Decided(ConsentDecider.Decide(state, new WithdrawConsent(PatientWrites.Context(state, by, null, now), purpose, Channel.NhsApp)));
+            return new Decided(ConsentDecider.Decide(state, new WithdrawConsent(DecisionContext.For(state, by, null, now), purpose, Channel.NhsApp)));
         }, ct);
     }
 

@@ -10,10 +10,9 @@ namespace OptOut.EventStore;
 /// Wakes every instance's projection daemon (and with it the publisher and the other instances' indexes) after a commit
 /// that appended events, with a NOTIFY on the channel Marten's daemon listens on, sent after the commit from a connection
 /// of its own. Marten's own option sends the NOTIFY inside each appending transaction, and PostgreSQL then holds a
-/// database-wide lock from that NOTIFY through the commit, so every change committed one after another (COMMIT took
-/// 5.3 ms on average at 16 writers). Here commits that arrive while a NOTIFY is on its way share the next one, so a burst
-/// of changes costs a few NOTIFYs, never a lock held across a change's commit. Measured at 16 writers, alternating builds:
-/// 334-413 changes/s against 267-385 with Marten's NOTIFY (docs/benchmarks.md).
+/// database-wide lock from that NOTIFY through the commit, so every change committed one after another. Here commits that
+/// arrive while a NOTIFY is on its way share the next one, so a burst of changes costs a few NOTIFYs, never a lock held
+/// across a change's commit (the figures, at 16 writers: docs/benchmarks.md).
 /// </summary>
 public sealed class AppendNotifier(NpgsqlDataSource database, ILogger<AppendNotifier> logger) : BackgroundService
 {

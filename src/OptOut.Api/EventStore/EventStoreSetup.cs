@@ -40,7 +40,7 @@ public static class EventStoreSetup
 
     /// <summary>
     /// PostgreSQL compiles a query with JIT when its estimated cost is high, which for short queries over big tables costs
-    /// far more than it saves: chaining a batch of audit entries took 256 ms, 214 of them compiling. This service runs
+    /// far more than it saves (chaining a batch of audit entries spent most of its time compiling: docs/benchmarks.md). This service runs
     /// short queries only, so it turns JIT off for its own sessions.
     /// </summary>
     public static string WithoutJit(string connectionString)
@@ -81,9 +81,8 @@ public static class EventStoreSetup
         // the AppendNotifier wakes every daemon through LISTEN/NOTIFY (wired in AddEventStore), and polling backs that up
         // at a short interval. Not Marten's own NOTIFY inside each appending transaction: PostgreSQL holds a database-wide
         // lock from it through the commit, so changes committed one at a time (see AppendNotifier). Polling alone left
-        // other instances 225 ms behind (every 250 ms when idle), or 45-82 ms (every 50 ms), where docs/guarantees.md
-        // promises about 20. Not faster polling either: at 20 ms each poll handed the publisher a page of a few events,
-        // and publishing fell seconds behind.
+        // other instances further behind than docs/guarantees.md promises, and faster polling handed the publisher pages of
+        // a few events until publishing fell behind (figures in docs/benchmarks.md, "Figures behind the design").
         opts.Events.UseListenNotifyForEventAppends = false;
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);

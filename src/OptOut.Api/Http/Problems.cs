@@ -104,4 +104,12 @@ public static class Problems
         Of(ConcurrentChange, "Another change to this record was saved at the same moment. Retry the request.");
 
     public static ProblemHttpResult Unprocessable(string detail) => Of(CannotCarryOut, detail);
+
+    /// <summary>A decider's refusal, said over HTTP: the one place the record's reasons become status codes.</summary>
+    public static ProblemHttpResult For(Records.Refusal refusal) => refusal.Kind switch
+    {
+        Records.RefusalKind.NothingToChange => Of(NotFound, refusal.Detail),
+        Records.RefusalKind.AlreadySuperseded => Of(AlreadySuperseded, refusal.Detail),
+        _ => Unprocessable(refusal.Detail),
+    };
 }

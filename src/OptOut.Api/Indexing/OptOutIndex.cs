@@ -45,9 +45,8 @@ public sealed class OptOutIndex : IDisposable
     /// </summary>
     public void FindOptOuts(ReadOnlySpan<int> bases, bool national, bool type1, Span<bool> optedOut)
     {
-        // Far enough ahead that the memory's latency is covered by the work on the bases in between. Measured on the
-        // system benchmark's index, 10 million numbers with curl: medians of 0.65 and 0.74 s (two rounds of 8) with hints 32
-        // ahead, 0.98 and 1.04 s without. A small index that fits the cache gains nothing (infra/optout bench micro).
+        // Far enough ahead that the memory's latency is covered by the work on the bases in between; measured on the
+        // system benchmark's index (docs/benchmarks.md). A small index that fits the cache gains nothing.
         const int Ahead = 32;
         var anySuperseded = !Volatile.Read(ref _supersededBy).IsEmpty;
         for (var i = 0; i < bases.Length; i++)

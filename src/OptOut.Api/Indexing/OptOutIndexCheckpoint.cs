@@ -8,7 +8,7 @@ namespace OptOut.Indexing;
 
 /// <summary>
 /// The opt-out index as it stood at one event sequence, saved so that start-up reads one compact value and the events
-/// after it instead of producing 3.5 million rows from the snapshots (PostgreSQL alone takes over a second for that).
+/// after it instead of producing millions of rows from the snapshots (docs/benchmarks.md).
 /// A checkpoint is only a cache of what the event store says: it names the last event it reflects, and one whose event
 /// is no longer there, or that was written for a different set of indexed events, is ignored and rebuilt from the
 /// snapshots. The event store stays the record.

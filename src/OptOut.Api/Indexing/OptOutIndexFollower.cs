@@ -113,7 +113,7 @@ public sealed class OptOutIndexFollower(
         await using var connection = await database.OpenConnectionAsync(ct);
 
         // Partial indexes holding just the ids of opted-out and of merged-away records: the build reads them, never a
-        // snapshot's JSON (a scan of every document for 'supersededBy' alone took 5.5 s at 3.7 million). Built
+        // snapshot's JSON (a scan of every document for 'supersededBy' alone took seconds: docs/benchmarks.md). Built
         // concurrently, one statement each, so writes to the snapshots carry on meanwhile (a plain CREATE INDEX blocks
         // them for seconds at that size). Marten's start-up migration drops indexes it was not told of, so a cold build
         // (a new or restored store: otherwise start-up reads the checkpoint) makes them again.
@@ -174,8 +174,8 @@ public sealed class OptOutIndexFollower(
     }
 
     /// <summary>
-    /// Saves beside the follower, which keeps applying events meanwhile (a save of 3.7 million opt-outs took about 300 ms,
-    /// which the index would otherwise stand still for). The checkpoint is labelled with the sequence read before it is
+    /// Saves beside the follower, which keeps applying events meanwhile (a save takes long enough that the index would
+    /// otherwise stand still: docs/benchmarks.md). The checkpoint is labelled with the sequence read before it is
     /// written out, so its bits may include later events too; replaying the events after the label over them still
     /// gives the right index, since every event sets a bit to a value (or a merge to its snapshot's), whatever it was.
     /// </summary>

@@ -195,7 +195,7 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         await using var connection = await database.OpenConnectionAsync(ct);
 
         // A run started again after a stop finds most numbers already there: leave those out before anything is serialised
-        // and staged (a second run over 3.5 million took about 55 s doing both for nothing). The insert below still skips
+        // and staged (docs/benchmarks.md, "Figures behind the design": a second run did both for nothing). The insert below still skips
         // any that another batch or run adds meanwhile.
         var present = await PresentAsync(connection, batch.Keys, ct);
         if (present.Count == batch.Count)

@@ -1,6 +1,7 @@
 using FluentValidation;
 using OptOut.Http;
 using OptOut.Patients;
+using OptOut.Records;
 using OptOut.Security;
 
 namespace OptOut.NationalDataOptOut;
@@ -41,7 +42,7 @@ public static class ChangeNationalDataOptOutEndpoint
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
             var by = PatientAccess.DecisionMakerFor(caller, state, now, request.OnBehalfOf?.Role, request.OnBehalfOf?.EvidenceReference, request.CaseReference);
-            var command = new ChangeNationalDataOptOut(PatientWrites.Context(state, by, request.EffectiveAt, now), request.OptedOut!.Value, request.Channel!.Value, request.NoticeVersion);
+            var command = new ChangeNationalDataOptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.OptedOut!.Value, request.Channel!.Value, request.NoticeVersion);
             return new Decided(NationalDataOptOutDecider.Decide(state, command));
         }, ct);
     }

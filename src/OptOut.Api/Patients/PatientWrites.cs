@@ -15,18 +15,6 @@ using OptOut.Indexing;
 
 namespace OptOut.Patients;
 
-/// <summary>What a decider made of a request: events to append (none for a no-op), or a refusal.</summary>
-public sealed record Decided(object[] Events, ProblemHttpResult? Refused = null)
-{
-    /// <summary>Events for the second record a write names (a merge's surviving record), in the same transaction.</summary>
-    public object[] RelatedEvents { get; init; } = [];
-
-    /// <summary>Answer with the second record's preferences rather than the first's (a merge answers with the survivor).</summary>
-    public bool AnswerWithRelated { get; init; }
-
-    public static Decided Refuse(ProblemHttpResult problem) => new([], problem);
-}
-
 /// <summary>
 /// The one write path every change to a patient's record takes: identity assurance, idempotency, If-Match, supersession,
 /// object-level authorization, then FetchForWriting, decide, append, audit record and save in one transaction.
@@ -109,7 +97,7 @@ public sealed class PatientWrites(
             var decided = decide(state, relatedState, caller, now);
             if (decided.Refused is { } refused)
             {
-                return refused;
+                return Problems.For(refused);
             }
 
             var appended = Append(stream, decided.Events).Concat(relatedStream is null ? [] : Append(relatedStream, decided.RelatedEvents)).ToList();
@@ -155,9 +143,6 @@ public sealed class PatientWrites(
         }
     }
 
-    /// <summary>The context every command carries, for the record being written.</summary>
-    public static DecisionContext Context(PatientPreferences state, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
-        new(NhsNumber.Parse(state.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
 
     /// <summary>A write to a superseded number lands on the record that replaced it (a merge names both records as given).</summary>
     private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, CancellationToken ct)

@@ -51,15 +51,9 @@ public static class BulkCheckEndpoint
             return Problems.Of(Problems.InvalidQuery, "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
         }
 
-        DateTimeOffset? asOfAt = null;
-        if (asOf is not null)
+        if (!Instants.TryParse(asOf, out var asOfAt) || asOfAt > clock.GetUtcNow())
         {
-            if (!DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) || parsed > clock.GetUtcNow())
-            {
-                return Problems.Of(Problems.InvalidQuery, "asOf is an ISO 8601 date-time with an offset, not in the future.");
-            }
-
-            asOfAt = parsed;
+            return Problems.Of(Problems.InvalidQuery, "asOf is an ISO 8601 date-time with an offset, not in the future.");
         }
 
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();

@@ -1,6 +1,4 @@
 using OptOut.Records;
-using OptOut.Http;
-using OptOut.Patients;
 
 namespace OptOut.Proxies;
 
@@ -23,7 +21,7 @@ public static class ProxyDecider
             var thirteenth = RecordRules.SelfDecisionFrom(command.PatientBirthDate!.Value);
             if (thirteenth <= c.Now)
             {
-                return Decided.Refuse(Problems.Unprocessable("The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."));
+                return Decided.Refuse(RefusalKind.NotAllowedByTheRules, "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");
             }
 
             validUntil = validUntil is null || validUntil > thirteenth ? thirteenth : validUntil;
@@ -45,7 +43,7 @@ public static class ProxyDecider
         var authority = current.Proxies.FirstOrDefault(p => p.ProxyId == command.ProxyId);
         if (authority is null)
         {
-            return Decided.Refuse(Problems.Of(Problems.NotFound, "No proxy with this id was ever authorised for this patient."));
+            return Decided.Refuse(RefusalKind.NothingToChange, "No proxy with this id was ever authorised for this patient.");
         }
 
         return authority.IsActiveAt(c.Now)

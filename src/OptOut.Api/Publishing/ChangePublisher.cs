@@ -163,8 +163,7 @@ public sealed class ChangePublisher(
     private Task PublishAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
     {
         var perPatient = page
-            .Where(e => e.Data is not Records.NationalDataOptOutSet { Channel: Records.Channel.Migrated })
-            .Select(e => (Event: e, Message: ChangeMessages.ToMessage(e)))
+            .Select(e => (Event: e, Message: ChangeMessages.ToPublished(e)))
             .Where(x => x.Message is not null)
             .GroupBy(x => x.Event.StreamKey);
         return Parallel.ForEachAsync(perPatient, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlightPatients, CancellationToken = ct },

@@ -10,4 +10,8 @@ public static class ChangeMessages
     /// Marten writes after a failed append (a database restart mid-write makes them), and must pass over them, never throw.
     /// </summary>
     public static object? ToMessage(IEvent e) => StoredEvents.Find(e.EventType)?.Message?.Invoke(e);
+
+    /// <summary>The message RabbitMQ carries for an event: as <see cref="ToMessage"/>, but none for events the catalogue keeps off the broker (imports).</summary>
+    public static object? ToPublished(IEvent e) =>
+        StoredEvents.Find(e.EventType) is { } stored && stored.NotPublishedWhen?.Applies(e.Data) != true ? stored.Message?.Invoke(e) : null;
 }

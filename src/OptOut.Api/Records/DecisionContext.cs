@@ -11,4 +11,9 @@ public sealed record DecisionContext(
     DecisionMaker DecidedBy,
     Guid DecisionId,
     DateTimeOffset EffectiveAt,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>The context of a new decision on <paramref name="record"/>: a fresh, time-ordered decision id.</summary>
+    public static DecisionContext For(PatientPreferences record, DecisionMaker by, DateTimeOffset? effectiveAt, DateTimeOffset now) =>
+        new(NhsNumber.Parse(record.Id), by, Guid.CreateVersion7(now), effectiveAt ?? now, now);
+}

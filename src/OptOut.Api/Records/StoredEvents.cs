@@ -19,6 +19,9 @@ public sealed record StoredEvent(Type Type, string Name, IndexEffect Index, Func
 {
     /// <summary>Why an event is stored but not published, when it is not.</summary>
     public string? NotPublishedBecause { get; init; }
+
+    /// <summary>Which events of this type are stored, and in the change feed, but not sent to RabbitMQ, and why.</summary>
+    public (Func<object, bool> Applies, string Because)? NotPublishedWhen { get; init; }
 }
 
 /// <summary>
@@ -27,7 +30,11 @@ public sealed record StoredEvent(Type Type, string Name, IndexEffect Index, Func
 /// </summary>
 public static class StoredEvents
 {
-    public static readonly StoredEvent NationalSet = Of<NationalDataOptOutSet>("national_data_opt_out_set", IndexEffect.SetsNationalOptOut, NationalDataOptOutMessages.ToMessage);
+    public static readonly StoredEvent NationalSet = Of<NationalDataOptOutSet>("national_data_opt_out_set", IndexEffect.SetsNationalOptOut, NationalDataOptOutMessages.ToMessage) with
+    {
+        NotPublishedWhen = (e => e is NationalDataOptOutSet { Channel: Channel.Migrated },
+            "imported from the previous system: millions at once would flood consumers, who read them from the change feed"),
+    };
     public static readonly StoredEvent NationalWithdrawn = Of<NationalDataOptOutWithdrawn>("national_data_opt_out_withdrawn", IndexEffect.WithdrawsNationalOptOut, NationalDataOptOutMessages.ToMessage);
     public static readonly StoredEvent Type1Recorded = Of<Type1OptOutRecorded>("type1_opt_out_recorded", IndexEffect.SetsType1OptOut, Type1OptOutMessages.ToMessage);
     public static readonly StoredEvent Type1Withdrawn = Of<Type1OptOutWithdrawn>("type1_opt_out_withdrawn", IndexEffect.WithdrawsType1OptOut, Type1OptOutMessages.ToMessage);

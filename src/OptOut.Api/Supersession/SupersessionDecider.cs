@@ -1,5 +1,4 @@
 using OptOut.Records;
-using OptOut.Patients;
 using OptOut.NhsNumbers;
 
 namespace OptOut.Supersession;
@@ -19,8 +18,8 @@ public static class SupersessionDecider
 
         if (oldRecord.SupersededBy is not null || newRecord.SupersededBy is not null || oldRecord.Supersedes.Contains(newRecord.Id))
         {
-            return Decided.Refuse(Problems.Of(Problems.AlreadySuperseded,
-                "One of these numbers has already been merged into another record. Merge into the number that stands now."));
+            return Decided.Refuse(RefusalKind.AlreadySuperseded,
+                "One of these numbers has already been merged into another record. Merge into the number that stands now.");
         }
 
         var (old, replacement, decision) = (NhsNumber.Parse(oldRecord.Id), NhsNumber.Parse(newRecord.Id), Guid.CreateVersion7(now));

@@ -1,6 +1,7 @@
 using FluentValidation;
 using OptOut.Http;
 using OptOut.Patients;
+using OptOut.Records;
 using OptOut.Security;
 
 namespace OptOut.Type1OptOut;
@@ -41,7 +42,7 @@ public static class RecordType1OptOutEndpoint
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
             var by = new Records.DecisionMaker(caller.Subject, caller.Role, null, null, null);
-            var command = new RecordType1OptOut(PatientWrites.Context(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
+            var command = new RecordType1OptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
             return new Decided(Type1OptOutDecider.Decide(state, command));
         }, ct);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Marten;
 using Microsoft.Extensions.Options;
+using OptOut.Http;
 using OptOut.Patients;
 using OptOut.Patients.History;
 using OptOut.Security;
@@ -49,7 +50,7 @@ public static class GetDecisionEndpoint
             return BadQuery(wrong!);
         }
 
-        if (!TryInstant(asOf, out var asOfAt) || !TryInstant(effectiveAt, out var effectiveInstant))
+        if (!Instants.TryParse(asOf, out var asOfAt) || !Instants.TryParse(effectiveAt, out var effectiveInstant))
         {
             return BadQuery("asOf and effectiveAt are ISO 8601 date-times with an offset, for example 2025-06-01T00:00:00Z.");
         }
@@ -73,22 +74,6 @@ public static class GetDecisionEndpoint
             [.. outcomes.Select(o => new RuleView(o.Rule, o.Outcome, o.Reason, timeline.Reference(o.BasedOnDecision)))]));
     }
 
-    private static bool TryInstant(string? value, out DateTimeOffset? instant)
-    {
-        instant = null;
-        if (value is null)
-        {
-            return true;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            instant = parsed;
-            return true;
-        }
-
-        return false;
-    }
 
     private static ProblemHttpResult BadQuery(string detail) =>
         Problems.Of(Problems.InvalidQuery, detail);

@@ -55,6 +55,16 @@ public class RoomTests
     [MemberData(nameof(FeatureRooms))]
     public void A_feature_imports_no_other_feature(string room) => AssertImportsNone(room, [.. Features.Where(f => f != room && !f.StartsWith(room + ".", StringComparison.Ordinal))]);
 
+    [Fact]
+    public void Deciders_refuse_in_the_records_terms_never_in_HTTPs()
+    {
+        var result = Types.InAssembly(Api).That().HaveNameEndingWith("Decider")
+            .ShouldNot().HaveDependencyOnAny("OptOut.Http", "Microsoft.AspNetCore", "OptOut.Patients")
+            .GetResult();
+        Assert.True(result.IsSuccessful, "These deciders know HTTP or the write door: " + string.Join(", ", result.FailingTypeNames ?? []));
+        Assert.True(Types.InAssembly(Api).That().HaveNameEndingWith("Decider").GetTypes().Count() >= 5, "the deciders are named *Decider");
+    }
+
     /// <summary>Types exactly in <paramref name="room"/> (not its sub-namespaces, which are rooms of their own) depend on none of <paramref name="forbidden"/>.</summary>
     private static void AssertImportsNone(string room, string[] forbidden)
     {

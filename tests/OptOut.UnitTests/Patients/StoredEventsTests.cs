@@ -53,4 +53,16 @@ public class StoredEventsTests
         // Marten's tombstones (after a failed append) reach the subscription too: a throw there would stop publishing.
         Assert.Null(OptOut.Records.ChangeMessages.ToMessage(new JasperFx.Events.Event<Uri>(new Uri("urn:tombstone"))));
     }
+
+    [Fact]
+    public void The_catalogue_keeps_imported_opt_outs_off_the_broker_but_in_the_feed()
+    {
+        static JasperFx.Events.Event<NationalDataOptOutSet> Set(Channel channel) => new(new NationalDataOptOutSet(
+            OptOut.NhsNumbers.NhsNumber.Parse("9434765919"), Guid.CreateVersion7(), new DecisionMaker("importer", "system", null, null, null),
+            channel, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+
+        Assert.Null(ChangeMessages.ToPublished(Set(Channel.Migrated)));
+        Assert.NotNull(ChangeMessages.ToMessage(Set(Channel.Migrated)));
+        Assert.NotNull(ChangeMessages.ToPublished(Set(Channel.Online)));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using OptOut.Http;
 using OptOut.NhsNumbers;
 
 namespace OptOut.Audit.Reports;
@@ -14,7 +15,7 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
     /// <summary>
     /// The filter as SQL over <paramref name="table"/>. A period also bounds the entry sequence, found through the
     /// recorded_at index: pages are read newest first along the sequence, and without the bound a search for a day long
-    /// past walked back over every later entry (1.7 s through 8.7 million of them). Entries are chained in time order,
+    /// past walked back over every later entry (docs/benchmarks.md). Entries are chained in time order,
     /// so the bound is the sequence of the last entry before the period's end (and the first from its start), widened
     /// by a minute for clock differences between instances; entries chained together share a time, so ties go to the
     /// highest (lowest) sequence. recorded_at itself still decides what matches.
@@ -31,7 +32,7 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
     {
         problem = null;
         string? Text(string name) => query[name].FirstOrDefault() is { Length: > 0 } value ? value : null;
-        if (!TryInstant(Text("from"), out var from) || !TryInstant(Text("to"), out var to))
+        if (!Instants.TryParse(Text("from"), out var from) || !Instants.TryParse(Text("to"), out var to))
         {
             problem = "from and to are ISO 8601 date-times, for example 2026-11-01T00:00:00Z.";
         }
@@ -74,16 +75,4 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         command.Parameters.AddWithValue("reference", (object?)Reference ?? DBNull.Value);
     }
 
-    private static bool TryInstant(string? value, out DateTimeOffset? instant)
-    {
-        instant = null;
-        if (value is null)
-        {
-            return true;
-        }
-
-        var ok = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed);
-        instant = ok ? parsed : null;
-        return ok;
-    }
 }
