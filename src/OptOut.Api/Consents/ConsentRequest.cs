@@ -23,7 +23,7 @@ public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Pe
         public Validator(TimeProvider clock)
         {
             RuleFor(r => r.Decision).NotNull().WithMessage("decision is required: permit or deny.");
-            RuleFor(r => r.NoticeVersion).MaximumLength(64);
+            RuleFor(r => r.NoticeVersion).MaximumLength(Contracts.RecordingLimits.NoticeVersion);
             RuleFor(r => r.Channel).NotEqual(Records.Channel.Migrated).WithMessage("channel migrated is for imports only.");
             RuleFor(r => r.Period!)
                 .Must(p => p.Start is null || p.End is null || p.Start < p.End)

@@ -26,8 +26,8 @@ public sealed record NationalDataOptOutRequest(
             RuleFor(r => r.Channel)
                 .NotNull().WithMessage("channel is required: online, nhs-app, nhs-form, call-centre or paper.")
                 .NotEqual(Records.Channel.Migrated).WithMessage("channel migrated is for imports only.");
-            RuleFor(r => r.NoticeVersion).MaximumLength(64);
-            RuleFor(r => r.CaseReference).MaximumLength(64);
+            RuleFor(r => r.NoticeVersion).MaximumLength(Contracts.RecordingLimits.NoticeVersion);
+            RuleFor(r => r.CaseReference).MaximumLength(Contracts.RecordingLimits.CaseReference);
             RuleFor(r => r.EffectiveAt)
                 .Must(at => at is null || at <= clock.GetUtcNow().AddMinutes(5))
                 .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
@@ -46,7 +46,7 @@ public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
         public Validator()
         {
             RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: guardian, power-of-attorney or court-deputy.");
-            RuleFor(p => p.EvidenceReference).NotEmpty().MaximumLength(128)
+            RuleFor(p => p.EvidenceReference).NotEmpty().MaximumLength(Contracts.RecordingLimits.EvidenceReference)
                 .WithMessage("onBehalfOf.evidenceReference is required (1-128 characters): the reference of the evidence of the proxy's authority.");
         }
     }

@@ -4,7 +4,7 @@ namespace OptOut.Records;
 public static class RecordRules
 {
     /// <summary>The national data opt-out began on 25 May 2018: no choice takes effect before it.</summary>
-    public static readonly DateTimeOffset ServiceStart = new(2018, 5, 25, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset ServiceStart = new(Contracts.RecordingLimits.ServiceStart.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>A child chooses for themselves from their 13th birthday; until then a person with parental responsibility decides.</summary>
     public const int AgeOfSelfDecision = 13;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OptOut.Contracts;
 
 namespace OptOut.Web.Pages.Staff.Record;
 
@@ -50,9 +51,9 @@ public sealed class RecordingForm
         {
             errors["signed-day"] = dateError;
         }
-        else if (signed > today || signed < new DateOnly(2018, 5, 25))
+        else if (signed > today || signed < RecordingLimits.ServiceStart)
         {
-            errors["signed-day"] = "The date the form was signed must be between 25 May 2018 and today";
+            errors["signed-day"] = $"The date the form was signed must be between {RecordingLimits.ServiceStart.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)} and today";
         }
 
         if (DecidedBy is not ("patient" or "proxy"))
@@ -66,15 +67,15 @@ public sealed class RecordingForm
                 errors["proxy-role-guardian"] = "Select the capacity the person acted in";
             }
 
-            if (string.IsNullOrWhiteSpace(Evidence) || Evidence.Length > 128)
+            if (string.IsNullOrWhiteSpace(Evidence) || Evidence.Length > RecordingLimits.EvidenceReference)
             {
-                errors["evidence"] = "Enter the reference of the evidence of their authority (up to 128 characters)";
+                errors["evidence"] = $"Enter the reference of the evidence of their authority (up to {RecordingLimits.EvidenceReference} characters)";
             }
         }
 
-        if (CaseReference is { Length: > 64 })
+        if (CaseReference is { Length: > RecordingLimits.CaseReference })
         {
-            errors["case-reference"] = "A case reference is up to 64 characters";
+            errors["case-reference"] = $"A case reference is up to {RecordingLimits.CaseReference} characters";
         }
 
         if (errors.Count == 0)
