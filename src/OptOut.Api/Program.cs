@@ -54,7 +54,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 // Unreadable bodies throw, so the exception handler can say what was wrong in a problem response.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
-builder.Services.AddScoped<PatientWrites>();
+builder.Services.AddPatientRecords();
 builder.Services.AddCatalogue(builder.Configuration);
 builder.Services.AddType1OptOut(builder.Configuration);
 builder.Services.AddConsents(builder.Configuration);

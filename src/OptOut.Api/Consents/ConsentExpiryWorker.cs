@@ -19,7 +19,7 @@ public sealed class ConsentExpiryOptions
 /// is a normal optimistic write, and a record another instance already expired decides nothing.
 /// </summary>
 public sealed class ConsentExpiryWorker(
-    IDocumentStore store, TimeProvider clock, IOptions<ConsentExpiryOptions> options, Audit.AuditSchema auditSchema, Audit.AuditLog auditLog, ILogger<ConsentExpiryWorker> logger)
+    IDocumentStore store, TimeProvider clock, IOptions<ConsentExpiryOptions> options, Patients.RecordWriter writer, ILogger<ConsentExpiryWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -73,15 +73,11 @@ public sealed class ConsentExpiryWorker(
             var events = ConsentDecider.Expire(stream.Aggregate, now, () => Guid.CreateVersion7(now));
             if (events.Length > 0)
             {
-                stream.AppendMany(events);
-                // OptOut itself made this change, and it is audited like any other: in the same transaction.
+                // OptOut itself made this change, and it is audited like any other: through the one commit, in the same transaction.
                 var run = "consent-expiry-" + Guid.CreateVersion7(now);
                 session.CorrelationId = run;
-                Audit.ChangeAudit.RecordWith(session, auditSchema,
-                    new Audit.AuditRecord("change", "expire consents", "optout", "system", id, null, StatusCodes.Status200OK, run, "{}"),
-                    stream.Events);
-                await session.SaveChangesAsync(ct);
-                auditLog.ChainPending();
+                await writer.CommitAsync(session, Patients.RecordWriter.Append(stream, events),
+                    new Audit.AuditRecord("change", "expire consents", "optout", "system", id, null, StatusCodes.Status200OK, run, "{}"));
             }
         }
         catch (ConcurrencyException)

@@ -186,7 +186,8 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
     /// statement of set-based inserts: per-stream appends run at a few thousand a second, which would make a
     /// national migration take most of an hour. The events and snapshots are serialized by Marten's own
     /// serializer, and the sequence comes from Marten's, so readers cannot tell the difference; the import
-    /// tests read imported opt-outs back through the API, the index and the history to prove it.
+    /// tests read imported opt-outs back through the API, the index and the history to prove it. This is the one write
+    /// that does not commit through Patients/RecordWriter.
     /// </summary>
     private async Task<(long Imported, long AlreadyPresent)> SaveAsync(Dictionary<string, DateTimeOffset> batch, DecisionMaker by, CancellationToken ct)
     {

@@ -11,17 +11,17 @@ using OptOut.Records;
 using OptOut.Idempotency;
 using OptOut.Security;
 using OptOut.NhsNumbers;
-using OptOut.Indexing;
 
 namespace OptOut.Patients;
 
 /// <summary>
-/// The one write path every change to a patient's record takes: identity assurance, idempotency, If-Match, supersession,
-/// object-level authorization, then FetchForWriting, decide, append, audit record and save in one transaction.
+/// The HTTP edge of every change a caller makes to a patient's record: identity assurance, idempotency, If-Match,
+/// supersession, object-level authorization, FetchForWriting and decide, then the commit through <see cref="RecordWriter"/>,
+/// and the answer with its headers.
 /// </summary>
 public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    OptOutIndex index, AuditSchema auditSchema, AuditLog auditLog, IOptions<IdentityAssurance> assurance)
+    RecordWriter writer, IOptions<IdentityAssurance> assurance)
 {
     /// <summary>A change to one patient's record; a write to a superseded number lands on the record that replaced it.</summary>
     public Task<IResult> ExecuteAsync<TRequest>(
@@ -100,32 +100,15 @@ public sealed class PatientWrites(
                 return Problems.For(refused);
             }
 
-            var appended = Append(stream, decided.Events).Concat(relatedStream is null ? [] : Append(relatedStream, decided.RelatedEvents)).ToList();
+            var appended = RecordWriter.Append(stream, decided.Events).Concat(relatedStream is null ? [] : RecordWriter.Append(relatedStream, decided.RelatedEvents)).ToList();
             var after = decided.AnswerWithRelated ? relatedState!.After(decided.RelatedEvents) : state.After(decided.Events);
-            if (appended.Count > 0)
-            {
-                // The change's audit entry commits with it: no acknowledged change can lack one, whatever crashes next. It
-                // names the change's reference, so staff find the change from the reference a patient reads out.
-                AuditMiddleware.AddDetail(http, "reference", ChangeReference.For(((IPatientEvent)appended[0].Data).DecisionId));
-                ChangeAudit.RecordWith(session, auditSchema, AuditMiddleware.RecordFor(http, StatusCodes.Status200OK), appended);
-            }
-
             var response = PreferencesResponse.From(after, now);
             // The event's id is known before the commit and its sequence only after, so a replay looks the sequence up by id.
             replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, appended.Count > 0 ? appended[^1].Id : null, now);
-            // Not cancelled by a client that hangs up: a transaction abandoned after taking sequence numbers leaves a
-            // gap that holds back the daemon's high-water mark, and with it every subscriber, until Marten gives up on it.
-            await session.SaveChangesAsync(CancellationToken.None);
-
-            long? sequence = appended.Count > 0 ? appended.Max(e => e.Sequence) : null;
+            var sequence = await writer.CommitAsync(session, appended, appended.Count > 0 ? AuditMiddleware.RecordFor(http, StatusCodes.Status200OK) : null);
             if (sequence is not null)
             {
                 AuditMiddleware.MarkRecorded(http);
-                auditLog.ChainPending();
-                foreach (var e in appended.Where(e => StoredEvents.IsIndexed(e.EventType)))
-                {
-                    index.Acknowledged(((IPatientEvent)e.Data).NhsNumber.Base, e.Sequence);
-                }
             }
 
             Replay.SetHeaders(http, ETags.For(after.Version), sequence, appended.Count > 0 ? ((IPatientEvent)appended[^1].Data).DecisionId : null);
@@ -143,7 +126,6 @@ public sealed class PatientWrites(
         }
     }
 
-
     /// <summary>A write to a superseded number lands on the record that replaced it (a merge names both records as given).</summary>
     private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, CancellationToken ct)
     {
@@ -158,15 +140,4 @@ public sealed class PatientWrites(
 
     private static PatientPreferences StateOf(IEventStream<PatientPreferences> stream) =>
         (stream.Aggregate ?? PatientPreferences.Empty(stream.Key!)) with { Version = stream.CurrentVersion ?? 0 };
-
-    private static List<IEvent> Append(IEventStream<PatientPreferences> stream, object[] events)
-    {
-        if (events.Length == 0)
-        {
-            return [];
-        }
-
-        stream.AppendMany(events);
-        return [.. stream.Events.TakeLast(events.Length)];
-    }
 }
