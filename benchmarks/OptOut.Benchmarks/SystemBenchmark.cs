@@ -166,7 +166,7 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
         var names = new EventStoreNames("optout");
         await using var dataSource = NpgsqlDataSource.Create(database);
         OptOutIndexFollower Follower(OptOutIndex index) =>
-            new(dataSource, index, names, Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance);
+            new(dataSource, index, names, new CommittedEvents(names), Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance);
 
         // Without a checkpoint (a new store, or one restored from elsewhere): every opt-out from the snapshots.
         var cold = new List<double>();

@@ -1,7 +1,7 @@
-using FluentValidation;
 using Microsoft.Extensions.Options;
 using OptOut.Records;
 using OptOut.Http;
+using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Security;
 
@@ -15,33 +15,26 @@ public static class ConsentEndpoints
             .WithName("DecideConsent")
             .WithSummary("Permit or deny the use of the patient's data for a purpose from the catalogue, optionally for a period.")
             .ProducesPatientWrite()
+            .Validates<ConsentRequest>()
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
 
         api.MapDelete("/patients/{nhsNumber}/consents/{purpose}", Withdraw)
             .WithName("WithdrawConsent")
             .WithSummary("Withdraw the permit or refusal standing for a purpose.")
             .ProducesPatientWrite()
+            .ValidatesPatientPath()
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
     }
 
     private static async Task<IResult> Decide(
-        string nhsNumber, string purpose, ConsentRequest request, IValidator<ConsentRequest> validator,
+        string nhsNumber, string purpose, ConsentRequest request,
         IOptions<ChoiceCatalogue> catalogue, PatientWrites writes, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         if (UnknownPurpose(purpose, catalogue.Value) is { } unknown)
         {
             return unknown;
-        }
-
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
@@ -56,10 +49,7 @@ public static class ConsentEndpoints
     private static async Task<IResult> Withdraw(
         string nhsNumber, string purpose, IOptions<ChoiceCatalogue> catalogue, PatientWrites writes, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         if (UnknownPurpose(purpose, catalogue.Value) is { } unknown)
         {

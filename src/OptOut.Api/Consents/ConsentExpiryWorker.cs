@@ -64,19 +64,14 @@ public sealed class ConsentExpiryWorker(
         await using var session = store.LightweightSession();
         try
         {
-            var stream = await session.Events.FetchForWriting<PatientPreferences>(id, ct);
-            if (stream.Aggregate is null)
-            {
-                return;
-            }
-
-            var events = ConsentDecider.Expire(stream.Aggregate, now, () => Guid.CreateVersion7(now));
+            var records = await Patients.RecordWriter.FetchAsync(session, NhsNumbers.NhsNumber.Parse(id), null, null, ct);
+            var events = ConsentDecider.Expire(records.State, now, () => Guid.CreateVersion7(now));
             if (events.Length > 0)
             {
                 // OptOut itself made this change, and it is audited like any other: through the one commit, in the same transaction.
                 var run = "consent-expiry-" + Guid.CreateVersion7(now);
                 session.CorrelationId = run;
-                await writer.CommitAsync(session, Patients.RecordWriter.Append(stream, events),
+                await writer.CommitAsync(session, Patients.RecordWriter.Append(records, new Decided(events)).Events,
                     new Audit.AuditRecord("change", "expire consents", "optout", "system", id, null, StatusCodes.Status200OK, run, "{}"));
             }
         }

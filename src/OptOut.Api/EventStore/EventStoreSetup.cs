@@ -34,6 +34,7 @@ public static class EventStoreSetup
         });
 
         services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
+        services.AddSingleton<CommittedEvents>();
         services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());
         return services;
     }

@@ -38,6 +38,11 @@ public static class TelemetrySetup
     public static IServiceCollection AddOptOutTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<OptOutMetrics>();
+        // ASP.NET Core wraps every log line of a request in a scope holding the request's path, and paths carry NHS
+        // numbers: a sink that writes scopes (a console with IncludeScopes, a log collector) would store them in full.
+        // The scope is made only while this category is enabled; what it logs itself (request starting and finished)
+        // the request metrics and traces carry, with the path masked.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         var endpoint = configuration["Telemetry:OtlpEndpoint"];
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("optout"))

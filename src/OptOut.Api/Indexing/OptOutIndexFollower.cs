@@ -17,11 +17,11 @@ public sealed class OptOutIndexOptions
 /// <summary>
 /// Builds the index at start-up from its last checkpoint and the events after it (or, without one, from the snapshot
 /// table in one consistent read), then follows the event store, saving a checkpoint now and then. Every instance follows for itself, so each answers from a current index whichever instance
-/// leads the async daemon. It reads only up to Marten's high-water mark, below which every event is
-/// committed, so it never skips an event committed late (the gap Marten's daemon guards against).
+/// leads the async daemon. It reads only committed events (<see cref="CommittedEvents"/>), so it never skips an event
+/// committed late (the gap Marten's daemon guards against).
 /// </summary>
 public sealed class OptOutIndexFollower(
-    NpgsqlDataSource database, OptOutIndex index, EventStoreNames names, IOptions<OptOutIndexOptions> options, ILogger<OptOutIndexFollower> logger)
+    NpgsqlDataSource database, OptOutIndex index, EventStoreNames names, CommittedEvents committed, IOptions<OptOutIndexOptions> options, ILogger<OptOutIndexFollower> logger)
     : BackgroundService
 {
     private const int PageSize = 10_000;
@@ -90,11 +90,10 @@ public sealed class OptOutIndexFollower(
         }
 
         await using var connection = await database.OpenConnectionAsync(ct);
-        var highWater = await HighWaterAsync(connection, ct);
         var reached = from.Value;
-        while (reached < highWater)
+        for (var full = true; full;)
         {
-            reached = (await ApplyEventsAsync(connection, reached, highWater, ct)).Reached;
+            (_, reached, full) = await ApplyEventsAsync(connection, reached, ct);
         }
 
         index.Advance(reached);
@@ -129,7 +128,7 @@ public sealed class OptOutIndexFollower(
         }
 
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var highWater = await HighWaterAsync(connection, ct);
+        var highWater = await committed.HighWaterMarkAsync(connection, ct);
         // Bases (the first nine digits) come over the wire as integers: no string per opt-out to allocate and parse.
         await CopyBasesAsync(connection, $"select left(id, 9)::int from {names.Snapshots} where {names.NationalColumn}", b => index.SetNational(b, true), ct);
         await CopyBasesAsync(connection, $"select left(id, 9)::int from {names.Snapshots} where {names.Type1Column}", b => index.SetType1(b, true), ct);
@@ -148,18 +147,16 @@ public sealed class OptOutIndexFollower(
             started.ElapsedMilliseconds, index.NationalOptOuts, index.Type1OptOuts, highWater);
     }
 
-    /// <summary>Applies events after the index's sequence up to the high-water mark; returns how many rows it read.</summary>
+    /// <summary>Applies one page of committed events after the index's sequence; returns how many rows it read.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
-        var highWater = await HighWaterAsync(connection, ct);
-        if (highWater <= index.Sequence)
+        var (rows, reached, _) = await ApplyEventsAsync(connection, index.Sequence, ct);
+        if (reached > index.Sequence)
         {
-            return 0;
+            index.Advance(reached);
         }
 
-        var (rows, reached) = await ApplyEventsAsync(connection, index.Sequence, highWater, ct);
-        index.Advance(reached);
         return rows;
     }
 
@@ -203,36 +200,37 @@ public sealed class OptOutIndexFollower(
         }
     }
 
-    /// <summary>Applies one page of events after <paramref name="after"/>, up to the high-water mark; the caller advances the index.</summary>
-    private async Task<(int Rows, long Reached)> ApplyEventsAsync(NpgsqlConnection connection, long after, long highWater, CancellationToken ct)
+    /// <summary>Applies one page of committed events after <paramref name="after"/>; the caller advances the index.</summary>
+    private async Task<(int Rows, long Reached, bool Full)> ApplyEventsAsync(NpgsqlConnection connection, long after, CancellationToken ct)
     {
+        var mark = await committed.HighWaterMarkAsync(connection, ct);
+        // Every event is read, not just those the index applies: a gap among them is how a transaction in flight shows.
         await using var command = new NpgsqlCommand(
             $"select seq_id, type, stream_id, data->>'supersededBy' from {names.Events} " +
-            "where seq_id > @after and seq_id <= @high and type = any(@types) order by seq_id limit @limit", connection);
+            "where seq_id > @after order by seq_id limit @limit", connection);
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("high", highWater);
-        command.Parameters.AddWithValue("types", Records.StoredEvents.IndexedNames);
         command.Parameters.AddWithValue("limit", PageSize);
-
-        var rows = 0;
-        var last = after;
-        var merged = new List<string>();
+        var read = new List<(long Sequence, string Type, string Stream, string? SupersededBy)>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                rows++;
-                last = reader.GetInt64(0);
-                var stream = reader.GetString(2);
-                switch (Records.StoredEvents.IndexEffectOf(reader.GetString(1)))
-                {
-                    case Records.IndexEffect.SetsNationalOptOut: index.SetNational(BaseOf(stream), true); break;
-                    case Records.IndexEffect.WithdrawsNationalOptOut: index.SetNational(BaseOf(stream), false); break;
-                    case Records.IndexEffect.SetsType1OptOut: index.SetType1(BaseOf(stream), true); break;
-                    case Records.IndexEffect.WithdrawsType1OptOut: index.SetType1(BaseOf(stream), false); break;
-                    case Records.IndexEffect.Supersedes: index.Supersede(BaseOf(stream), BaseOf(reader.GetString(3))); break;
-                    case Records.IndexEffect.Merges: merged.Add(stream); break;
-                }
+                read.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        var page = CommittedEvents.Take(read, e => e.Sequence, after, mark, PageSize);
+        var merged = new List<string>();
+        foreach (var (_, type, stream, supersededBy) in page.Events)
+        {
+            switch (Records.StoredEvents.IndexEffectOf(type))
+            {
+                case Records.IndexEffect.SetsNationalOptOut: index.SetNational(BaseOf(stream), true); break;
+                case Records.IndexEffect.WithdrawsNationalOptOut: index.SetNational(BaseOf(stream), false); break;
+                case Records.IndexEffect.SetsType1OptOut: index.SetType1(BaseOf(stream), true); break;
+                case Records.IndexEffect.WithdrawsType1OptOut: index.SetType1(BaseOf(stream), false); break;
+                case Records.IndexEffect.Supersedes: index.Supersede(BaseOf(stream), BaseOf(supersededBy!)); break;
+                case Records.IndexEffect.Merges: merged.Add(stream); break;
             }
         }
 
@@ -249,13 +247,7 @@ public sealed class OptOutIndexFollower(
             }
         }
 
-        return (rows, rows == PageSize ? last : highWater);
-    }
-
-    private async Task<long> HighWaterAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(names.HighWaterMarkQuery, connection);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        return (read.Count, page.CommittedTo, page.Full);
     }
 
     private static async Task CopyBasesAsync(NpgsqlConnection connection, string query, Action<int> set, CancellationToken ct)

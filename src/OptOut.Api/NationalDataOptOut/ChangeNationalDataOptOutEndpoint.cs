@@ -1,5 +1,5 @@
-using FluentValidation;
 using OptOut.Http;
+using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Records;
 using OptOut.Security;
@@ -13,30 +13,21 @@ public static class ChangeNationalDataOptOutEndpoint
             .WithName("ChangeNationalDataOptOut")
             .WithSummary("Set (optedOut: true) or withdraw (optedOut: false) the national data opt-out. GP practices cannot set it.")
             .ProducesPatientWrite()
+            .Validates<NationalDataOptOutRequest>()
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy, Roles.Admin));
 
     private static async Task<IResult> Handle(
         string nhsNumber,
         NationalDataOptOutRequest request,
-        IValidator<NationalDataOptOutRequest> validator,
         PatientWrites writes,
         HttpContext http,
         CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         if (request.OnBehalfOf is not null && Caller.From(http.User).Role != Roles.Admin)
         {
             return Problems.Refused("Only staff record a decision on behalf of a patient; a proxy's own token already carries their authority.");
-        }
-
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return Problems.InvalidFields(validation.ToDictionary());
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>

@@ -15,9 +15,9 @@ using OptOut.NhsNumbers;
 namespace OptOut.Patients;
 
 /// <summary>
-/// The HTTP edge of every change a caller makes to a patient's record: identity assurance, idempotency, If-Match,
-/// supersession, object-level authorization, FetchForWriting and decide, then the commit through <see cref="RecordWriter"/>,
-/// and the answer with its headers.
+/// The HTTP edge of every change a caller makes to a patient's record: identity assurance, idempotency, If-Match and
+/// object-level authorization around the write through <see cref="RecordWriter"/> (fetch, the feature's decision,
+/// append, commit); a refusal becomes its problem here, and the answer goes back with its headers.
 /// </summary>
 public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
@@ -66,15 +66,9 @@ public sealed class PatientWrites(
 
             // One round trip: the record (its version and snapshot), the merge's other record, and an earlier answer to
             // this Idempotency-Key; the save and its commit are the change's only other round trips.
-            var batch = session.CreateBatchQuery();
-            var fetching = batch.Events.FetchForWriting<PatientPreferences>(requested.Value);
-            var fetchingRelated = related is { } other ? batch.Events.FetchForWriting<PatientPreferences>(other.Value) : null;
-            var findingEarlier = replay.Find(batch);
-            await batch.Execute(ct);
-            var stream = related is null ? await FollowSupersessionAsync(await fetching, requested, ct) : await fetching;
-            var relatedStream = fetchingRelated is null ? null : await fetchingRelated;
-            var state = StateOf(stream);
-            var relatedState = relatedStream is null ? null : StateOf(relatedStream);
+            Task<IdempotentResponse?>? findingEarlier = null;
+            var records = await RecordWriter.FetchAsync(session, requested, related, batch => findingEarlier = replay.Find(batch), ct);
+            var state = records.State;
 
             // Access first, replay second: a stored answer is released only to a caller who may see the record now
             // (a proxy whose authority was revoked since, or another patient sharing a token subject, gets a 403).
@@ -83,7 +77,7 @@ public sealed class PatientWrites(
                 return denied;
             }
 
-            if (await findingEarlier is { } earlier)
+            if (await findingEarlier! is { } earlier)
             {
                 return replay.IsSameRequest(earlier) ? await replay.SendAsync(earlier, http, ct) : IdempotencyKeys.KeyReused();
             }
@@ -94,14 +88,13 @@ public sealed class PatientWrites(
                 return Problems.Stale(expectedVersion);
             }
 
-            var decided = decide(state, relatedState, caller, now);
+            var decided = decide(state, records.RelatedState, caller, now);
             if (decided.Refused is { } refused)
             {
                 return Problems.For(refused);
             }
 
-            var appended = RecordWriter.Append(stream, decided.Events).Concat(relatedStream is null ? [] : RecordWriter.Append(relatedStream, decided.RelatedEvents)).ToList();
-            var after = decided.AnswerWithRelated ? relatedState!.After(decided.RelatedEvents) : state.After(decided.Events);
+            var (appended, after) = RecordWriter.Append(records, decided);
             var response = PreferencesResponse.From(after, now);
             // The event's id is known before the commit and its sequence only after, so a replay looks the sequence up by id.
             replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, appended.Count > 0 ? appended[^1].Id : null, now);
@@ -125,19 +118,4 @@ public sealed class PatientWrites(
             return expectedVersion is null ? Problems.Concurrent() : Problems.Stale(expectedVersion);
         }
     }
-
-    /// <summary>A write to a superseded number lands on the record that replaced it (a merge names both records as given).</summary>
-    private async Task<IEventStream<PatientPreferences>> FollowSupersessionAsync(IEventStream<PatientPreferences> stream, NhsNumber number, CancellationToken ct)
-    {
-        if (stream.Aggregate?.SupersededBy is not null)
-        {
-            // Merged records are rare: only then is the number that replaced this one looked up.
-            stream = await session.Events.FetchForWriting<PatientPreferences>((await session.LoadCurrentAsync(number, ct)).Id, ct);
-        }
-
-        return stream;
-    }
-
-    private static PatientPreferences StateOf(IEventStream<PatientPreferences> stream) =>
-        (stream.Aggregate ?? PatientPreferences.Empty(stream.Key!)) with { Version = stream.CurrentVersion ?? 0 };
 }

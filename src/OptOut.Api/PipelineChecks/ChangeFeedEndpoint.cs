@@ -20,35 +20,25 @@ public static class ChangeFeedEndpoint
         api.MapGet("/opt-out-changes", Handle)
             .WithName("GetChanges")
             .WithSummary("Changes after a sequence, in sequence order, as the same messages RabbitMQ carries: resynchronise a cache after downtime, then follow the messages.")
-            .WithDescription("Pages end at Marten's high-water mark, below which every event is committed, so a cursor never skips a change committed late.")
+            .WithDescription("Pages hold only committed changes and stop before any still in flight, so a cursor never skips a change committed late.")
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
 
     private static async Task<Results<Ok<ChangeFeedPage>, ProblemHttpResult>> Handle(
-        long? after, int? limit, IQuerySession session, NpgsqlDataSource database, EventStoreNames names, CancellationToken ct)
+        long? after, int? limit, IQuerySession session, CommittedEvents committed, NpgsqlDataSource database, CancellationToken ct)
     {
         if (after is < 0 || limit is < 1 or > MaxLimit)
         {
             return Problems.Of(Problems.InvalidQuery, $"after is a sequence number (0 or more); limit is 1 to {MaxLimit}.");
         }
 
-        var from = after ?? 0;
-        var take = limit ?? 1000;
-        await using var command = database.CreateCommand(names.HighWaterMarkQuery);
-        var highWater = (long)(await command.ExecuteScalarAsync(ct))!;
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var page = await committed.ReadAsync(session, connection, after ?? 0, limit ?? 1000, ct);
 
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > from && e.Sequence <= highWater)
-            .OrderBy(e => e.Sequence)
-            .Take(take)
-            .ToListAsync(ct);
-
-        var changes = events
+        var changes = page.Events
             .Select(e => (e.Sequence, Message: ChangeMessages.ToMessage(e)))
             .Where(x => x.Message is not null)
             .Select(x => new ChangeFeedItem(x.Sequence, $"{x.Message!.GetType().Namespace}:{x.Message.GetType().Name}", x.Message))
             .ToList();
-        var caughtUp = events.Count < take;
-        var next = caughtUp ? Math.Max(from, highWater) : events[^1].Sequence;
-        return TypedResults.Ok(new ChangeFeedPage(changes, next, caughtUp));
+        return TypedResults.Ok(new ChangeFeedPage(changes, page.CommittedTo, !page.Full));
     }
 }

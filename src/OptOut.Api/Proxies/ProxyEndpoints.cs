@@ -1,6 +1,6 @@
-using FluentValidation;
 using OptOut.Records;
 using OptOut.Http;
+using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Security;
 
@@ -14,28 +14,21 @@ public static class ProxyEndpoints
             .WithName("AuthoriseProxy")
             .WithSummary("Staff authorise a person to act for the patient (guardian, power-of-attorney, court-deputy) after checking the evidence.")
             .ProducesPatientWrite()
+            .Validates<ProxyRequest>()
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
 
         api.MapDelete("/patients/{nhsNumber}/proxies/{proxyId}", Revoke)
             .WithName("RevokeProxy")
             .WithSummary("Staff revoke a proxy's authority. ?reason= is kept with the decision.")
             .ProducesPatientWrite()
+            .ValidatesPatientPath()
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
     }
 
     private static async Task<IResult> Authorise(
-        string nhsNumber, ProxyRequest request, IValidator<ProxyRequest> validator, PatientWrites writes, HttpContext http, CancellationToken ct)
+        string nhsNumber, ProxyRequest request, PatientWrites writes, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return Problems.InvalidFields(validation.ToDictionary());
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
@@ -48,10 +41,7 @@ public static class ProxyEndpoints
     private static async Task<IResult> Revoke(
         string nhsNumber, string proxyId, string? reason, PatientWrites writes, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         if (reason is { Length: > 256 })
         {

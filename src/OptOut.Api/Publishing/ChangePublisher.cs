@@ -10,7 +10,7 @@ namespace OptOut.Publishing;
 
 /// <summary>
 /// The outbox relay: the event store is the outbox, and this publishes every committed change to RabbitMQ. It reads the
-/// events up to Marten's high-water mark (below which every event is committed), publishes them, and records its
+/// committed events (<see cref="CommittedEvents"/>), publishes them, and records its
 /// progress only after the broker has confirmed every message of the page, so an outage or a crash delays messages but
 /// never loses them. The message id is the event id, so consumers can drop the duplicates a crash between confirm and
 /// progress may cause. One instance publishes: the one holding <see cref="LeaderLock"/>, a session-level advisory lock
@@ -22,7 +22,7 @@ namespace OptOut.Publishing;
 /// everything committed since the last one (up to <see cref="PageSize"/>), so the pages grow with the load.
 /// </remarks>
 public sealed class ChangePublisher(
-    IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, IBus bus, IOptions<PublishingOptions> options,
+    IDocumentStore store, CommittedEvents committed, NpgsqlDataSource database, EventStoreNames names, IBus bus, IOptions<PublishingOptions> options,
     Hosting.OptOutMetrics metrics, ILogger<ChangePublisher> logger) : BackgroundService
 {
     /// <summary>The publisher's leadership lock, "OptOutPu".</summary>
@@ -97,17 +97,20 @@ public sealed class ChangePublisher(
         var progress = await ProgressAsync(leader, ct);
         while (!ct.IsCancellationRequested)
         {
-            await using var highWater = new NpgsqlCommand(names.HighWaterMarkQuery, leader);
-            var high = (long)(await highWater.ExecuteScalarAsync(ct))!;
-            var (page, committedTo) = Committed(await PageAsync(progress, ct), progress, high);
-            if (committedTo <= progress)
+            CommittedPage<IEvent> page;
+            await using (var session = store.QuerySession())
+            {
+                page = await committed.ReadAsync(session, leader, progress, PageSize, ct);
+            }
+
+            if (page.CommittedTo <= progress)
             {
                 await Task.Delay(_options.PollInterval, ct);
                 continue;
             }
 
-            await PublishAsync(page, ct);
-            progress = committedTo;
+            await PublishAsync(page.Events, ct);
+            progress = page.CommittedTo;
             await using var record = new NpgsqlCommand(
                 $"insert into {names.Progression} (name, last_seq_id, last_updated) values (@name, @seq, now()) " +
                 "on conflict (name) do update set last_seq_id = greatest(excluded.last_seq_id, " +
@@ -123,37 +126,6 @@ public sealed class ChangePublisher(
         await using var command = new NpgsqlCommand($"select last_seq_id from {names.Progression} where name = @name", leader);
         command.Parameters.AddWithValue("name", ProgressName);
         return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : 0;
-    }
-
-    private async Task<IReadOnlyList<IEvent>> PageAsync(long after, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > after)
-            .OrderBy(e => e.Sequence)
-            .Take(PageSize)
-            .ToListAsync(ct);
-    }
-
-    /// <summary>
-    /// The events of a page known to be committed, and the sequence up to which everything is: those up to the daemon's
-    /// high-water mark, and beyond it those that follow on without a gap. A gap is a transaction still in flight (or one
-    /// rolled back, which the mark passes in time), so nothing after it is taken yet: an event committed later always
-    /// has a later sequence than every event taken. Without waiting for the daemon, a change goes out one poll after
-    /// its commit.
-    /// </summary>
-    public static (IReadOnlyList<IEvent> Events, long CommittedTo) Committed(IReadOnlyList<IEvent> page, long after, long highWaterMark)
-    {
-        var committedTo = Math.Max(after, highWaterMark);
-        var taken = 0;
-        while (taken < page.Count && page[taken].Sequence <= committedTo + 1)
-        {
-            committedTo = Math.Max(committedTo, page[taken].Sequence);
-            taken++;
-        }
-
-        // A full page may stop short of the mark: what lies between is for the next page.
-        return taken == PageSize ? (page, page[^1].Sequence) : ([.. page.Take(taken)], committedTo);
     }
 
     /// <summary>

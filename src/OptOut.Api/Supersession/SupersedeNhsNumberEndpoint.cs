@@ -36,21 +36,13 @@ public static class SupersedeNhsNumberEndpoint
             .Produces<PreferencesResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .Validates<SupersessionRequest>()
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
 
     private static async Task<IResult> Handle(
-        string nhsNumber, SupersessionRequest request, IValidator<SupersessionRequest> validator, PatientWrites writes, HttpContext http, CancellationToken ct)
+        string nhsNumber, SupersessionRequest request, PatientWrites writes, HttpContext http, CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var old) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return Problems.InvalidFields(validation.ToDictionary());
-        }
+        var old = NhsNumber.Parse(nhsNumber);
 
         var replacement = NhsNumber.Parse(request.NewNhsNumber!);
         if (replacement == old)

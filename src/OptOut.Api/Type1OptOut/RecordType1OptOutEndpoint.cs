@@ -1,5 +1,5 @@
-using FluentValidation;
 using OptOut.Http;
+using OptOut.NhsNumbers;
 using OptOut.Patients;
 using OptOut.Records;
 using OptOut.Security;
@@ -13,26 +13,17 @@ public static class RecordType1OptOutEndpoint
             .WithName("RecordType1OptOut")
             .WithSummary("A GP practice records (dissent: true) or withdraws (false) a patient's Type 1 opt-out, with its own ODS code.")
             .ProducesPatientWrite()
+            .Validates<Type1OptOutRequest>()
             .RequireAuthorization(p => p.RequireRole(Roles.Practice));
 
     private static async Task<IResult> Handle(
         string nhsNumber,
         Type1OptOutRequest request,
-        IValidator<Type1OptOutRequest> validator,
         PatientWrites writes,
         HttpContext http,
         CancellationToken ct)
     {
-        if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return Problems.InvalidFields(validation.ToDictionary());
-        }
+        var patient = NhsNumber.Parse(nhsNumber);
 
         if (Caller.From(http.User).OdsCode != request.PracticeOdsCode)
         {

@@ -104,7 +104,7 @@ public class DecisionRuleTests(OptOutService service)
         // Two paper forms, signed ten and five days ago, recorded today one after the other.
         var optedOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt = now.AddDays(-10) }).JsonAsync();
         var knownThen = optedOut.GetProperty("nationalDataOptOut").GetProperty("recordedAt").GetDateTimeOffset();
-        await Task.Delay(20);
+        await Clock.PastAsync(knownThen);
         await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "paper", effectiveAt = now.AddDays(-5) }).JsonAsync();
 
         Assert.Equal("permit", (await DecideAsync(nhs, "research", "hospital", null)).GetProperty("decision").GetString());
@@ -123,7 +123,7 @@ public class DecisionRuleTests(OptOutService service)
         var patient = service.As("patient", nhs);
         var set = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
         var whileOptedOut = set.GetProperty("nationalDataOptOut").GetProperty("recordedAt").GetDateTimeOffset();
-        await Task.Delay(20);
+        await Clock.PastAsync(whileOptedOut);
         await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }).JsonAsync();
 
         Assert.Equal("deny", (await DecideAsync(nhs, "planning", "hospital", null, asOf: whileOptedOut)).GetProperty("decision").GetString());

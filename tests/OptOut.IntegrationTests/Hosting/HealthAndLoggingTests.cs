@@ -60,6 +60,7 @@ public class HealthAndLoggingTests(OptOutService service)
         }
 
         Assert.True(service.Logs.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal)) > errorsBefore, "the failure was logged");
+        Assert.Contains(service.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains(" scope: ", StringComparison.Ordinal));
         Assert.DoesNotContain(service.Logs.Lines, line => line.Contains(nhs, StringComparison.Ordinal));
     }
 

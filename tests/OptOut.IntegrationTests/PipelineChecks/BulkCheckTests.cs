@@ -197,9 +197,9 @@ public class BulkCheckTests(OptOutService service)
             await practice.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out", new { dissent = true, practiceOdsCode = "A81001", code = "9Nu0" }).JsonAsync();
         }
 
-        await Task.Delay(20);
-        var beforeWithdrawals = DateTimeOffset.UtcNow;
-        await Task.Delay(20);
+        // After every opt-out above was recorded, and before any withdrawal below is.
+        var beforeWithdrawals = await Clock.PastAsync(DateTimeOffset.UtcNow);
+        await Clock.PastAsync(beforeWithdrawals);
         foreach (var nhs in withdrawn)
         {
             await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre" }).JsonAsync();

@@ -129,7 +129,7 @@ public class IndexAndChangeFeedTests(OptOutService service)
 
     private OptOutIndexFollower Follower(OptOutIndex index) =>
         new(service.Services.GetRequiredService<NpgsqlDataSource>(), index, service.Services.GetRequiredService<EventStoreNames>(),
-            Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance);
+            service.Services.GetRequiredService<CommittedEvents>(), Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance);
 
     /// <summary>Saves a checkpoint of the store as it is now and returns its sequence.</summary>
     private async Task<long> SaveCheckpointAsync()
