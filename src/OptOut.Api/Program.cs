@@ -81,6 +81,13 @@ if (args is ["schema", ..])
     return 0;
 }
 
+// `infra/optout run` gives the witness the log's verifier key before either starts.
+if (args is ["log-key", ..])
+{
+    Console.WriteLine(app.Services.GetRequiredService<OptOut.Audit.Transparency.LogKey>().VerifierKey);
+    return 0;
+}
+
 app.UseSecurityHeaders();
 app.UseAuditTrail();
 app.UseExceptionHandler();
@@ -117,7 +124,9 @@ v1.MapChangeFeed();
 v1.MapOptOutImports();
 v1.MapListImports();
 v1.MapAudit();
+v1.MapTransparencyLog();
 v1.MapAccessLog();
+v1.MapAccessLogProof();
 v1.MapAuditSearch();
 v1.MapStatistics();
 v1.MapWhoAmI();

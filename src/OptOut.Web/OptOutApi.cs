@@ -120,6 +120,20 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     public Task<Read<AccessLog>> AccessLogAsync(string nhsNumber, long? before, CancellationToken ct) =>
         ReadAsync<AccessLog>($"/v1/patients/{nhsNumber}/access-log{(before is { } b ? $"?before={b}" : "")}", ct);
 
+    /// <summary>The history with its proofs, exactly as the API sent it (a download must hash as the log does); or the problem.</summary>
+    public async Task<(string? Json, string? Problem)> AccessLogProofAsync(string nhsNumber, CancellationToken ct)
+    {
+        using var response = await http.SendAsync(await RequestAsync(HttpMethod.Get, $"/v1/patients/{nhsNumber}/access-log/proof"), ct);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadAsStringAsync(ct), null) : (null, await ProblemAsync(response, ct));
+    }
+
+    /// <summary>The audit log's verifier key, which anyone may read.</summary>
+    public async Task<string?> AuditLogKeyAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("/v1/audit/log/key", ct);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadAsStringAsync(ct)).Trim() : null;
+    }
+
     public async Task<IReadOnlyList<Purpose>> ConsentPurposesAsync(CancellationToken ct)
     {
         var read = await ReadAsync<List<JsonElement>>("/v1/catalogue/purposes", ct);

@@ -67,6 +67,30 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 event_ids uuid[] NOT NULL);
               -- The events' streams: chaining finds their sequences through the stream index (mt_events has none on id).
               ALTER TABLE {Pending} ADD COLUMN IF NOT EXISTS stream_ids text[] NOT NULL DEFAULT ARRAY[]::text[];
+              -- The transparency log (Transparency/LogTree): complete subtrees of 2^8, 2^16, ... entries, and the
+              -- signed checkpoints. Append-only like the entries: a node or a checkpoint, once written, is never changed.
+              CREATE TABLE IF NOT EXISTS {names.Schema}.audit_tree (
+                level smallint NOT NULL,
+                index bigint NOT NULL,
+                hash bytea NOT NULL,
+                PRIMARY KEY (level, index));
+              CREATE TABLE IF NOT EXISTS {names.Schema}.audit_log_checkpoints (
+                size bigint PRIMARY KEY,
+                root bytea NOT NULL,
+                note text NOT NULL,
+                signed_at timestamptz NOT NULL);
+              CREATE TABLE IF NOT EXISTS {names.Schema}.audit_log_cosignatures (
+                size bigint NOT NULL,
+                witness text NOT NULL,
+                line text NOT NULL,
+                received_at timestamptz NOT NULL,
+                PRIMARY KEY (size, witness));
+              CREATE OR REPLACE TRIGGER audit_log_cosignatures_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_cosignatures
+                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              CREATE OR REPLACE TRIGGER audit_tree_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_tree
+                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              CREATE OR REPLACE TRIGGER audit_log_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_checkpoints
+                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
             END $$;
             """);
         await command.ExecuteNonQueryAsync(ct);

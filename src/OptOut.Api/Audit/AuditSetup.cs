@@ -11,6 +11,13 @@ public static class AuditSetup
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.Configure<Transparency.TransparencyLogOptions>(configuration.GetSection("Audit:Log"));
+        services.AddSingleton<Transparency.LogKey>();
+        services.AddSingleton<Transparency.LogTree>();
+        services.AddSingleton<Transparency.LogProofService>();
+        services.AddHostedService<Transparency.LogSequencer>();
+        services.AddHttpClient(Transparency.WitnessClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        services.AddHostedService<Transparency.WitnessClient>();
         return services;
     }
 }

@@ -5,7 +5,9 @@ namespace OptOut.Audit;
 /// <summary>The first entry that does not match, and why.</summary>
 public sealed record AuditMismatch(long Sequence, string Problem);
 
-public sealed record AuditVerification(bool Intact, long Entries, long? HeadSequence, string? HeadHash, long CheckpointsVerified, long? AnchoredUpTo, AuditMismatch? FirstMismatch);
+public sealed record AuditVerification(
+    bool Intact, long Entries, long? HeadSequence, string? HeadHash, long CheckpointsVerified, long? AnchoredUpTo, AuditMismatch? FirstMismatch,
+    long LogCheckpointsVerified = 0);
 
 /// <summary>
 /// Re-verifies the whole chain from the database: every entry's hash from its content, every link to the
@@ -13,7 +15,8 @@ public sealed record AuditVerification(bool Intact, long Entries, long? HeadSequ
 /// root, head and signature. A changed field, a deleted, reordered or inserted row, entry or checkpoint, each break one
 /// of these, and the answer says where: a verifier reports tampering, it does not fail on it.
 /// </summary>
-public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints)
+public sealed class AuditVerifier(
+    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.LogKey key)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
     {
@@ -21,6 +24,7 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
         var previous = Contracts.Audit.AuditChain.Genesis;
         AuditMismatch? mismatch = null;
         var hashes = new Dictionary<long, byte[]>();
+        var log = await Transparency.LogVerification.StartAsync(database, tree, key, ct);
         await using (var command = database.CreateCommand(
             $"select {AuditRows.Columns} from {schema.Table} order by seq"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -30,6 +34,7 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
                 var entry = AuditRows.Read(reader);
                 count++;
                 mismatch ??= Check(entry, expected, previous);
+                log.Append(entry.ComputeHash());
                 // A hash altered into something that is not hex is already a mismatch; as a leaf it matches nothing.
                 hashes[entry.Sequence] = entry.Hash.Length == 64 && entry.Hash.All(char.IsAsciiHexDigit) ? Convert.FromHexString(entry.Hash) : [];
                 expected = entry.Sequence + 1;
@@ -44,7 +49,14 @@ public sealed class AuditVerifier(NpgsqlDataSource database, AuditSchema schema,
             mismatch ??= new AuditMismatch(broken.Sequence, broken.Problem);
         }
 
-        return new AuditVerification(mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch);
+        log.Finish();
+        if (log.FirstBreak is { } logBreak)
+        {
+            mismatch ??= logBreak;
+        }
+
+        return new AuditVerification(
+            mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch, log.Verified);
     }
 
     public static AuditMismatch? Check(AuditEntry entry, long expectedSequence, string previousHash)

@@ -22,7 +22,8 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
             await service.As("pipeline", subject: $"extract-{i}").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
         }
 
-        Assert.True((await VerifyAsync()).GetProperty("intact").GetBoolean());
+        var report = await VerifyAsync();
+        Assert.True(report.GetProperty("intact").GetBoolean(), report.ToString());
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -59,6 +60,30 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
 
         // The chain itself looks whole; only the signature check can tell, at the start of the signed range.
         await TamperedAsync("update optout.audit_entries set actor = 'forged' where seq = 2", 1, "signed checkpoint", rehash: true);
+    }
+
+    [Fact]
+    public async Task A_log_checkpoint_re_signed_with_another_key_is_caught_at_its_size()
+    {
+        var (size, root) = await LatestLogCheckpointAsync();
+        using var forger = new OptOut.Audit.Transparency.LogKey(Microsoft.Extensions.Options.Options.Create(new OptOut.Audit.Transparency.TransparencyLogOptions()));
+        var forged = forger.Sign(new OptOut.Contracts.Audit.LogCheckpoint(forger.Origin, size, root)).Replace("'", "''", StringComparison.Ordinal);
+
+        await TamperedAsync($"update optout.audit_log_checkpoints set note = '{forged}' where size = {size}", size, "not signed by this log's key");
+    }
+
+    [Fact]
+    public async Task A_log_checkpoint_whose_root_was_changed_after_signing_is_caught()
+    {
+        var (size, _) = await LatestLogCheckpointAsync();
+
+        await TamperedAsync($"update optout.audit_log_checkpoints set root = sha256(root) where size = {size}", size, "altered after it was signed");
+    }
+
+    private async Task<(long Size, byte[] Root)> LatestLogCheckpointAsync()
+    {
+        var rows = await service.Database.ListAsync("select size, root from optout.audit_log_checkpoints order by size desc limit 1", r => (r.GetInt64(0), (byte[])r[1]));
+        return Assert.Single(rows);
     }
 
     [Theory]
@@ -109,9 +134,14 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         await using var connection = new NpgsqlConnection(service.ConnectionString);
         await connection.OpenAsync();
         // Verifying is itself audited, and checkpoints are signed meanwhile: both tables are put back afterwards.
-        await ExecuteAsync(connection, "create temporary table audit_backup as select * from optout.audit_entries; " +
+        // One snapshot for all four, so the backup never holds a checkpoint of entries it does not hold.
+        await ExecuteAsync(connection, "begin isolation level repeatable read; " +
+                                       "create temporary table audit_backup as select * from optout.audit_entries; " +
                                        "create temporary table checkpoint_backup as select * from optout.audit_checkpoints; " +
-                                       "alter table optout.audit_entries disable trigger user; alter table optout.audit_checkpoints disable trigger user");
+                                       "create temporary table tree_backup as select * from optout.audit_tree; " +
+                                       "create temporary table log_backup as select * from optout.audit_log_checkpoints; commit; " +
+                                       "alter table optout.audit_entries disable trigger user; alter table optout.audit_checkpoints disable trigger user; " +
+                                       "alter table optout.audit_tree disable trigger user; alter table optout.audit_log_checkpoints disable trigger user");
         try
         {
             await ExecuteAsync(connection, sql);
@@ -128,14 +158,18 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         }
         finally
         {
-            await ExecuteAsync(connection, "begin; lock table optout.audit_entries, optout.audit_checkpoints; " +
+            await ExecuteAsync(connection, "begin; lock table optout.audit_entries, optout.audit_checkpoints, optout.audit_tree, optout.audit_log_checkpoints; " +
                                            "delete from optout.audit_entries; insert into optout.audit_entries select * from audit_backup; " +
                                            "delete from optout.audit_checkpoints; insert into optout.audit_checkpoints select * from checkpoint_backup; " +
+                                           "delete from optout.audit_tree; insert into optout.audit_tree select * from tree_backup; " +
+                                           "delete from optout.audit_log_checkpoints; insert into optout.audit_log_checkpoints select * from log_backup; " +
                                            "alter table optout.audit_entries enable trigger user; alter table optout.audit_checkpoints enable trigger user; " +
-                                           "drop table audit_backup; drop table checkpoint_backup; commit");
+                                           "alter table optout.audit_tree enable trigger user; alter table optout.audit_log_checkpoints enable trigger user; " +
+                                           "drop table audit_backup; drop table checkpoint_backup; drop table tree_backup; drop table log_backup; commit");
         }
 
-        Assert.True((await VerifyAsync()).GetProperty("intact").GetBoolean());
+        var mended = await VerifyAsync();
+        Assert.True(mended.GetProperty("intact").GetBoolean(), mended.ToString());
     }
 
     /// <summary>Recomputes every hash in order, so the chain links and hashes are consistent again.</summary>

@@ -127,7 +127,16 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await Assertions.Expect(uses).ToContainTextAsync("Research");
         await Assertions.Expect(uses).ToContainTextAsync("Told");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("What this page cannot show");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Checked against the signed record of");
         await Journeys.AssertAccessibleAsync(page, "history");
+
+        // The download is the history with its proofs, as the API gave it: signed by the log's published key.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download your history with its proofs (JSON file)" }).ClickAsync());
+        var history = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
+        var key = OptOut.Contracts.Audit.SignedNote.ParseVerifierKey((await app.Api.Client().GetStringAsync("/v1/audit/log/key")).Trim())!.Value;
+        Assert.NotNull(OptOut.Contracts.Audit.SignedNote.Verify(history.GetProperty("checkpoint").GetString()!, key.Name, key.PublicKey));
+        Assert.Equal(nhs, history.GetProperty("nhsNumber").GetString());
+        Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("proof").GetArrayLength() > 0);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ public sealed class TestSettings
     /// <summary>One audit signing key for every instance, as production configures it: checkpoints verify across restarts.</summary>
     public string AuditSigningKeyPem { get; } = NewAuditKey();
 
+    /// <summary>The transparency log's Ed25519 key, likewise one for every instance.</summary>
+    public string LogSigningKeyPem { get; } = NewLogKey();
+
     public IReadOnlyDictionary<string, string> For(string connectionString, Uri rabbitMq) => new Dictionary<string, string>
     {
         ["ConnectionStrings:Marten"] = connectionString,
@@ -25,6 +28,8 @@ public sealed class TestSettings
         ["Auth:RoleClaims:Roles:R9002"] = "admin",
         ["Audit:SigningKeyPem"] = AuditSigningKeyPem,
         ["Audit:CheckpointEvery"] = "5",
+        ["Audit:Log:SigningKeyPem"] = LogSigningKeyPem,
+        ["Audit:Log:CheckpointInterval"] = "00:00:00.100",
         ["Publishing:ConfirmTimeout"] = "00:00:03",
         ["Publishing:FirstRetryDelay"] = "00:00:00.100",
         ["Publishing:MaxRetryDelay"] = "00:00:01",
@@ -60,6 +65,13 @@ public sealed class TestSettings
         }
 
         return OptOut.Cli.Tokens.TokenCommand.Mint(SigningKey, claims, TimeSpan.FromMinutes(10));
+    }
+
+    private static string NewLogKey()
+    {
+        using var key = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519,
+            new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
+        return System.Text.Encoding.ASCII.GetString(key.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText));
     }
 
     private static string NewAuditKey()

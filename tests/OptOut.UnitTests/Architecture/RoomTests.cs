@@ -17,7 +17,7 @@ public class RoomTests
 
     private static readonly string[] Plumbing =
     [
-        "OptOut.EventStore", "OptOut.Indexing", "OptOut.Publishing", "OptOut.Audit", "OptOut.Http", "OptOut.Security",
+        "OptOut.EventStore", "OptOut.Indexing", "OptOut.Publishing", "OptOut.Audit", "OptOut.Audit.Transparency", "OptOut.Http", "OptOut.Security",
         "OptOut.Idempotency", "OptOut.Hosting", "OptOut.Hosting.OpenApi", "OptOut.Patients",
     ];
 

@@ -1,0 +1,102 @@
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.Audit.Transparency;
+using OptOut.Patients;
+using OptOut.Security;
+
+namespace OptOut.Audit.Reports;
+
+/// <summary>One use of the record as the trail holds it (every field its hash covers), with its inclusion proof.</summary>
+public sealed record ProvenEntry(
+    long Sequence, DateTimeOffset RecordedAt, string Kind, string Action, string Actor, string ActorRole, string? NhsNumber, string? Purpose,
+    int Outcome, string RequestId, string Details, string PreviousHash, string Hash, IReadOnlyList<string> Proof);
+
+/// <summary>
+/// A patient's history with what makes it checkable by anyone: the log's signed (and cosigned) checkpoint, the keys
+/// to check it with, and every entry about the patient up to that checkpoint, each with its inclusion proof.
+/// </summary>
+public sealed record AccessLogProof(
+    string NhsNumber, string Checkpoint, long CheckpointSize, DateTimeOffset SignedAt, string LogKey, IReadOnlyList<string> WitnessKeys,
+    IReadOnlyList<ProvenEntry> Entries);
+
+public static class AccessLogProofEndpoint
+{
+    /// <summary>A history longer than this is a subject access request for staff, not a download.</summary>
+    public const int MaxEntries = 10_000;
+
+    public static void MapAccessLogProof(this IEndpointRouteBuilder api) =>
+        api.MapGet("/patients/{nhsNumber}/access-log/proof", Handle)
+            .WithName("GetAccessLogProof")
+            .WithSummary("The patient's history with its proofs: the log's latest signed checkpoint, its keys, and every entry about the patient up to it, each with an RFC 9162 inclusion proof. Check it with `infra/optout verify history`.")
+            .WithDescription("This proves each listed use is in the signed log that witnesses check. Lists checked in bulk are not named per patient, so they are not in it.")
+            .Produces<AccessLogProof>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
+
+    private static async Task<IResult> Handle(
+        string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogKey key,
+        IOptions<TransparencyLogOptions> options, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, clock.GetUtcNow(), ct);
+        if (record is null)
+        {
+            return problem!;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        // One snapshot: the checkpoint, and the entries it covers as they stood when it was read.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var latest = new NpgsqlCommand(
+            $"select c.size, c.signed_at, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
+            $"from {tree.Checkpoints} c order by c.size desc limit 1", connection, transaction);
+        long size;
+        DateTimeOffset signedAt;
+        string note;
+        await using (var reader = await latest.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return Problems.Of(Problems.NotFound, "The audit log has no signed checkpoint yet: try again in a second.");
+            }
+
+            (size, signedAt, note) = (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
+        }
+
+        var entries = new List<AuditEntry>();
+        await using (var command = new NpgsqlCommand(
+            $"select {AuditRows.Columns} from {schema.Table} where nhs_number = any(@numbers) and seq <= @size order by seq limit @limit", connection, transaction))
+        {
+            command.Parameters.AddWithValue("numbers", record.Supersedes.Prepend(record.Id).ToArray());
+            command.Parameters.AddWithValue("size", size);
+            command.Parameters.AddWithValue("limit", MaxEntries + 1);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                entries.Add(AuditRows.Read(reader));
+            }
+        }
+
+        if (entries.Count > MaxEntries)
+        {
+            return Problems.Unprocessable($"This record has been used more than {MaxEntries:N0} times: ask for a subject access report instead.");
+        }
+
+        var hashes = tree.Read(connection);
+        var proven = new List<ProvenEntry>(entries.Count);
+        foreach (var e in entries)
+        {
+            var proof = new List<string>();
+            foreach (var (start, end) in Contracts.Audit.LogProofs.InclusionRanges(e.Sequence - 1, size))
+            {
+                proof.Add(Convert.ToBase64String(await hashes.RangeHashAsync(start, end, ct)));
+            }
+
+            proven.Add(new ProvenEntry(e.Sequence, e.RecordedAt, e.Kind, e.Action, e.Actor, e.ActorRole, e.NhsNumber, e.Purpose, e.Outcome, e.RequestId,
+                e.Details, e.PreviousHash, e.Hash, proof));
+        }
+
+        return TypedResults.Ok(new AccessLogProof(record.Id, note, size, signedAt, key.VerifierKey,
+            [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven));
+    }
+}

@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.Contracts.Audit;
+
+namespace OptOut.Audit.Transparency;
+
+/// <summary>
+/// The one sequencer per database: whichever instance holds <see cref="LeaderLock"/> integrates the chained entries into
+/// the tree and signs a C2SP checkpoint whenever the trail has grown, every
+/// <see cref="TransparencyLogOptions.CheckpointInterval"/>. Not in any request's path: an answer waits for its entry to
+/// be committed, never for the tree. It keeps the tree's right edge in memory and checks every entry before it takes it
+/// (its number follows on, it links to the entry before, its hash is its content's), so it never signs a trail a
+/// superuser has rewritten; on taking the lead, and whenever the stored checkpoints are not the ones it signed (a
+/// restore, another leader), it rebuilds the edge from the store and signs nothing unless that edge gives the latest
+/// signed root. A leader that dies takes its lock with its session; the next carries on from the stored checkpoint, and
+/// a node is the same whoever computes it, so nothing is lost or doubled.
+/// </summary>
+public sealed class LogSequencer(
+    NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogKey key, IOptions<TransparencyLogOptions> options,
+    TimeProvider clock, ILogger<LogSequencer> logger) : BackgroundService
+{
+    /// <summary>The sequencer's leadership lock, "OptOutLg".</summary>
+    public const long LeaderLock = 0x4F70744F75744C67;
+
+    private const int Batch = 10_000;
+
+    private LogFrontier? _frontier;
+    private byte[] _root = LogProofs.EmptyRoot;
+    private string _lastHash = AuditChain.Genesis;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leader = await database.OpenConnectionAsync(stoppingToken);
+                await using var take = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", leader);
+                if (!(bool)(await take.ExecuteScalarAsync(stoppingToken))!)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+                    continue;
+                }
+
+                logger.LogInformation("This instance sequences the audit log");
+                _frontier = null;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    while (await IntegrateAsync(leader, stoppingToken) == Batch)
+                    {
+                    }
+
+                    await Task.Delay(options.Value.CheckpointInterval, clock, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(ex, "The audit log's sequencer lost its connection; it tries again");
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Integrates the next checked entries and signs a checkpoint over them; returns how many it took.</summary>
+    public async Task<int> IntegrateAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        if (!await InStepAsync(connection, ct))
+        {
+            return 0;
+        }
+
+        var frontier = _frontier!;
+        var previous = frontier.Size;
+        var nodes = new List<(int Level, long Index, byte[] Hash)>();
+        var taken = 0;
+        var lastHash = _lastHash;
+        await using (var read = new NpgsqlCommand($"select {AuditRows.Columns} from {schema.Table} where seq > @after order by seq limit {Batch}", connection))
+        {
+            read.Parameters.AddWithValue("after", frontier.Size);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var entry = AuditRows.Read(reader);
+                if (AuditVerifier.Check(entry, frontier.Size + 1, lastHash) is { } wrong)
+                {
+                    logger.LogCritical("The audit log's sequencer stopped before entry {Sequence}: {Problem}. Nothing after it is signed until it is put right.", entry.Sequence, wrong.Problem);
+                    break;
+                }
+
+                frontier.Append(LogTree.LeafOf(entry.Hash), (level, index, hash) =>
+                {
+                    if (level % LogTree.Stride == 0)
+                    {
+                        nodes.Add((level, index, hash));
+                    }
+                });
+                lastHash = entry.Hash;
+                taken++;
+            }
+        }
+
+        if (taken == 0)
+        {
+            return 0;
+        }
+
+        var root = frontier.Root();
+        // Written only if the latest checkpoint is still the one this edge grew from: a store restored meanwhile (or
+        // another leader) gets nothing from an edge that no longer matches it.
+        var unchanged = $"where coalesce((select max(size) from {tree.Checkpoints}), 0) = @previous";
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (level, index, hash) in nodes)
+        {
+            var node = new NpgsqlBatchCommand($"insert into {tree.Nodes} (level, index, hash) select @level, @index, @hash {unchanged} on conflict do nothing");
+            node.Parameters.AddWithValue("level", (short)level);
+            node.Parameters.AddWithValue("index", index);
+            node.Parameters.AddWithValue("hash", hash);
+            node.Parameters.AddWithValue("previous", previous);
+            batch.BatchCommands.Add(node);
+        }
+
+        var checkpoint = new NpgsqlBatchCommand($"insert into {tree.Checkpoints} (size, root, note, signed_at) select @size, @root, @note, @at {unchanged}");
+        checkpoint.Parameters.AddWithValue("size", frontier.Size);
+        checkpoint.Parameters.AddWithValue("root", root);
+        checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root)));
+        checkpoint.Parameters.AddWithValue("at", clock.GetUtcNow());
+        checkpoint.Parameters.AddWithValue("previous", previous);
+        batch.BatchCommands.Add(checkpoint);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct); // one implicit transaction: the nodes and the checkpoint that needs them
+        }
+        catch
+        {
+            _frontier = null; // the edge ran ahead of the store: rebuild it
+            throw;
+        }
+
+        if (checkpoint.RecordsAffected != 1)
+        {
+            _frontier = null;
+            return 0;
+        }
+
+        (_root, _lastHash) = (root, lastHash);
+        return taken;
+    }
+
+    /// <summary>Whether the edge in memory is the store's latest signed checkpoint; rebuilt from the store when it is not.</summary>
+    private async Task<bool> InStepAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var latest = new NpgsqlCommand($"select size, root from {tree.Checkpoints} order by size desc limit 1", connection);
+        long size = 0;
+        var root = LogProofs.EmptyRoot;
+        await using (var reader = await latest.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                (size, root) = (reader.GetInt64(0), (byte[])reader[1]);
+            }
+        }
+
+        if (_frontier is not null && _frontier.Size == size && _root.AsSpan().SequenceEqual(root))
+        {
+            return true;
+        }
+
+        if (_frontier is not null && size < _frontier.Size)
+        {
+            logger.LogCritical("The audit log's latest checkpoint went back from size {Signed} to {Stored}: checkpoints were deleted or restored from a backup", _frontier.Size, size);
+        }
+
+        try
+        {
+            var frontier = await tree.Read(connection).FrontierAsync(size, ct);
+            if (!frontier.Root().AsSpan().SequenceEqual(root))
+            {
+                logger.LogCritical("The audit trail no longer matches its signed checkpoint of size {Size}: nothing more is signed until it is put right", size);
+                _frontier = null;
+                return false;
+            }
+
+            await using var last = new NpgsqlCommand($"select hash from {schema.Table} where seq = @size", connection);
+            last.Parameters.AddWithValue("size", size);
+            (_frontier, _root, _lastHash) = (frontier, root, size == 0 ? AuditChain.Genesis : await last.ExecuteScalarAsync(ct) as string ?? throw new MissingLogHashException(0, size - 1));
+            return true;
+        }
+        catch (MissingLogHashException ex)
+        {
+            logger.LogCritical(ex, "The audit trail lacks entries its signed checkpoint of size {Size} covers: nothing more is signed until it is put right", size);
+            _frontier = null;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.Contracts.Audit;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Audit;
+
+/// <summary>
+/// The audit trail as a transparency log, checked as an outsider would: only the published key, the signed checkpoint
+/// and the proofs the API serves, against entries as the database holds them.
+/// </summary>
+[Collection(OptOutServiceGroup.Name)]
+public class TransparencyLogTests(OptOutService service)
+{
+    [Fact]
+    public async Task The_checkpoint_is_a_C2SP_signed_note_that_the_published_key_verifies_without_sign_in()
+    {
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        var (size, root) = await SignedCheckpointAsync(1);
+
+        Assert.True(size >= 1);
+        Assert.Equal(LogProofs.HashSize, root.Length);
+        var anonymous = service.CreateClient();
+        var latest = await anonymous.GetAsync("/v1/audit/log/checkpoint");
+        Assert.Equal("text/plain", latest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/v1/audit/log/checkpoint?size=999999999")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_entry_is_included_in_the_signed_checkpoint_and_later_checkpoints_extend_earlier_ones()
+    {
+        // Past 256 entries, so proofs use the stored subtrees as well as the entries themselves.
+        var (earlySize, earlyRoot) = await SignedCheckpointAsync(1);
+        var pipeline = service.As("pipeline");
+        for (var i = 0; i < 300; i++)
+        {
+            await pipeline.GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        }
+
+        var (size, root) = await SignedCheckpointAsync(earlySize + 300);
+        var hashes = await service.Database.ListAsync($"select seq, hash from optout.audit_entries where seq <= {size} order by seq", r => (Seq: r.GetInt64(0), Hash: r.GetString(1)));
+        Assert.Equal(size, hashes.Count);
+        foreach (var seq in new[] { 1, 2, 255, 256, 257, size / 2, size - 1, size }.Distinct())
+        {
+            var proof = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/audit/log/proofs/inclusion?entry={seq}&size={size}");
+            var leaf = LogProofs.LeafHash(Convert.FromHexString(hashes[(int)seq - 1].Hash));
+            Assert.Equal(seq - 1, proof.GetProperty("leafIndex").GetInt64());
+            Assert.True(LogProofs.VerifyInclusion(leaf, seq - 1, size, Hashes(proof), root), $"entry {seq} of {size}");
+            Assert.False(LogProofs.VerifyInclusion(LogProofs.LeafHash([1, 2, 3]), seq - 1, size, Hashes(proof), root));
+        }
+
+        Assert.Equal(root, LogProofs.Root([.. hashes.Select(h => LogProofs.LeafHash(Convert.FromHexString(h.Hash)))]));
+        var consistency = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/audit/log/proofs/consistency?from={earlySize}&to={size}");
+        Assert.True(LogProofs.VerifyConsistency(earlySize, size, earlyRoot, root, Hashes(consistency)));
+        Assert.False(LogProofs.VerifyConsistency(earlySize, size, LogProofs.EmptyRoot, root, Hashes(consistency)));
+    }
+
+    [Fact]
+    public async Task A_patients_downloaded_history_verifies_with_the_independent_verifier_and_a_changed_entry_does_not()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await patient.GetAsync($"/v1/patients/{nhs}/preferences");
+        var mine = await service.Database.ScalarAsync<long>($"select max(seq) from optout.audit_entries where nhs_number = '{nhs}'");
+        await SignedCheckpointAsync(mine);
+
+        var history = await patient.GetStringAsync($"/v1/patients/{nhs}/access-log/proof");
+        var key = (await service.CreateClient().GetStringAsync("/v1/audit/log/key")).Trim();
+        var file = Path.Combine(Path.GetTempPath(), $"history-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllTextAsync(file, history);
+            var (exit, said) = await VerifyAsync("history", "--key", key, "--history", file);
+            Assert.True(exit == 0, said);
+            Assert.Contains($"all 3 entries about {nhs}", said, StringComparison.Ordinal);
+
+            // An entry someone changed (here: who used the record) no longer hashes to what the log holds.
+            var node = System.Text.Json.Nodes.JsonNode.Parse(history)!;
+            node["entries"]![1]!["actor"] = "someone-else";
+            await File.WriteAllTextAsync(file, node.ToJsonString());
+            (exit, said) = await VerifyAsync("history", "--key", key, "--history", file);
+            Assert.True(exit == 1, said);
+            Assert.Contains("was changed", said, StringComparison.Ordinal);
+
+            // Checked against a key that is not the log's, nothing verifies.
+            using var other = new OptOut.Audit.Transparency.LogKey(Microsoft.Extensions.Options.Options.Create(new OptOut.Audit.Transparency.TransparencyLogOptions()));
+            (exit, said) = await VerifyAsync("history", "--key", other.VerifierKey, "--history", file);
+            Assert.Equal(1, exit);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        // Another patient gets no one else's history, proofs or not.
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As("patient", TestPatients.NewNhsNumber()).GetAsync($"/v1/patients/{nhs}/access-log/proof")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("inclusion?entry=0&size=1", HttpStatusCode.BadRequest)]
+    [InlineData("inclusion?entry=5&size=4", HttpStatusCode.BadRequest)]
+    [InlineData("inclusion?entry=1", HttpStatusCode.BadRequest)]
+    [InlineData("inclusion?entry=1&size=999999999", HttpStatusCode.NotFound)]
+    [InlineData("consistency?from=2&to=1", HttpStatusCode.BadRequest)]
+    [InlineData("consistency?from=1&to=999999999", HttpStatusCode.NotFound)]
+    public async Task A_proof_of_something_that_is_not_there_gets_a_problem(string query, HttpStatusCode status)
+    {
+        var response = await service.As("dpo").GetAsync($"/v1/audit/log/proofs/{query}");
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Proofs_need_a_signed_in_caller()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.CreateClient().GetAsync("/v1/audit/log/proofs/inclusion?entry=1&size=1")).StatusCode);
+    }
+
+    /// <summary>The latest checkpoint once it covers <paramref name="atLeast"/> entries, its signature checked with the published key.</summary>
+    private async Task<(long Size, byte[] Root)> SignedCheckpointAsync(long atLeast)
+    {
+        var anonymous = service.CreateClient();
+        var (name, key) = SignedNote.ParseVerifierKey((await anonymous.GetStringAsync("/v1/audit/log/key")).Trim())!.Value;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var response = await anonymous.GetAsync("/v1/audit/log/checkpoint");
+            if (response.IsSuccessStatusCode)
+            {
+                var text = SignedNote.Verify(await response.Content.ReadAsStringAsync(), name, key);
+                Assert.NotNull(text);
+                var checkpoint = LogCheckpoint.Parse(text)!;
+                Assert.Equal(name, checkpoint.Origin);
+                if (checkpoint.Size >= atLeast)
+                {
+                    return (checkpoint.Size, checkpoint.Root);
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no checkpoint covered {atLeast} entries");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Runs the independent verifier as a patient would, and returns its exit code and what it printed.</summary>
+    private static async Task<(int Exit, string Output)> VerifyAsync(params string[] args)
+    {
+        var dll = Path.Combine(Repository.Root, "src", "OptOut.Verifier", "bin", Configuration, "net10.0", "optout-verify.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static List<byte[]> Hashes(JsonElement proof) => [.. proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!))];
+}

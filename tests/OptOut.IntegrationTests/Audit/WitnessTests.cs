@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OptOut.Audit.Transparency;
+using OptOut.Contracts.Audit;
+using OptOut.IntegrationTests.Faults;
+using OptOut.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OptOut.IntegrationTests.Audit;
+
+/// <summary>
+/// The audit log with its witness, all as real processes: two service instances, the sequencer killed and taken over,
+/// and a witness that cosigns only a log that grows, refusing a fork offered by someone holding the log's own key.
+/// </summary>
+public class WitnessTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_witness_cosigns_the_log_across_a_sequencer_handover_and_refuses_a_fork()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        await using var witness = await WitnessProcess.StartAsync(logKey.VerifierKey);
+        var overrides = new Dictionary<string, string>
+        {
+            ["Audit:Log:Witnesses:0:Url"] = witness.Address.ToString(),
+            ["Audit:Log:Witnesses:0:VerifierKey"] = witness.VerifierKey,
+            ["Audit:Log:WitnessInterval"] = "00:00:00.200",
+        };
+        var first = await scenario.StartServiceAsync("optout-a", overrides);
+        var second = await scenario.StartServiceAsync("optout-b", overrides);
+        await LookUpAsync([first, second], 40);
+        var before = await CosignedCheckpointAsync(first, logKey, witness, atLeast: 40);
+
+        // Kill whichever instance sequences the log; the other takes the lead and the witness still cosigns, as it
+        // checks the new leader's checkpoints extend the old leader's.
+        var sequencing = await scenario.Database.ListAsync(
+            "select distinct a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
+            "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and l.objsubid = 1 " +
+            $"and (l.classid::bigint << 32) | l.objid::bigint = {LogSequencer.LeaderLock}", r => r.GetString(0));
+        var (leader, survivor) = Assert.Single(sequencing) == first.Name ? (first, second) : (second, first);
+        await leader.KillAsync();
+        await LookUpAsync([survivor], 40);
+        var after = await CosignedCheckpointAsync(survivor, logKey, witness, atLeast: before.Size + 40);
+
+        var proof = await survivor.As("dpo").GetAsync($"/v1/audit/log/proofs/consistency?from={before.Size}&to={after.Size}").JsonAsync();
+        Assert.True(LogProofs.VerifyConsistency(before.Size, after.Size, before.Root, after.Root,
+            [.. proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!))]));
+        await FaultScenario.AssertAuditIntactAsync(survivor);
+        // Nothing lost or doubled across the handover: entries 1..n, each once, and the tree over exactly them.
+        Assert.Equal(await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_entries"),
+            await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
+        await survivor.KillAsync();
+
+        // Someone with the log's key shows the witness another history: a checkpoint of the size it cosigned with
+        // another root, then a larger one that does not extend it. Both are refused, and the fork is kept as evidence.
+        using var client = new HttpClient { BaseAddress = witness.Address };
+        var conflict = await client.PostAsync("add-checkpoint", Body(0, [], logKey.Sign(new LogCheckpoint(logKey.Origin, 1, new byte[32]))));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        var witnessed = long.Parse(await conflict.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(witnessed >= after.Size);
+
+        var fork = await client.PostAsync("add-checkpoint", Body(witnessed, [], logKey.Sign(new LogCheckpoint(logKey.Origin, witnessed, LogProofs.LeafHash([1])))));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, fork.StatusCode);
+        var rewrite = await client.PostAsync("add-checkpoint", Body(witnessed, [new byte[32]], logKey.Sign(new LogCheckpoint(logKey.Origin, witnessed + 5, new byte[32]))));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, rewrite.StatusCode);
+        using var thief = new LogKey(Options.Create(new TransparencyLogOptions()));
+        var foreign = await client.PostAsync("add-checkpoint", Body(witnessed, [], thief.Sign(new LogCheckpoint(thief.Origin, witnessed + 5, new byte[32]))));
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Contains(Directory.GetFiles(witness.StateDirectory), f => Path.GetFileName(f).StartsWith("fork-", StringComparison.Ordinal));
+        Assert.Contains("FORK", witness.Output, StringComparison.Ordinal);
+        output.WriteLine($"cosigned {before.Size} then {after.Size} entries across the handover from {leader.Name} to {survivor.Name}");
+    }
+
+    private static async Task LookUpAsync(IReadOnlyList<ServiceProcess> services, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await services[i % services.Count].As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}")).StatusCode);
+        }
+    }
+
+    /// <summary>The latest checkpoint once it is at least this big and carries the witness's cosignature.</summary>
+    private static async Task<LogCheckpoint> CosignedCheckpointAsync(ServiceProcess service, LogKey logKey, WitnessProcess witness, long atLeast)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var client = service.As("dpo");
+        while (true)
+        {
+            var note = await client.GetStringAsync("/v1/audit/log/checkpoint");
+            var body = SignedNote.Verify(note, logKey.Origin, logKey.PublicKey);
+            Assert.NotNull(body);
+            var checkpoint = LogCheckpoint.Parse(body)!;
+            var cosigned = note.Split('\n').Any(line => Cosignature.Verify(line + "\n", body, witness.VerifierKey) is not null);
+            if (checkpoint.Size >= atLeast && cosigned)
+            {
+                return checkpoint;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no cosigned checkpoint of {atLeast} entries; the witness said:\n{witness.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static StringContent Body(long old, byte[][] proof, string note) =>
+        new($"old {old}\n{string.Concat(proof.Select(p => Convert.ToBase64String(p) + "\n"))}\n{note}", Encoding.UTF8, "text/plain");
+}
