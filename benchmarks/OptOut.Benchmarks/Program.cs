@@ -7,6 +7,13 @@ switch (args.FirstOrDefault())
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(IndexLookupBenchmarks).Assembly).Run(args.Skip(1).ToArray());
         return 0;
+    case "sequencer-lock":
+        // benchmarks/log/transparency-log.sh holds the sequencer off with this lock.
+        Console.WriteLine(OptOut.Audit.Transparency.LogSequencer.LeaderLock);
+        return 0;
+    case "proofs":
+        Console.WriteLine(await ProofBenchmark.RunAsync(Environment.GetEnvironmentVariable("ConnectionStrings__Marten")!));
+        return 0;
     case "system" or "console" or "index" or "bulk" or "lookups" or "changes" or "lag" or "import":
         var benchmark = new SystemBenchmark(
             new Uri(Environment.GetEnvironmentVariable("OPTOUT_URL") ?? "http://127.0.0.1:5080"),
@@ -24,6 +31,6 @@ switch (args.FirstOrDefault())
         });
         return 0;
     default:
-        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index | bulk | lookups | changes | lag | import");
+        Console.Error.WriteLine("usage: OptOut.Benchmarks micro [BenchmarkDotNet args] | system | console | index | bulk | lookups | changes | lag | import | proofs");
         return 2;
 }

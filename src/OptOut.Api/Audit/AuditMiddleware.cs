@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OptOut.Patients;
 using OptOut.Security;
 using OptOut.NhsNumbers;
 
