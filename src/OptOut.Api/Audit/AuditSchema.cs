@@ -85,12 +85,20 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 line text NOT NULL,
                 received_at timestamptz NOT NULL,
                 PRIMARY KEY (size, witness));
-              CREATE OR REPLACE TRIGGER audit_log_cosignatures_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_cosignatures
-                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              CREATE OR REPLACE TRIGGER audit_tree_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_tree
-                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              CREATE OR REPLACE TRIGGER audit_log_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_checkpoints
-                FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              -- Only when missing: once `infra/optout` has handed these tables to the audit owner, the service's role
+              -- may not touch their triggers (nor should it).
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_tree_append_only' AND tgrelid = '{names.Schema}.audit_tree'::regclass) THEN
+                CREATE TRIGGER audit_tree_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_tree
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              END IF;
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_checkpoints_append_only' AND tgrelid = '{names.Schema}.audit_log_checkpoints'::regclass) THEN
+                CREATE TRIGGER audit_log_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_checkpoints
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              END IF;
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_cosignatures_append_only' AND tgrelid = '{names.Schema}.audit_log_cosignatures'::regclass) THEN
+                CREATE TRIGGER audit_log_cosignatures_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_cosignatures
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              END IF;
             END $$;
             """);
         await command.ExecuteNonQueryAsync(ct);
