@@ -6,6 +6,9 @@ using OptOut.Witness;
 // others without a witness refusing and keeping the proof.
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024);
+// Settings in code, not an appsettings.json: the tests build this project beside the service, and a second
+// appsettings.json would land in their output over the service's.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var settings = builder.Configuration.GetSection("Witness");
 var logs = settings.GetSection("Logs").Get<string[]>() ?? [];
 var known = new Dictionary<string, string>(StringComparer.Ordinal);
