@@ -80,6 +80,20 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         await TamperedAsync($"update optout.audit_log_checkpoints set root = sha256(root) where size = {size}", size, "altered after it was signed");
     }
 
+    [Theory]
+    [InlineData("update optout.audit_tree set hash = sha256(hash) where level = 8 and index = 0", "altered")]
+    [InlineData("delete from optout.audit_tree where level = 8 and index = 0", "missing (deleted)")]
+    public async Task A_stored_subtree_altered_or_deleted_is_caught_before_a_patients_proof_fails(string sql, string problem)
+    {
+        // Past 256 entries, so the first subtree of 256 is stored and a signed checkpoint needs it.
+        while (await service.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints") < 260)
+        {
+            await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        }
+
+        await TamperedAsync(sql, 1, problem);
+    }
+
     private async Task<(long Size, byte[] Root)> LatestLogCheckpointAsync()
     {
         var rows = await service.Database.ListAsync("select size, root from optout.audit_log_checkpoints order by size desc limit 1", r => (r.GetInt64(0), (byte[])r[1]));

@@ -105,9 +105,11 @@ public sealed class LogSequencer(
         }
 
         var root = frontier.Root();
-        // Written only if the latest checkpoint is still the one this edge grew from: a store restored meanwhile (or
-        // another leader) gets nothing from an edge that no longer matches it.
-        var unchanged = $"where coalesce((select max(size) from {tree.Checkpoints}), 0) = @previous";
+        // Written only if the latest checkpoint is still the one this edge grew from and the last entry taken is still
+        // there as it was read: a store restored meanwhile (or another leader) gets nothing from an edge that no
+        // longer matches it.
+        var unchanged = $"where coalesce((select max(size) from {tree.Checkpoints}), 0) = @previous " +
+                        $"and exists (select 1 from {schema.Table} where seq = @size and hash = @last)";
         await using var batch = new NpgsqlBatch(connection);
         foreach (var (level, index, hash) in nodes)
         {
@@ -116,6 +118,8 @@ public sealed class LogSequencer(
             node.Parameters.AddWithValue("index", index);
             node.Parameters.AddWithValue("hash", hash);
             node.Parameters.AddWithValue("previous", previous);
+            node.Parameters.AddWithValue("size", frontier.Size);
+            node.Parameters.AddWithValue("last", lastHash);
             batch.BatchCommands.Add(node);
         }
 
@@ -125,6 +129,7 @@ public sealed class LogSequencer(
         checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root)));
         checkpoint.Parameters.AddWithValue("at", clock.GetUtcNow());
         checkpoint.Parameters.AddWithValue("previous", previous);
+        checkpoint.Parameters.AddWithValue("last", lastHash);
         batch.BatchCommands.Add(checkpoint);
         try
         {
