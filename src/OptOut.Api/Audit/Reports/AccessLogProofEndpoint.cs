@@ -35,7 +35,7 @@ public static class AccessLogProofEndpoint
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
 
     private static async Task<IResult> Handle(
-        string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogKey key,
+        string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogProofService log, LogKey key,
         IOptions<TransparencyLogOptions> options, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, clock.GetUtcNow(), ct);
@@ -47,22 +47,12 @@ public static class AccessLogProofEndpoint
         await using var connection = await database.OpenConnectionAsync(ct);
         // One snapshot: the checkpoint, and the entries it covers as they stood when it was read.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        await using var latest = new NpgsqlCommand(
-            $"select c.size, c.signed_at, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
-            $"from {tree.Checkpoints} c order by c.size desc limit 1", connection, transaction);
-        long size;
-        DateTimeOffset signedAt;
-        string note;
-        await using (var reader = await latest.ExecuteReaderAsync(ct))
+        if (await log.CheckpointAsync(connection, null, ct) is not { } checkpoint)
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                return Problems.Of(Problems.NotFound, "The audit log has no signed checkpoint yet: try again in a second.");
-            }
-
-            (size, signedAt, note) = (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
+            return Problems.Of(Problems.NotFound, "The audit log has no signed checkpoint yet: try again in a second.");
         }
 
+        var size = checkpoint.Size;
         var entries = new List<AuditEntry>();
         await using (var command = new NpgsqlCommand(
             $"select {AuditRows.Columns} from {schema.Table} where nhs_number = any(@numbers) and seq <= @size order by seq limit @limit", connection, transaction))
@@ -86,17 +76,11 @@ public static class AccessLogProofEndpoint
         var proven = new List<ProvenEntry>(entries.Count);
         foreach (var e in entries)
         {
-            var proof = new List<string>();
-            foreach (var (start, end) in Contracts.Audit.LogProofs.InclusionRanges(e.Sequence - 1, size))
-            {
-                proof.Add(Convert.ToBase64String(await hashes.RangeHashAsync(start, end, ct)));
-            }
-
             proven.Add(new ProvenEntry(e.Sequence, e.RecordedAt, e.Kind, e.Action, e.Actor, e.ActorRole, e.NhsNumber, e.Purpose, e.Outcome, e.RequestId,
-                e.Details, e.PreviousHash, e.Hash, proof));
+                e.Details, e.PreviousHash, e.Hash, await LogProofService.InclusionHashesAsync(hashes, e.Sequence, size, ct)));
         }
 
-        return TypedResults.Ok(new AccessLogProof(record.Id, note, size, signedAt, key.VerifierKey,
+        return TypedResults.Ok(new AccessLogProof(record.Id, checkpoint.Note, size, checkpoint.SignedAt, key.VerifierKey,
             [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven));
     }
 }

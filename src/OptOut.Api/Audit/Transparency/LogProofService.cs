@@ -8,6 +8,9 @@ public sealed record LogProof(long LeafIndex, long TreeSize, IReadOnlyList<strin
 
 public sealed record ConsistencyProof(long FromSize, long ToSize, IReadOnlyList<string> Hashes);
 
+/// <summary>A signed checkpoint as served: the note with any cosignatures, its size, and when the log signed it.</summary>
+public sealed record SignedCheckpointNote(long Size, string Note, DateTimeOffset SignedAt);
+
 /// <summary>The signed checkpoints and the proofs against them, read from the stored tree (<see cref="LogTree"/>).</summary>
 public sealed class LogProofService(NpgsqlDataSource database, LogTree tree)
 {
@@ -15,34 +18,43 @@ public sealed class LogProofService(NpgsqlDataSource database, LogTree tree)
     /// The latest signed checkpoint (a C2SP signed note), or the one of exactly <paramref name="size"/>, with the
     /// witnesses' cosignatures of it as further signature lines; null if there is none.
     /// </summary>
-    public async Task<(long Size, string Note)?> CheckpointAsync(long? size, CancellationToken ct)
+    public async Task<SignedCheckpointNote?> CheckpointAsync(long? size, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        return await CheckpointAsync(connection, size, ct);
+    }
+
+    /// <summary>As above, on the caller's connection (and in its transaction, to read it in one snapshot with entries).</summary>
+    public async Task<SignedCheckpointNote?> CheckpointAsync(NpgsqlConnection connection, long? size, CancellationToken ct)
     {
         var which = size is null ? $"(select max(size) from {tree.Checkpoints})" : "@size";
-        await using var command = database.CreateCommand(
-            $"select c.size, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
-            $"from {tree.Checkpoints} c where c.size = {which}");
+        await using var command = new NpgsqlCommand(
+            $"select c.size, c.signed_at, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
+            $"from {tree.Checkpoints} c where c.size = {which}", connection);
         command.Parameters.AddWithValue("size", size ?? 0);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(ct) ? new SignedCheckpointNote(reader.GetInt64(0), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(1)) : null;
     }
+
+    /// <summary>The hashes proving leaf <paramref name="sequence"/> - 1 in the tree of <paramref name="size"/>, read through <paramref name="hashes"/>.</summary>
+    public static Task<IReadOnlyList<string>> InclusionHashesAsync(LogTree.Reader hashes, long sequence, long size, CancellationToken ct) =>
+        HashesAsync(hashes, LogProofs.InclusionRanges(sequence - 1, size), ct);
 
     /// <summary>Entry <paramref name="sequence"/>'s inclusion in the checkpoint of <paramref name="size"/> (leaf index = sequence - 1).</summary>
     public async Task<LogProof> InclusionAsync(long sequence, long size, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
-        var hashes = await HashesAsync(connection, LogProofs.InclusionRanges(sequence - 1, size), ct);
-        return new LogProof(sequence - 1, size, hashes);
+        return new LogProof(sequence - 1, size, await InclusionHashesAsync(tree.Read(connection), sequence, size, ct));
     }
 
     public async Task<ConsistencyProof> ConsistencyAsync(long from, long to, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
-        return new ConsistencyProof(from, to, await HashesAsync(connection, LogProofs.ConsistencyRanges(from, to), ct));
+        return new ConsistencyProof(from, to, await HashesAsync(tree.Read(connection), LogProofs.ConsistencyRanges(from, to), ct));
     }
 
-    private async Task<IReadOnlyList<string>> HashesAsync(NpgsqlConnection connection, IReadOnlyList<(long Start, long End)> ranges, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> HashesAsync(LogTree.Reader reader, IReadOnlyList<(long Start, long End)> ranges, CancellationToken ct)
     {
-        var reader = tree.Read(connection);
         var hashes = new List<string>(ranges.Count);
         foreach (var (start, end) in ranges)
         {
