@@ -7,7 +7,8 @@ using Org.BouncyCastle.Math.EC.Rfc8032;
 namespace OptOut.Verifier;
 
 /// <summary>A checkpoint whose signature has been checked: the log's origin, its size and its root.</summary>
-public sealed record Checkpoint(string Origin, long Size, byte[] Root);
+/// <summary>A checkpoint: origin, size, root, and the patient map's root from its "map " line when it has one.</summary>
+public sealed record Checkpoint(string Origin, long Size, byte[] Root, byte[]? MapRoot);
 
 /// <summary>
 /// C2SP signed notes and tlog checkpoints, read from their text: "origin\nsize\nbase64(root)\n", a blank line, then
@@ -57,7 +58,10 @@ public static class Note
         try
         {
             var root = Convert.FromBase64String(lines[2]);
-            return root.Length == 32 ? (new Checkpoint(lines[0], size, root), null) : (null, "the checkpoint's root is not a SHA-256 hash");
+            var maps = lines.Skip(3).Where(l => l.StartsWith("map ", StringComparison.Ordinal)).Select(l => Convert.FromBase64String(l[4..])).ToList();
+            return root.Length != 32 ? (null, "the checkpoint's root is not a SHA-256 hash")
+                : maps.Count > 1 || maps.Any(m => m.Length != 32) ? (null, "the checkpoint's map line is not one SHA-256 hash")
+                : (new Checkpoint(lines[0], size, root, maps.SingleOrDefault()), null);
         }
         catch (FormatException)
         {

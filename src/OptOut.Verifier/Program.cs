@@ -82,7 +82,7 @@ historyCommand.SetAction(p =>
         }
     }
 
-    var count = 0;
+    var listed = new List<(long Sequence, string? NhsNumber, byte[] Leaf)>();
     foreach (var item in document.GetProperty("entries").EnumerateArray())
     {
         var (sequence, computed, stated) = Entry.Read(item.GetRawText());
@@ -91,19 +91,58 @@ historyCommand.SetAction(p =>
             return Fail($"entry {sequence} was changed: its content hashes to {computed}, not {stated}");
         }
 
+        var leaf = Merkle.Leaf(Convert.FromHexString(computed));
         var hashes = item.GetProperty("proof").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
-        if (!Merkle.VerifyInclusion(sequence - 1, checkpoint.Size, Merkle.Leaf(Convert.FromHexString(computed)), hashes, checkpoint.Root))
+        if (!Merkle.VerifyInclusion(sequence - 1, checkpoint.Size, leaf, hashes, checkpoint.Root))
         {
             return Fail($"entry {sequence} is not in the log's signed checkpoint of {checkpoint.Size} entries");
         }
 
-        count++;
+        listed.Add((sequence, item.GetProperty("nhsNumber").GetString(), leaf));
     }
 
     var witnesses = (p.GetValue(witnessKeys) ?? []).Length;
-    return Pass($"verified: all {count} entries about {document.GetProperty("nhsNumber").GetString()} are in the log's signed checkpoint of {checkpoint.Size} entries" +
-                (witnesses > 0 ? $", cosigned by {witnesses} witness{(witnesses == 1 ? "" : "es")}" : "") +
-                ". (This shows each listed use is in the log everyone is shown; it cannot yet show that no use of the record is missing from the list.)");
+    var cosigned = witnesses > 0 ? $", cosigned by {witnesses} witness{(witnesses == 1 ? "" : "es")}" : "";
+    var patient = document.GetProperty("nhsNumber").GetString()!;
+    if (checkpoint.MapRoot is null)
+    {
+        return Pass($"verified: all {listed.Count} entries about {patient} are in the log's signed checkpoint of {checkpoint.Size} entries{cosigned}. " +
+                    "(This checkpoint predates the patient map, so it cannot show that no use of the record is missing from the list.)");
+    }
+
+    // Completeness: for every NHS number the record has had, the signed map's count and head are those of the listed
+    // entries naming it, so no entry naming it can be missing from the list (nor one added).
+    var proven = new HashSet<string>();
+    foreach (var proof in document.GetProperty("map").EnumerateArray())
+    {
+        var number = proof.GetProperty("nhsNumber").GetString()!;
+        if (PatientMap.Check(number, proof, checkpoint.MapRoot) is not { } signedHistory)
+        {
+            return Fail($"the patient map's proof for {number} does not lead to the map the checkpoint signs");
+        }
+
+        var own = listed.Where(e => e.NhsNumber == number).OrderBy(e => e.Sequence).ToList();
+        if (own.Count != signedHistory.Entries || !PatientMap.Head(own.Select(e => (e.Sequence - 1, e.Leaf))).SequenceEqual(signedHistory.Head))
+        {
+            return Fail($"the list is not complete: the signed map says {signedHistory.Entries} entries name {number}, and the list's {own.Count} do not give its chain head");
+        }
+
+        proven.Add(number);
+    }
+
+    if (!proven.Contains(patient))
+    {
+        return Fail($"the download carries no map proof for {patient}");
+    }
+
+    var stray = listed.Where(e => e.NhsNumber is null || !proven.Contains(e.NhsNumber)).Select(e => e.Sequence).ToList();
+    if (stray.Count > 0)
+    {
+        return Fail($"entry {stray[0]} names a number the map proofs do not cover");
+    }
+
+    return Pass($"verified: all {listed.Count} entries about {patient} are in the log's signed checkpoint of {checkpoint.Size} entries{cosigned}, " +
+                "and the checkpoint's patient map shows the list is complete: no use of the record up to that checkpoint is missing from it.");
 });
 
 var root = new RootCommand("Checks OptOut's audit log with nothing of OptOut's own code: signed checkpoints, an entry's inclusion, and that the log only grows.")

@@ -3,8 +3,11 @@ using OptOut.Contracts.Audit;
 
 namespace OptOut.Web;
 
-/// <summary>What checking a downloaded history against the log's signed checkpoint found.</summary>
-public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int Entries, bool Witnessed, string? Problem)
+/// <summary>
+/// What checking a downloaded history against the log's signed checkpoint found; <see cref="Complete"/> when the
+/// checkpoint's patient map also shows that no entry naming the patient is missing from it.
+/// </summary>
+public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int Entries, bool Witnessed, string? Problem, bool Complete = false)
 {
     /// <summary>
     /// Checks the history as the independent verifier does: the checkpoint signed by the log's key, each entry's hash
@@ -25,6 +28,7 @@ public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int E
             }
 
             var entries = 0;
+            var listed = new List<(long Sequence, string? NhsNumber, byte[] Leaf)>();
             foreach (var e in history.GetProperty("entries").EnumerateArray())
             {
                 var hash = AuditChain.HashOf(e.GetProperty("sequence").GetInt64(), e.GetProperty("recordedAt").GetDateTimeOffset(), Text(e, "kind")!, Text(e, "action")!,
@@ -37,16 +41,62 @@ public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int E
                 }
 
                 entries++;
+                listed.Add((e.GetProperty("sequence").GetInt64(), Text(e, "nhsNumber"), LogProofs.LeafHash(Convert.FromHexString(hash))));
+            }
+
+            var complete = false;
+            if (checkpoint.MapRoot is { } mapRoot)
+            {
+                if (Incomplete(history, mapRoot, listed) is { } gap)
+                {
+                    return new HistoryCheck(false, signedAt, entries, false, gap);
+                }
+
+                complete = true;
             }
 
             var witnessKeys = history.GetProperty("witnessKeys").EnumerateArray().Select(k => k.GetString()!).ToList();
             var cosigned = note.Split('\n').Select(line => witnessKeys.Select(k => Cosignature.Verify(line + "\n", body, k)).FirstOrDefault(t => t is not null)).FirstOrDefault(t => t is not null);
-            return new HistoryCheck(true, cosigned ?? signedAt, entries, cosigned is not null, null);
+            return new HistoryCheck(true, cosigned ?? signedAt, entries, cosigned is not null, null, complete);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
             return new HistoryCheck(false, null, 0, false, "the history could not be read");
         }
+    }
+
+    /// <summary>
+    /// Why the list is not the complete history the signed map holds, or null: for each number the record has had, the
+    /// map's count and chain head must be those of the listed entries naming it, and every listed entry must be counted.
+    /// </summary>
+    private static string? Incomplete(JsonElement history, byte[] mapRoot, List<(long Sequence, string? NhsNumber, byte[] Leaf)> listed)
+    {
+        var covered = new HashSet<string>();
+        foreach (var p in history.GetProperty("map").EnumerateArray())
+        {
+            var number = Text(p, "nhsNumber")!;
+            var leaf = p.GetProperty("leaf");
+            var proof = new MapProof(
+                [.. p.GetProperty("path").EnumerateArray().Select(s => (s.GetProperty("depth").GetInt32(), Convert.FromBase64String(Text(s, "sibling")!)))],
+                leaf.ValueKind == JsonValueKind.Null ? null
+                    : new MapLeaf(Convert.FromBase64String(Text(leaf, "key")!), leaf.GetProperty("entries").GetInt64(), Convert.FromBase64String(Text(leaf, "head")!)));
+            if (PatientMap.Fold(PatientMap.Key(number), proof) is not { } signed || !signed.Root.AsSpan().SequenceEqual(mapRoot))
+            {
+                return "the proof of the record's place in the signed record does not check";
+            }
+
+            var own = listed.Where(e => e.NhsNumber == number).OrderBy(e => e.Sequence).Select(e => (e.Sequence - 1, e.Leaf)).ToList();
+            if (own.Count != signed.Entries || !PatientMap.HeadOf(own).AsSpan().SequenceEqual(signed.Head))
+            {
+                return $"the signed record holds {signed.Entries} {(signed.Entries == 1 ? "use" : "uses")} of this record up to then, and this list does not match them";
+            }
+
+            covered.Add(number);
+        }
+
+        return covered.Contains(Text(history, "nhsNumber")!) && listed.All(e => e.NhsNumber is not null && covered.Contains(e.NhsNumber))
+            ? null
+            : "the list names a number the signed record was not asked about";
     }
 
     private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -46,7 +46,9 @@ public sealed class AddCheckpoint(Cosigner cosigner, WitnessState state, IReadOn
             }
 
             var lastRoot = last?.Root ?? LogProofs.EmptyRoot;
-            if (!LogProofs.VerifyConsistency(lastSize, checkpoint.Size, lastRoot, checkpoint.Root, request.Proof))
+            // Same size, same root, but another text (another patient map, say) is two checkpoints of one size too.
+            var sameSizeOtherText = last is not null && checkpoint.Size == lastSize && SignedNote.Parse(last.Note)?.Text != text;
+            if (sameSizeOtherText || !LogProofs.VerifyConsistency(lastSize, checkpoint.Size, lastRoot, checkpoint.Root, request.Proof))
             {
                 // Two signed checkpoints of one log, one not extending the other: the log showed two histories.
                 var evidence = last is null ? null : await state.KeepForkAsync(origin, last.Note, request.Note);

@@ -8,10 +8,15 @@ namespace OptOut.Contracts.Audit;
 /// <summary>
 /// A checkpoint of the audit log in the C2SP tlog-checkpoint form: the log's origin, its size and its root hash, one per
 /// line. It travels as a C2SP signed note (<see cref="SignedNote"/>) so a witness or a patient can check who signed it.
+/// One extension line, "map " and a base64 hash, commits to the <see cref="PatientMap"/> over the same entries; the
+/// checkpoints signed before the map existed have none.
 /// </summary>
-public sealed record LogCheckpoint(string Origin, long Size, byte[] Root)
+public sealed record LogCheckpoint(string Origin, long Size, byte[] Root, byte[]? MapRoot = null)
 {
-    public string Body => $"{Origin}\n{Size.ToString(CultureInfo.InvariantCulture)}\n{Convert.ToBase64String(Root)}\n";
+    private const string MapLine = "map ";
+
+    public string Body => $"{Origin}\n{Size.ToString(CultureInfo.InvariantCulture)}\n{Convert.ToBase64String(Root)}\n" +
+                          (MapRoot is null ? "" : $"{MapLine}{Convert.ToBase64String(MapRoot)}\n");
 
     /// <summary>Reads a checkpoint's body; null when it is not one (wrong line count, size or hash).</summary>
     public static LogCheckpoint? Parse(string body)
@@ -26,9 +31,20 @@ public sealed record LogCheckpoint(string Origin, long Size, byte[] Root)
         }
 
         var root = new byte[LogProofs.HashSize];
-        return Convert.TryFromBase64String(lines[2], root, out var written) && written == LogProofs.HashSize
-            ? new LogCheckpoint(lines[0], size, root)
-            : null;
+        if (!Convert.TryFromBase64String(lines[2], root, out var written) || written != LogProofs.HashSize)
+        {
+            return null;
+        }
+
+        // Other extension lines are the business of whoever added them; a map line is this log's and must be whole.
+        var maps = lines[3..^1].Where(l => l.StartsWith(MapLine, StringComparison.Ordinal)).ToList();
+        var map = new byte[LogProofs.HashSize];
+        return maps.Count switch
+        {
+            0 => new LogCheckpoint(lines[0], size, root),
+            1 when Convert.TryFromBase64String(maps[0][MapLine.Length..], map, out written) && written == LogProofs.HashSize => new LogCheckpoint(lines[0], size, root, map),
+            _ => null,
+        };
     }
 }
 

@@ -85,6 +85,16 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 line text NOT NULL,
                 received_at timestamptz NOT NULL,
                 PRIMARY KEY (size, witness));
+              -- The patient map (Transparency/PatientMapStore): nodes named by their hash, so a new version of the map
+              -- only adds rows. Depth 256 is a leaf (key, entries, head); less, a branch (a key under it, two children).
+              CREATE TABLE IF NOT EXISTS {names.Schema}.audit_map (
+                hash bytea PRIMARY KEY,
+                depth smallint NOT NULL,
+                key bytea NOT NULL,
+                left_hash bytea,
+                right_hash bytea,
+                entries bigint,
+                head bytea);
               -- Only when missing: once `infra/optout` has handed these tables to the audit owner, the service's role
               -- may not touch their triggers (nor should it).
               IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_tree_append_only' AND tgrelid = '{names.Schema}.audit_tree'::regclass) THEN
@@ -97,6 +107,10 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
               END IF;
               IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_cosignatures_append_only' AND tgrelid = '{names.Schema}.audit_log_cosignatures'::regclass) THEN
                 CREATE TRIGGER audit_log_cosignatures_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_cosignatures
+                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              END IF;
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_map_append_only' AND tgrelid = '{names.Schema}.audit_map'::regclass) THEN
+                CREATE TRIGGER audit_map_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_map
                   FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
               END IF;
             END $$;

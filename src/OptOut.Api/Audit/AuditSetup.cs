@@ -14,6 +14,7 @@ public static class AuditSetup
         services.Configure<Transparency.TransparencyLogOptions>(configuration.GetSection("Audit:Log"));
         services.AddSingleton<Transparency.LogKey>();
         services.AddSingleton<Transparency.LogTree>();
+        services.AddSingleton<Transparency.PatientMapStore>();
         services.AddSingleton<Transparency.LogProofService>();
         services.AddHostedService<Transparency.LogSequencer>();
         services.AddHttpClient(Transparency.WitnessClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));

@@ -16,7 +16,7 @@ public sealed record AuditVerification(
 /// of these, and the answer says where: a verifier reports tampering, it does not fail on it.
 /// </summary>
 public sealed class AuditVerifier(
-    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.LogKey key)
+    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.PatientMapStore map, Transparency.LogKey key)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
     {
@@ -24,7 +24,7 @@ public sealed class AuditVerifier(
         var previous = Contracts.Audit.AuditChain.Genesis;
         AuditMismatch? mismatch = null;
         var hashes = new Dictionary<long, byte[]>();
-        var log = await Transparency.LogVerification.StartAsync(database, tree, key, ct);
+        var log = await Transparency.LogVerification.StartAsync(database, tree, map, key, ct);
         await using (var command = database.CreateCommand(
             $"select {AuditRows.Columns} from {schema.Table} order by seq"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -34,7 +34,7 @@ public sealed class AuditVerifier(
                 var entry = AuditRows.Read(reader);
                 count++;
                 mismatch ??= Check(entry, expected, previous);
-                log.Append(entry.ComputeHash());
+                log.Append(entry.ComputeHash(), entry.NhsNumber);
                 // A hash altered into something that is not hex is already a mismatch; as a leaf it matches nothing.
                 hashes[entry.Sequence] = entry.Hash.Length == 64 && entry.Hash.All(char.IsAsciiHexDigit) ? Convert.FromHexString(entry.Hash) : [];
                 expected = entry.Sequence + 1;
@@ -49,7 +49,7 @@ public sealed class AuditVerifier(
             mismatch ??= new AuditMismatch(broken.Sequence, broken.Problem);
         }
 
-        log.Finish();
+        await log.FinishAsync(database, ct);
         if (log.FirstBreak is { } logBreak)
         {
             mismatch ??= logBreak;

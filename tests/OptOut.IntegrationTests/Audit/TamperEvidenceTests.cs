@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using OptOut.Contracts.Audit;
 using OptOut.IntegrationTests.Infrastructure;
 
 namespace OptOut.IntegrationTests.Audit;
@@ -94,6 +95,47 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         await TamperedAsync(sql, 1, problem);
     }
 
+    [Theory]
+    [InlineData("update optout.audit_map set entries = entries - 1 where depth = 256 and entries > 1", "no longer hash to their names (altered)")]
+    [InlineData("delete from optout.audit_map where depth < 256", "lacks stored nodes (deleted)")]
+    public async Task A_stored_patient_map_node_altered_or_deleted_is_caught(string sql, string problem)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        await CoveredAsync(await service.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
+
+        await TamperedAsync(sql, null, problem);
+    }
+
+    [Fact]
+    public async Task A_map_signed_with_the_logs_own_key_that_leaves_out_a_patients_entry_is_caught()
+    {
+        // A sequencer (or a holder of its key) that signs a map undercounting one patient: every signature checks, and a
+        // patient shown a list without that entry would find it complete; only rebuilding the map from the entries tells.
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await CoveredAsync(await service.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
+        var (size, root) = await LatestLogCheckpointAsync();
+        var undercounting = PatientMapTree.InMemory().Merge(null, [new MapLeaf(PatientMap.Key(nhs), 1, PatientMap.EmptyHead)])!.Hash;
+        using var logKey = new OptOut.Audit.Transparency.LogKey(Microsoft.Extensions.Options.Options.Create(
+            new OptOut.Audit.Transparency.TransparencyLogOptions { SigningKeyPem = service.Settings.LogSigningKeyPem }));
+        var forged = logKey.Sign(new LogCheckpoint(logKey.Origin, size, root, undercounting)).Replace("'", "''", StringComparison.Ordinal);
+
+        await TamperedAsync($"update optout.audit_log_checkpoints set note = '{forged}' where size = {size}", size, "is not the map of its entries");
+    }
+
+    /// <summary>Waits until a signed checkpoint covers entry <paramref name="sequence"/>.</summary>
+    private async Task CoveredAsync(long sequence)
+    {
+        for (var attempt = 0; attempt < 300 && await service.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints") < sequence; attempt++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     private async Task<(long Size, byte[] Root)> LatestLogCheckpointAsync()
     {
         var rows = await service.Database.ListAsync("select size, root from optout.audit_log_checkpoints order by size desc limit 1", r => (r.GetInt64(0), (byte[])r[1]));
@@ -143,7 +185,7 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         Assert.Fail("No second checkpoint was signed.");
     }
 
-    private async Task TamperedAsync(string sql, long expectedSequence, string problem, bool rehash = false)
+    private async Task TamperedAsync(string sql, long? expectedSequence, string problem, bool rehash = false)
     {
         await using var connection = new NpgsqlConnection(service.ConnectionString);
         await connection.OpenAsync();
@@ -153,9 +195,11 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
                                        "create temporary table audit_backup as select * from optout.audit_entries; " +
                                        "create temporary table checkpoint_backup as select * from optout.audit_checkpoints; " +
                                        "create temporary table tree_backup as select * from optout.audit_tree; " +
-                                       "create temporary table log_backup as select * from optout.audit_log_checkpoints; commit; " +
+                                       "create temporary table log_backup as select * from optout.audit_log_checkpoints; " +
+                                       "create temporary table map_backup as select * from optout.audit_map; commit; " +
                                        "alter table optout.audit_entries disable trigger user; alter table optout.audit_checkpoints disable trigger user; " +
-                                       "alter table optout.audit_tree disable trigger user; alter table optout.audit_log_checkpoints disable trigger user");
+                                       "alter table optout.audit_tree disable trigger user; alter table optout.audit_log_checkpoints disable trigger user; " +
+                                       "alter table optout.audit_map disable trigger user");
         try
         {
             await ExecuteAsync(connection, sql);
@@ -167,19 +211,25 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
             var report = await VerifyAsync();
             Assert.False(report.GetProperty("intact").GetBoolean());
             var mismatch = report.GetProperty("firstMismatch");
-            Assert.Equal(expectedSequence, mismatch.GetProperty("sequence").GetInt64());
+            if (expectedSequence is not null)
+            {
+                Assert.Equal(expectedSequence, mismatch.GetProperty("sequence").GetInt64());
+            }
+
             Assert.Contains(problem, mismatch.GetProperty("problem").GetString(), StringComparison.Ordinal);
         }
         finally
         {
-            await ExecuteAsync(connection, "begin; lock table optout.audit_entries, optout.audit_checkpoints, optout.audit_tree, optout.audit_log_checkpoints; " +
+            await ExecuteAsync(connection, "begin; lock table optout.audit_entries, optout.audit_checkpoints, optout.audit_tree, optout.audit_log_checkpoints, optout.audit_map; " +
                                            "delete from optout.audit_entries; insert into optout.audit_entries select * from audit_backup; " +
                                            "delete from optout.audit_checkpoints; insert into optout.audit_checkpoints select * from checkpoint_backup; " +
                                            "delete from optout.audit_tree; insert into optout.audit_tree select * from tree_backup; " +
                                            "delete from optout.audit_log_checkpoints; insert into optout.audit_log_checkpoints select * from log_backup; " +
+                                           "delete from optout.audit_map; insert into optout.audit_map select * from map_backup; " +
                                            "alter table optout.audit_entries enable trigger user; alter table optout.audit_checkpoints enable trigger user; " +
                                            "alter table optout.audit_tree enable trigger user; alter table optout.audit_log_checkpoints enable trigger user; " +
-                                           "drop table audit_backup; drop table checkpoint_backup; drop table tree_backup; drop table log_backup; commit");
+                                           "alter table optout.audit_map enable trigger user; " +
+                                           "drop table audit_backup; drop table checkpoint_backup; drop table tree_backup; drop table log_backup; drop table map_backup; commit");
         }
 
         var mended = await VerifyAsync();

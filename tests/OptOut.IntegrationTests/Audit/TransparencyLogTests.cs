@@ -76,6 +76,7 @@ public class TransparencyLogTests(OptOutService service)
             var (exit, said) = await VerifyAsync("history", "--key", key, "--history", file);
             Assert.True(exit == 0, said);
             Assert.Contains($"all 3 entries about {nhs}", said, StringComparison.Ordinal);
+            Assert.Contains("the list is complete", said, StringComparison.Ordinal);
 
             // An entry someone changed (here: who used the record) no longer hashes to what the log holds.
             var node = System.Text.Json.Nodes.JsonNode.Parse(history)!;
@@ -97,6 +98,78 @@ public class TransparencyLogTests(OptOutService service)
 
         // Another patient gets no one else's history, proofs or not.
         Assert.Equal(HttpStatusCode.Forbidden, (await service.As("patient", TestPatients.NewNhsNumber()).GetAsync($"/v1/patients/{nhs}/access-log/proof")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_patients_history_with_one_entry_removed_fails_its_proof_and_so_does_a_map_proof_trimmed_to_match()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+        await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        await SignedCheckpointAsync(await service.Database.ScalarAsync<long>($"select max(seq) from optout.audit_entries where nhs_number = '{nhs}'"));
+        var history = await patient.GetStringAsync($"/v1/patients/{nhs}/access-log/proof");
+        var key = (await service.CreateClient().GetStringAsync("/v1/audit/log/key")).Trim();
+        var map = JsonDocument.Parse(history).RootElement.GetProperty("map")[0];
+        Assert.Equal(3, map.GetProperty("leaf").GetProperty("entries").GetInt64());
+
+        // Each entry still proves its own inclusion; only the map shows one is gone (a pipeline's look-up, say).
+        var removed = System.Text.Json.Nodes.JsonNode.Parse(history)!;
+        removed["entries"]!.AsArray().RemoveAt(1);
+        var (exit, said) = await VerifyFileAsync(removed.ToJsonString(), key);
+        Assert.True(exit == 1, said);
+        Assert.Contains("the list is not complete: the signed map says 3 entries", said, StringComparison.Ordinal);
+
+        // A server that also trims the map leaf to two entries (with the head the two give) no longer reaches the signed map.
+        var entries = removed["entries"]!.AsArray().Select(e => (e!["sequence"]!.GetValue<long>() - 1, LogProofs.LeafHash(Convert.FromHexString(e["hash"]!.GetValue<string>())))).ToList();
+        removed["map"]![0]!["leaf"]!["entries"] = 2;
+        removed["map"]![0]!["leaf"]!["head"] = Convert.ToBase64String(PatientMap.HeadOf(entries));
+        (exit, said) = await VerifyFileAsync(removed.ToJsonString(), key);
+        Assert.True(exit == 1, said);
+        Assert.Contains("does not lead to the map the checkpoint signs", said, StringComparison.Ordinal);
+
+        // Nor may the map proof simply be left out.
+        var unmapped = System.Text.Json.Nodes.JsonNode.Parse(history)!;
+        unmapped["map"]!.AsArray().Clear();
+        (exit, said) = await VerifyFileAsync(unmapped.ToJsonString(), key);
+        Assert.True(exit == 1, said);
+        Assert.Contains("no map proof", said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_taken_straight_after_a_change_still_proves_complete()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        var history = await service.As("patient", nhs).GetStringAsync($"/v1/patients/{nhs}/access-log/proof");
+        var document = JsonDocument.Parse(history).RootElement;
+        var proof = document.GetProperty("map")[0];
+        var checkpoint = LogCheckpoint.Parse(SignedNote.Parse(document.GetProperty("checkpoint").GetString()!)!.Value.Text)!;
+
+        // Every entry about the patient came after the checkpoint the download uses, or the patient has some: either way
+        // the map's answer for them matches the list exactly.
+        var listed = document.GetProperty("entries").GetArrayLength();
+        var leaf = proof.GetProperty("leaf");
+        var own = leaf.ValueKind != JsonValueKind.Null && leaf.GetProperty("key").GetString() == Convert.ToBase64String(PatientMap.Key(nhs));
+        Assert.Equal(listed, own ? leaf.GetProperty("entries").GetInt64() : 0);
+        Assert.NotNull(checkpoint.MapRoot);
+        var (exit, said) = await VerifyFileAsync(history, (await service.CreateClient().GetStringAsync("/v1/audit/log/key")).Trim());
+        Assert.True(exit == 0, said);
+    }
+
+    private static async Task<(int Exit, string Output)> VerifyFileAsync(string history, string key)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"history-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllTextAsync(file, history);
+            return await VerifyAsync("history", "--key", key, "--history", file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]

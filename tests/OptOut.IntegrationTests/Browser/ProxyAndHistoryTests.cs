@@ -128,6 +128,7 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         await Assertions.Expect(uses).ToContainTextAsync("Told");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("What this page cannot show");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Checked against the signed record of");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("the signed record shows none is missing from this list");
         await Journeys.AssertAccessibleAsync(page, "history");
 
         // The download is the history with its proofs, as the API gave it: signed by the log's published key.
@@ -137,6 +138,8 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         Assert.NotNull(OptOut.Contracts.Audit.SignedNote.Verify(history.GetProperty("checkpoint").GetString()!, key.Name, key.PublicKey));
         Assert.Equal(nhs, history.GetProperty("nhsNumber").GetString());
         Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("proof").GetArrayLength() > 0);
+        var map = Assert.Single(history.GetProperty("map").EnumerateArray());
+        Assert.Equal(history.GetProperty("entries").GetArrayLength(), map.GetProperty("leaf").GetProperty("entries").GetInt64());
     }
 
     [Fact]

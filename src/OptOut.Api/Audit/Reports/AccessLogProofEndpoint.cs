@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OptOut.Audit.Transparency;
+using OptOut.Contracts.Audit;
 using OptOut.Patients;
 using OptOut.Security;
 
@@ -14,11 +15,21 @@ public sealed record ProvenEntry(
 
 /// <summary>
 /// A patient's history with what makes it checkable by anyone: the log's signed (and cosigned) checkpoint, the keys
-/// to check it with, and every entry about the patient up to that checkpoint, each with its inclusion proof.
+/// to check it with, every entry about the patient up to that checkpoint, each with its inclusion proof, and for each
+/// NHS number the record has had, the proof of its leaf in the checkpoint's patient map (how many entries name it and
+/// the head of their chain), which shows the list is complete.
 /// </summary>
 public sealed record AccessLogProof(
     string NhsNumber, string Checkpoint, long CheckpointSize, DateTimeOffset SignedAt, string LogKey, IReadOnlyList<string> WitnessKeys,
-    IReadOnlyList<ProvenEntry> Entries);
+    IReadOnlyList<ProvenEntry> Entries, IReadOnlyList<PatientMapProof> Map);
+
+/// <summary>One NHS number's proof in the patient map: the branches down its path (bit, sibling) and the leaf it ends at.</summary>
+public sealed record PatientMapProof(string NhsNumber, IReadOnlyList<MapStep> Path, MapLeafShown? Leaf);
+
+public sealed record MapStep(int Depth, string Sibling);
+
+/// <summary>A map leaf as served (base64 hashes): the patient's own, or another's whose key proves theirs absent.</summary>
+public sealed record MapLeafShown(string Key, long Entries, string Head);
 
 public static class AccessLogProofEndpoint
 {
@@ -29,14 +40,14 @@ public static class AccessLogProofEndpoint
         api.MapGet("/patients/{nhsNumber}/access-log/proof", Handle)
             .WithName("GetAccessLogProof")
             .WithSummary("The patient's history with its proofs: the log's latest signed checkpoint, its keys, and every entry about the patient up to it, each with an RFC 9162 inclusion proof. Check it with `infra/optout verify history`.")
-            .WithDescription("This proves each listed use is in the signed log that witnesses check. Lists checked in bulk are not named per patient, so they are not in it.")
+            .WithDescription("This proves each listed use is in the signed log that witnesses check, and, through the checkpoint's patient map, that no entry naming the patient is missing from the list. Lists checked in bulk are not named per patient, so they are not in it.")
             .Produces<AccessLogProof>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(p => p.RequireRole(Roles.Patient, Roles.Proxy));
 
     private static async Task<IResult> Handle(
-        string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogProofService log, LogKey key,
-        IOptions<TransparencyLogOptions> options, TimeProvider clock, HttpContext http, CancellationToken ct)
+        string nhsNumber, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, LogTree tree, PatientMapStore map, LogProofService log, LogKey key,
+        IOptions<TransparencyLogOptions> options, TimeProvider clock, HttpContext http, ILogger<AccessLogProof> logger, CancellationToken ct)
     {
         var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, clock.GetUtcNow(), ct);
         if (record is null)
@@ -72,6 +83,22 @@ public static class AccessLogProofEndpoint
             return Problems.Unprocessable($"This record has been used more than {MaxEntries:N0} times: ask for a subject access report instead.");
         }
 
+        var maps = new List<PatientMapProof>();
+        if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { MapRoot: { } mapRoot })
+        {
+            foreach (var number in record.Supersedes.Prepend(record.Id))
+            {
+                if (await map.ProveAsync(connection, mapRoot, PatientMap.Key(number), ct) is not { } proof)
+                {
+                    logger.LogCritical("The patient map signed with the checkpoint of size {Size} lacks a node on a patient's path: deleted from the store", size);
+                    return Problems.Of(Problems.AuditUnavailable, "The audit log's patient map lacks a node this proof needs: the operator has been alerted.");
+                }
+
+                maps.Add(new PatientMapProof(number, [.. proof.Path.Select(p => new MapStep(p.Depth, Convert.ToBase64String(p.Sibling)))],
+                    proof.Leaf is { } l ? new MapLeafShown(Convert.ToBase64String(l.Key), l.Entries, Convert.ToBase64String(l.Head)) : null));
+            }
+        }
+
         var hashes = tree.Read(connection);
         var proven = new List<ProvenEntry>(entries.Count);
         foreach (var e in entries)
@@ -81,6 +108,6 @@ public static class AccessLogProofEndpoint
         }
 
         return TypedResults.Ok(new AccessLogProof(record.Id, checkpoint.Note, size, checkpoint.SignedAt, key.VerifierKey,
-            [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven));
+            [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven, maps));
     }
 }

@@ -13,10 +13,11 @@ namespace OptOut.Audit.Transparency;
 /// superuser has rewritten; on taking the lead, and whenever the stored checkpoints are not the ones it signed (a
 /// restore, another leader), it rebuilds the edge from the store and signs nothing unless that edge gives the latest
 /// signed root. A leader that dies takes its lock with its session; the next carries on from the stored checkpoint, and
-/// a node is the same whoever computes it, so nothing is lost or doubled.
+/// a node is the same whoever computes it, so nothing is lost or doubled. Each checkpoint also commits to the patient
+/// map over the same entries (<see cref="PatientMapStore"/>), its new nodes written in the checkpoint's transaction.
 /// </summary>
 public sealed class LogSequencer(
-    NpgsqlDataSource database, AuditSchema schema, LogTree tree, LogKey key, IOptions<TransparencyLogOptions> options,
+    NpgsqlDataSource database, AuditSchema schema, LogTree tree, PatientMapStore map, LogKey key, IOptions<TransparencyLogOptions> options,
     TimeProvider clock, ILogger<LogSequencer> logger) : BackgroundService
 {
     /// <summary>The sequencer's leadership lock, "OptOutLg".</summary>
@@ -27,6 +28,7 @@ public sealed class LogSequencer(
     private LogFrontier? _frontier;
     private byte[] _root = LogProofs.EmptyRoot;
     private string _lastHash = AuditChain.Genesis;
+    private byte[] _mapRoot = PatientMap.EmptyRoot;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -74,6 +76,7 @@ public sealed class LogSequencer(
         var nodes = new List<(int Level, long Index, byte[] Hash)>();
         var taken = 0;
         var lastHash = _lastHash;
+        var named = new List<(string, long, byte[])>();
         await using (var read = new NpgsqlCommand($"select {AuditRows.Columns} from {schema.Table} where seq > @after order by seq limit {Batch}", connection))
         {
             read.Parameters.AddWithValue("after", frontier.Size);
@@ -87,7 +90,13 @@ public sealed class LogSequencer(
                     break;
                 }
 
-                frontier.Append(LogTree.LeafOf(entry.Hash), (level, index, hash) =>
+                var leaf = LogTree.LeafOf(entry.Hash);
+                if (entry.NhsNumber is { } patient)
+                {
+                    named.Add((patient, entry.Sequence - 1, leaf));
+                }
+
+                frontier.Append(leaf, (level, index, hash) =>
                 {
                     if (level % LogTree.Stride == 0)
                     {
@@ -105,6 +114,19 @@ public sealed class LogSequencer(
         }
 
         var root = frontier.Root();
+        byte[] mapRoot;
+        List<MapNode> mapNodes;
+        try
+        {
+            (mapRoot, mapNodes) = await map.AdvanceAsync(connection, _mapRoot, named, ct);
+        }
+        catch (MissingMapNodeException ex)
+        {
+            logger.LogCritical(ex, "The patient map of the signed checkpoint of size {Size} lacks a node: nothing more is signed until it is put right", previous);
+            _frontier = null;
+            return 0;
+        }
+
         // Written only if the latest checkpoint is still the one this edge grew from and the last entry taken is still
         // there as it was read: a store restored meanwhile (or another leader) gets nothing from an edge that no
         // longer matches it.
@@ -117,19 +139,18 @@ public sealed class LogSequencer(
             node.Parameters.AddWithValue("level", (short)level);
             node.Parameters.AddWithValue("index", index);
             node.Parameters.AddWithValue("hash", hash);
-            node.Parameters.AddWithValue("previous", previous);
-            node.Parameters.AddWithValue("size", frontier.Size);
-            node.Parameters.AddWithValue("last", lastHash);
-            batch.BatchCommands.Add(node);
+            batch.BatchCommands.Add(Unchanged(node));
         }
 
-        var checkpoint = new NpgsqlBatchCommand($"insert into {tree.Checkpoints} (size, root, note, signed_at) select @size, @root, @note, @at {unchanged}");
-        checkpoint.Parameters.AddWithValue("size", frontier.Size);
+        if (mapNodes.Count > 0)
+        {
+            batch.BatchCommands.Add(Unchanged(map.Insert(mapNodes, unchanged)));
+        }
+
+        var checkpoint = Unchanged(new NpgsqlBatchCommand($"insert into {tree.Checkpoints} (size, root, note, signed_at) select @size, @root, @note, @at {unchanged}"));
         checkpoint.Parameters.AddWithValue("root", root);
-        checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root)));
+        checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root, mapRoot)));
         checkpoint.Parameters.AddWithValue("at", clock.GetUtcNow());
-        checkpoint.Parameters.AddWithValue("previous", previous);
-        checkpoint.Parameters.AddWithValue("last", lastHash);
         batch.BatchCommands.Add(checkpoint);
         try
         {
@@ -147,21 +168,31 @@ public sealed class LogSequencer(
             return 0;
         }
 
-        (_root, _lastHash) = (root, lastHash);
+        (_root, _lastHash, _mapRoot) = (root, lastHash, mapRoot);
+        map.Remember(mapNodes);
         return taken;
+
+        NpgsqlBatchCommand Unchanged(NpgsqlBatchCommand command)
+        {
+            command.Parameters.AddWithValue("previous", previous);
+            command.Parameters.AddWithValue("size", frontier.Size);
+            command.Parameters.AddWithValue("last", lastHash);
+            return command;
+        }
     }
 
     /// <summary>Whether the edge in memory is the store's latest signed checkpoint; rebuilt from the store when it is not.</summary>
     private async Task<bool> InStepAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var latest = new NpgsqlCommand($"select size, root from {tree.Checkpoints} order by size desc limit 1", connection);
+        await using var latest = new NpgsqlCommand($"select size, root, note from {tree.Checkpoints} order by size desc limit 1", connection);
         long size = 0;
         var root = LogProofs.EmptyRoot;
+        string? note = null;
         await using (var reader = await latest.ExecuteReaderAsync(ct))
         {
             if (await reader.ReadAsync(ct))
             {
-                (size, root) = (reader.GetInt64(0), (byte[])reader[1]);
+                (size, root, note) = (reader.GetInt64(0), (byte[])reader[1], reader.GetString(2));
             }
         }
 
@@ -175,6 +206,7 @@ public sealed class LogSequencer(
             logger.LogCritical("The audit log's latest checkpoint went back from size {Signed} to {Stored}: checkpoints were deleted or restored from a backup", _frontier.Size, size);
         }
 
+        map.Forget(); // the store may have been restored: nothing remembered from before may stand in for it
         try
         {
             var frontier = await tree.Read(connection).FrontierAsync(size, ct);
@@ -187,7 +219,14 @@ public sealed class LogSequencer(
 
             await using var last = new NpgsqlCommand($"select hash from {schema.Table} where seq = @size", connection);
             last.Parameters.AddWithValue("size", size);
-            (_frontier, _root, _lastHash) = (frontier, root, size == 0 ? AuditChain.Genesis : await last.ExecuteScalarAsync(ct) as string ?? throw new MissingLogHashException(0, size - 1));
+            var lastHash = size == 0 ? AuditChain.Genesis : await last.ExecuteScalarAsync(ct) as string ?? throw new MissingLogHashException(0, size - 1);
+            if (await MapRootAsync(connection, note, size, ct) is not { } mapRoot)
+            {
+                _frontier = null;
+                return false;
+            }
+
+            (_frontier, _root, _lastHash, _mapRoot) = (frontier, root, lastHash, mapRoot);
             return true;
         }
         catch (MissingLogHashException ex)
@@ -196,5 +235,70 @@ public sealed class LogSequencer(
             _frontier = null;
             return false;
         }
+        catch (MissingMapNodeException ex)
+        {
+            logger.LogCritical(ex, "The patient map of the signed checkpoint of size {Size} lacks a node: nothing more is signed until it is put right", size);
+            _frontier = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The patient map the latest checkpoint signed. A log signed before the map existed has none: the map of every
+    /// entry it covers is built once, its nodes stored as it goes (by their hash, so a build cut short wastes nothing),
+    /// and the next checkpoint commits to it.
+    /// </summary>
+    private async Task<byte[]?> MapRootAsync(NpgsqlConnection connection, string? note, long size, CancellationToken ct)
+    {
+        if (note is null)
+        {
+            return PatientMap.EmptyRoot;
+        }
+
+        if (SignedNote.Verify(note, key.Origin, key.PublicKey) is not { } text || LogCheckpoint.Parse(text) is not { } signed)
+        {
+            logger.LogCritical("The audit log's latest checkpoint (size {Size}) is not signed by this log's key: nothing more is signed until it is put right", size);
+            return null;
+        }
+
+        if (signed.MapRoot is { } mapRoot)
+        {
+            return mapRoot;
+        }
+
+        logger.LogInformation("Building the patient map over the {Size} entries signed before it existed", size);
+        var built = PatientMap.EmptyRoot;
+        for (long after = 0; after < size;)
+        {
+            var named = new List<(string, long, byte[])>();
+            await using (var read = new NpgsqlCommand($"select seq, nhs_number, hash from {schema.Table} where seq > @after and seq <= @size order by seq limit 50000", connection))
+            {
+                read.Parameters.AddWithValue("after", after);
+                read.Parameters.AddWithValue("size", size);
+                await using var reader = await read.ExecuteReaderAsync(ct);
+                after = size;
+                while (await reader.ReadAsync(ct))
+                {
+                    after = reader.GetInt64(0);
+                    if (!reader.IsDBNull(1))
+                    {
+                        named.Add((reader.GetString(1), after - 1, LogTree.LeafOf(reader.GetString(2))));
+                    }
+                }
+            }
+
+            var (next, nodes) = await map.AdvanceAsync(connection, built, named, ct);
+            if (nodes.Count > 0)
+            {
+                await using var write = new NpgsqlBatch(connection);
+                write.BatchCommands.Add(map.Insert(nodes, ""));
+                await write.ExecuteNonQueryAsync(ct);
+                map.Remember(nodes);
+            }
+
+            built = next;
+        }
+
+        return built;
     }
 }

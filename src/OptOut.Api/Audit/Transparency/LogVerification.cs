@@ -9,10 +9,17 @@ namespace OptOut.Audit.Transparency;
 /// content. A rewritten entry (even with every hash after it recomputed) or a checkpoint re-signed with another key is
 /// then a break at that checkpoint. The stored subtrees, which proofs are made from, must be the ones the entries give,
 /// and none the checkpoints need may be missing: an altered or deleted node would otherwise surface only as a patient's
-/// proof that fails. Fed the entries in order by <see cref="AuditVerifier"/>, in one pass.
+/// proof that fails. The patient map each checkpoint signs is rebuilt from the entries too (in memory, linked, so only
+/// the latest version is held), so a map that leaves out or miscounts a patient's entry is a break; and the stored map
+/// nodes must each hash to their name and be all there for the latest map. Fed the entries in order by
+/// <see cref="AuditVerifier"/>, in one pass.
 /// </summary>
-public sealed class LogVerification(LogKey key)
+public sealed class LogVerification(LogKey key, PatientMapStore map)
 {
+    private readonly PatientMapTree _map = PatientMapTree.InMemory();
+    private readonly List<(string NhsNumber, long Index, byte[] Leaf)> _named = [];
+    private MapNode? _mapRoot;
+    private (long Size, MapNode? Root)? _lastMap;
     private readonly LogFrontier _frontier = new();
     private readonly Queue<(long Size, byte[] Root, string Note)> _pending = new();
     private readonly Dictionary<(int Level, long Index), byte[]> _nodes = [];
@@ -22,9 +29,9 @@ public sealed class LogVerification(LogKey key)
 
     public AuditMismatch? FirstBreak { get; private set; }
 
-    public static async Task<LogVerification> StartAsync(NpgsqlDataSource database, LogTree tree, LogKey key, CancellationToken ct)
+    public static async Task<LogVerification> StartAsync(NpgsqlDataSource database, LogTree tree, PatientMapStore map, LogKey key, CancellationToken ct)
     {
-        var verification = new LogVerification(key);
+        var verification = new LogVerification(key, map);
         await using (var command = database.CreateCommand($"select size, root, note from {tree.Checkpoints} order by size"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -45,10 +52,16 @@ public sealed class LogVerification(LogKey key)
         return verification;
     }
 
-    /// <summary>The next entry's hash as recomputed from its content.</summary>
-    public void Append(string computedHash)
+    /// <summary>The next entry's hash as recomputed from its content, and the patient it names.</summary>
+    public void Append(string computedHash, string? nhsNumber)
     {
-        _frontier.Append(LogTree.LeafOf(computedHash), CheckNode);
+        var leaf = LogTree.LeafOf(computedHash);
+        if (nhsNumber is not null)
+        {
+            _named.Add((nhsNumber, _frontier.Size, leaf));
+        }
+
+        _frontier.Append(leaf, CheckNode);
         while (_pending.TryPeek(out var next) && next.Size == _frontier.Size)
         {
             Check(_pending.Dequeue());
@@ -59,8 +72,9 @@ public sealed class LogVerification(LogKey key)
     /// Checkpoints beyond the last entry claim entries that are not there (deleted from the end); a stored subtree the
     /// signed checkpoints need that is not there was deleted.
     /// </summary>
-    public void Finish()
+    public async Task FinishAsync(NpgsqlDataSource database, CancellationToken ct)
     {
+        await CheckStoredMapAsync(database, ct);
         for (var level = LogTree.Stride; (1L << level) <= _signedSize; level += LogTree.Stride)
         {
             for (var index = 0L; index < _signedSize >> level; index++)
@@ -76,6 +90,82 @@ public sealed class LogVerification(LogKey key)
         if (_pending.TryDequeue(out var beyond))
         {
             FirstBreak ??= new AuditMismatch(_frontier.Size + 1, $"the log's checkpoint of size {beyond.Size} covers entries that are no longer in the trail (deleted)");
+        }
+    }
+
+    /// <summary>The map of every entry so far: the named entries since the last checkpoint merged in.</summary>
+    private MapNode? MapUpToHere()
+    {
+        if (_named.Count > 0)
+        {
+            var leaves = _named.GroupBy(e => e.NhsNumber).Select(g =>
+            {
+                var key = PatientMap.Key(g.Key);
+                var leaf = _map.Find(_mapRoot, key);
+                var head = leaf?.Head ?? PatientMap.EmptyHead;
+                foreach (var (_, index, logLeaf) in g)
+                {
+                    head = PatientMap.NextHead(head, index, logLeaf);
+                }
+
+                return new MapLeaf(key, (leaf?.Entries ?? 0) + g.Count(), head);
+            }).ToList();
+            _mapRoot = _map.Merge(_mapRoot, leaves);
+            _named.Clear();
+        }
+
+        return _mapRoot;
+    }
+
+    /// <summary>
+    /// Every stored map node must hash to its name (one statement, in the database), and every node of the latest signed
+    /// map must be stored: otherwise a patient's proof fails, or cannot be made.
+    /// </summary>
+    private async Task CheckStoredMapAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        await using (var altered = database.CreateCommand(
+            $"select count(*) from {map.Table} where hash <> case when depth = {PatientMapStore.LeafDepth} " +
+            "then sha256('\\x02'::bytea || key || int8send(entries) || head) " +
+            "else sha256('\\x03'::bytea || set_byte('\\x00'::bytea, 0, depth) || left_hash || right_hash) end is not false"))
+        {
+            if ((long)(await altered.ExecuteScalarAsync(ct))! > 0)
+            {
+                FirstBreak ??= new AuditMismatch(_lastMap?.Size ?? 0, "the patient map's stored nodes no longer hash to their names (altered): patients' proofs through them fail");
+                return;
+            }
+        }
+
+        if (_lastMap is not { Root: { } root } last)
+        {
+            return;
+        }
+
+        var pending = new List<byte[]>();
+        var stack = new Stack<MapNode>([root]);
+        while (stack.Count > 0 || pending.Count > 0)
+        {
+            if (stack.TryPop(out var node))
+            {
+                pending.Add(node.Hash);
+                if (node is MapBranch branch)
+                {
+                    stack.Push(branch.LeftNode!);
+                    stack.Push(branch.RightNode!);
+                }
+            }
+
+            if (pending.Count == 10_000 || (stack.Count == 0 && pending.Count > 0))
+            {
+                await using var present = database.CreateCommand($"select count(*) from {map.Table} where hash = any(@hashes)");
+                present.Parameters.AddWithValue("hashes", pending.ToArray());
+                if ((long)(await present.ExecuteScalarAsync(ct))! != pending.Distinct(KeyOrder.Instance).Count())
+                {
+                    FirstBreak ??= new AuditMismatch(last.Size, $"the patient map signed with the checkpoint of size {last.Size} lacks stored nodes (deleted): patients' proofs through them cannot be made");
+                    return;
+                }
+
+                pending.Clear();
+            }
         }
     }
 
@@ -103,6 +193,14 @@ public sealed class LogVerification(LogKey key)
         else if (!signed.Root.AsSpan().SequenceEqual(_frontier.Root()))
         {
             problem = $"the entries up to {checkpoint.Size} no longer match the log's signed checkpoint of that size (history rewritten)";
+        }
+        else if (signed.MapRoot is { } mapRoot && !mapRoot.AsSpan().SequenceEqual(MapUpToHere()?.Hash ?? PatientMap.EmptyRoot))
+        {
+            problem = $"the patient map signed with the log's checkpoint of size {checkpoint.Size} is not the map of its entries: a patient's history proves complete without all of its entries";
+        }
+        else if (signed.MapRoot is not null)
+        {
+            _lastMap = (checkpoint.Size, _mapRoot);
         }
 
         if (problem is null)

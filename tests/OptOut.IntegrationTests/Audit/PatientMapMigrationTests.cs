@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptOut.Audit.Transparency;
+using OptOut.Contracts.Audit;
+using OptOut.IntegrationTests.Faults;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Audit;
+
+/// <summary>
+/// A log signed before the patient map existed (its checkpoints with no map line, no map stored), as a service of the
+/// earlier version left it: the next sequencer builds the map over every entry already signed, the old checkpoints
+/// still verify, and a patient's history from before then proves complete.
+/// </summary>
+public class PatientMapMigrationTests
+{
+    [Fact]
+    public async Task A_log_from_before_the_map_gets_a_map_of_every_entry_and_its_old_checkpoints_still_verify()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        var nhs = TestPatients.NewNhsNumber();
+        var before = await scenario.StartServiceAsync("optout-before");
+        await before.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
+        }
+
+        var signed = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
+        await before.KillAsync();
+        await UnmapAsync(scenario, logKey);
+
+        var after = await scenario.StartServiceAsync("optout-after");
+        await after.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        var latest = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
+        Assert.True(latest > signed);
+
+        await FaultScenario.AssertAuditIntactAsync(after);
+        var history = JsonDocument.Parse(await after.As("patient", nhs).GetStringAsync($"/v1/patients/{nhs}/access-log/proof")).RootElement;
+        var checkpoint = LogCheckpoint.Parse(SignedNote.Verify(history.GetProperty("checkpoint").GetString()!, logKey.Origin, logKey.PublicKey)!)!;
+        var map = history.GetProperty("map")[0];
+        var leaf = map.GetProperty("leaf");
+        var proof = new MapProof(
+            [.. map.GetProperty("path").EnumerateArray().Select(s => (s.GetProperty("depth").GetInt32(), Convert.FromBase64String(s.GetProperty("sibling").GetString()!)))],
+            new MapLeaf(Convert.FromBase64String(leaf.GetProperty("key").GetString()!), leaf.GetProperty("entries").GetInt64(), Convert.FromBase64String(leaf.GetProperty("head").GetString()!)));
+        var folded = PatientMap.Fold(PatientMap.Key(nhs), proof)!.Value;
+        Assert.Equal(checkpoint.MapRoot, folded.Root);
+        var entries = history.GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("sequence").GetInt64() - 1, LogProofs.LeafHash(Convert.FromHexString(e.GetProperty("hash").GetString()!)))).ToList();
+        Assert.True(entries.Count >= 5, $"{entries.Count} entries");
+        Assert.Equal(entries.Count, folded.Entries);
+        Assert.Equal(PatientMap.HeadOf(entries), folded.Head);
+    }
+
+    /// <summary>Every checkpoint re-signed without its map line and the map's nodes gone: the log as the earlier version signed it.</summary>
+    private static async Task UnmapAsync(FaultScenario scenario, LogKey logKey)
+    {
+        await using var connection = new NpgsqlConnection(scenario.Database.ConnectionString);
+        await connection.OpenAsync();
+        var rows = await scenario.Database.ListAsync("select size, root from optout.audit_log_checkpoints", r => (r.GetInt64(0), (byte[])r[1]));
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var sql in new[] { "alter table optout.audit_log_checkpoints disable trigger user", "alter table optout.audit_map disable trigger user", "delete from optout.audit_map" })
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        }
+
+        foreach (var (size, root) in rows)
+        {
+            var update = new NpgsqlBatchCommand("update optout.audit_log_checkpoints set note = @note where size = @size");
+            update.Parameters.AddWithValue("note", logKey.Sign(new LogCheckpoint(logKey.Origin, size, root)));
+            update.Parameters.AddWithValue("size", size);
+            batch.BatchCommands.Add(update);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("alter table optout.audit_log_checkpoints enable trigger user"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("alter table optout.audit_map enable trigger user"));
+        await batch.ExecuteNonQueryAsync();
+        Assert.Equal(0, await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_log_checkpoints where note like '%\nmap %'"));
+    }
+
+    /// <summary>The size of the latest checkpoint once one covers entry <paramref name="sequence"/>.</summary>
+    private static async Task<long> CoveredAsync(FaultScenario scenario, long sequence)
+    {
+        long size = 0;
+        await FaultScenario.WaitUntilAsync(() =>
+        {
+            size = scenario.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints").GetAwaiter().GetResult();
+            return size >= sequence;
+        }, TimeSpan.FromSeconds(30), $"a checkpoint covering entry {sequence}");
+        return size;
+    }
+}
