@@ -7,8 +7,8 @@ using Org.BouncyCastle.Math.EC.Rfc8032;
 namespace OptOut.Verifier;
 
 /// <summary>A checkpoint whose signature has been checked: the log's origin, its size and its root.</summary>
-/// <summary>A checkpoint: origin, size, root, and the patient map's root from its "map " line when it has one.</summary>
-public sealed record Checkpoint(string Origin, long Size, byte[] Root, byte[]? MapRoot);
+/// <summary>A checkpoint: origin, size, root, and from its "map" line when it has one, the patient map's size and root.</summary>
+public sealed record Checkpoint(string Origin, long Size, byte[] Root, long MapSize, byte[]? MapRoot);
 
 /// <summary>
 /// C2SP signed notes and tlog checkpoints, read from their text: "origin\nsize\nbase64(root)\n", a blank line, then
@@ -58,10 +58,22 @@ public static class Note
         try
         {
             var root = Convert.FromBase64String(lines[2]);
-            var maps = lines.Skip(3).Where(l => l.StartsWith("map ", StringComparison.Ordinal)).Select(l => Convert.FromBase64String(l[4..])).ToList();
-            return root.Length != 32 ? (null, "the checkpoint's root is not a SHA-256 hash")
-                : maps.Count > 1 || maps.Any(m => m.Length != 32) ? (null, "the checkpoint's map line is not one SHA-256 hash")
-                : (new Checkpoint(lines[0], size, root, maps.SingleOrDefault()), null);
+            // "map <entries> <base64 root>": the patient map over the log's first so many entries.
+            var maps = lines.Skip(3).Where(l => l.StartsWith("map ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToList();
+            if (root.Length != 32)
+            {
+                return (null, "the checkpoint's root is not a SHA-256 hash");
+            }
+
+            if (maps.Count == 0)
+            {
+                return (new Checkpoint(lines[0], size, root, 0, null), null);
+            }
+
+            var mapRoot = maps.Count == 1 && maps[0].Length == 3 ? Convert.FromBase64String(maps[0][2]) : [];
+            return mapRoot.Length == 32 && long.TryParse(maps[0][1], NumberStyles.None, CultureInfo.InvariantCulture, out var mapSize) && mapSize <= size
+                ? (new Checkpoint(lines[0], size, root, mapSize, mapRoot), null)
+                : (null, "the checkpoint's map line is not a size and a SHA-256 hash");
         }
         catch (FormatException)
         {

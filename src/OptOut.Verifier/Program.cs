@@ -121,10 +121,10 @@ historyCommand.SetAction(p =>
             return Fail($"the patient map's proof for {number} does not lead to the map the checkpoint signs");
         }
 
-        var own = listed.Where(e => e.NhsNumber == number).OrderBy(e => e.Sequence).ToList();
+        var own = listed.Where(e => e.NhsNumber == number && e.Sequence <= checkpoint.MapSize).OrderBy(e => e.Sequence).ToList();
         if (own.Count != signedHistory.Entries || !PatientMap.Head(own.Select(e => (e.Sequence - 1, e.Leaf))).SequenceEqual(signedHistory.Head))
         {
-            return Fail($"the list is not complete: the signed map says {signedHistory.Entries} entries name {number}, and the list's {own.Count} do not give its chain head");
+            return Fail($"the list is not complete: the signed map says {signedHistory.Entries} of the log's first {checkpoint.MapSize} entries name {number}, and the list's {own.Count} do not give its chain head");
         }
 
         proven.Add(number);
@@ -142,7 +142,7 @@ historyCommand.SetAction(p =>
     }
 
     return Pass($"verified: all {listed.Count} entries about {patient} are in the log's signed checkpoint of {checkpoint.Size} entries{cosigned}, " +
-                "and the checkpoint's patient map shows the list is complete: no use of the record up to that checkpoint is missing from it.");
+                $"and the checkpoint's patient map shows the list is complete: no use of the record among the log's first {checkpoint.MapSize} entries is missing from it.");
 });
 
 var root = new RootCommand("Checks OptOut's audit log with nothing of OptOut's own code: signed checkpoints, an entry's inclusion, and that the log only grows.")

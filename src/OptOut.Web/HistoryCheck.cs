@@ -45,9 +45,9 @@ public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int E
             }
 
             var complete = false;
-            if (checkpoint.MapRoot is { } mapRoot)
+            if (checkpoint.Map is { } map)
             {
-                if (Incomplete(history, mapRoot, listed) is { } gap)
+                if (Incomplete(history, map.Root, [.. listed.Where(e => e.Sequence <= map.Size)]) is { } gap)
                 {
                     return new HistoryCheck(false, signedAt, entries, false, gap);
                 }

@@ -8,15 +8,16 @@ namespace OptOut.Contracts.Audit;
 /// <summary>
 /// A checkpoint of the audit log in the C2SP tlog-checkpoint form: the log's origin, its size and its root hash, one per
 /// line. It travels as a C2SP signed note (<see cref="SignedNote"/>) so a witness or a patient can check who signed it.
-/// One extension line, "map " and a base64 hash, commits to the <see cref="PatientMap"/> over the same entries; the
-/// checkpoints signed before the map existed have none.
+/// One extension line, "map", a size and a base64 hash, commits to the <see cref="PatientMap"/> over the log's first
+/// that many entries (the map trails the tree by the time it takes to merge, so it may cover fewer); the checkpoints
+/// signed before the map existed, or while the first map was being built, have none.
 /// </summary>
-public sealed record LogCheckpoint(string Origin, long Size, byte[] Root, byte[]? MapRoot = null)
+public sealed record LogCheckpoint(string Origin, long Size, byte[] Root, MapCommitment? Map = null)
 {
     private const string MapLine = "map ";
 
     public string Body => $"{Origin}\n{Size.ToString(CultureInfo.InvariantCulture)}\n{Convert.ToBase64String(Root)}\n" +
-                          (MapRoot is null ? "" : $"{MapLine}{Convert.ToBase64String(MapRoot)}\n");
+                          (Map is null ? "" : $"{MapLine}{Map.Size.ToString(CultureInfo.InvariantCulture)} {Convert.ToBase64String(Map.Root)}\n");
 
     /// <summary>Reads a checkpoint's body; null when it is not one (wrong line count, size or hash).</summary>
     public static LogCheckpoint? Parse(string body)
@@ -37,16 +38,23 @@ public sealed record LogCheckpoint(string Origin, long Size, byte[] Root, byte[]
         }
 
         // Other extension lines are the business of whoever added them; a map line is this log's and must be whole.
-        var maps = lines[3..^1].Where(l => l.StartsWith(MapLine, StringComparison.Ordinal)).ToList();
-        var map = new byte[LogProofs.HashSize];
-        return maps.Count switch
+        var maps = lines[3..^1].Where(l => l.StartsWith(MapLine, StringComparison.Ordinal)).Select(l => l[MapLine.Length..].Split(' ')).ToList();
+        if (maps.Count == 0)
         {
-            0 => new LogCheckpoint(lines[0], size, root),
-            1 when Convert.TryFromBase64String(maps[0][MapLine.Length..], map, out written) && written == LogProofs.HashSize => new LogCheckpoint(lines[0], size, root, map),
-            _ => null,
-        };
+            return new LogCheckpoint(lines[0], size, root);
+        }
+
+        var map = new byte[LogProofs.HashSize];
+        return maps.Count == 1 && maps[0].Length == 2
+               && long.TryParse(maps[0][0], NumberStyles.None, CultureInfo.InvariantCulture, out var mapSize) && maps[0][0] == mapSize.ToString(CultureInfo.InvariantCulture) && mapSize <= size
+               && Convert.TryFromBase64String(maps[0][1], map, out written) && written == LogProofs.HashSize
+            ? new LogCheckpoint(lines[0], size, root, new MapCommitment(mapSize, map))
+            : null;
     }
 }
+
+/// <summary>The patient map a checkpoint signs: its root over the log's first <see cref="Size"/> entries.</summary>
+public sealed record MapCommitment(long Size, byte[] Root);
 
 /// <summary>
 /// A C2SP signed note: text, a blank line, then one line per signature, "— name base64(key id ‖ signature)". The key id

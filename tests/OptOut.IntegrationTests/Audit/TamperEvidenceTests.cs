@@ -119,21 +119,34 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
         await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
         await CoveredAsync(await service.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"));
         var (size, root) = await LatestLogCheckpointAsync();
+        var mapSize = await MapSizeAsync();
         var undercounting = PatientMapTree.InMemory().Merge(null, [new MapLeaf(PatientMap.Key(nhs), 1, PatientMap.EmptyHead)])!.Hash;
         using var logKey = new OptOut.Audit.Transparency.LogKey(Microsoft.Extensions.Options.Options.Create(
             new OptOut.Audit.Transparency.TransparencyLogOptions { SigningKeyPem = service.Settings.LogSigningKeyPem }));
-        var forged = logKey.Sign(new LogCheckpoint(logKey.Origin, size, root, undercounting)).Replace("'", "''", StringComparison.Ordinal);
+        var forged = logKey.Sign(new LogCheckpoint(logKey.Origin, size, root, new MapCommitment(mapSize, undercounting))).Replace("'", "''", StringComparison.Ordinal);
 
-        await TamperedAsync($"update optout.audit_log_checkpoints set note = '{forged}' where size = {size}", size, "is not the map of its entries");
+        await TamperedAsync($"update optout.audit_log_checkpoints set note = '{forged}' where size = {size}", size, "is not the map of the first");
     }
 
-    /// <summary>Waits until a signed checkpoint covers entry <paramref name="sequence"/>.</summary>
+    /// <summary>
+    /// Waits until the latest checkpoint's patient map covers entry <paramref name="sequence"/>. A checkpoint signs the
+    /// map finished before it, so each wait records another use for the next checkpoint to sign it with.
+    /// </summary>
     private async Task CoveredAsync(long sequence)
     {
-        for (var attempt = 0; attempt < 300 && await service.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints") < sequence; attempt++)
+        for (var attempt = 0; await MapSizeAsync() < sequence; attempt++)
         {
+            Assert.True(attempt < 300, $"no checkpoint signed a patient map covering entry {sequence}");
+            await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>How many entries the latest checkpoint's patient map covers.</summary>
+    private async Task<long> MapSizeAsync()
+    {
+        var notes = await service.Database.ListAsync("select note from optout.audit_log_checkpoints order by size desc limit 1", r => r.GetString(0));
+        return notes.Count == 0 ? 0 : LogCheckpoint.Parse(SignedNote.Parse(notes[0])!.Value.Text)?.Map?.Size ?? 0;
     }
 
     private async Task<(long Size, byte[] Root)> LatestLogCheckpointAsync()
@@ -209,7 +222,7 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
             }
 
             var report = await VerifyAsync();
-            Assert.False(report.GetProperty("intact").GetBoolean());
+            Assert.False(report.GetProperty("intact").GetBoolean(), report.ToString());
             var mismatch = report.GetProperty("firstMismatch");
             if (expectedSequence is not null)
             {

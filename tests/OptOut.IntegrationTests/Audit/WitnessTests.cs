@@ -64,7 +64,7 @@ public class WitnessTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, fork.StatusCode);
         // The same size and root with another patient map is another history too: each patient could be shown their own.
         var witnessedRoot = await scenario.Database.ScalarAsync<byte[]>($"select root from optout.audit_log_checkpoints where size = {witnessed}");
-        var otherMap = await client.PostAsync("add-checkpoint", Body(witnessed, [], logKey.Sign(new LogCheckpoint(logKey.Origin, witnessed, witnessedRoot, new byte[32]))));
+        var otherMap = await client.PostAsync("add-checkpoint", Body(witnessed, [], logKey.Sign(new LogCheckpoint(logKey.Origin, witnessed, witnessedRoot, new MapCommitment(1, new byte[32])))));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, otherMap.StatusCode);
         var rewrite = await client.PostAsync("add-checkpoint", Body(witnessed, [new byte[32]], logKey.Sign(new LogCheckpoint(logKey.Origin, witnessed + 5, new byte[32]))));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, rewrite.StatusCode);

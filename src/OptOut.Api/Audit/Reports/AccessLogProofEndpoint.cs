@@ -84,7 +84,7 @@ public static class AccessLogProofEndpoint
         }
 
         var maps = new List<PatientMapProof>();
-        if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { MapRoot: { } mapRoot })
+        if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { Map.Root: { } mapRoot })
         {
             foreach (var number in record.Supersedes.Prepend(record.Id))
             {

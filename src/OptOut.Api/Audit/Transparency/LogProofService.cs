@@ -24,10 +24,16 @@ public sealed class LogProofService(NpgsqlDataSource database, LogTree tree)
         return await CheckpointAsync(connection, size, ct);
     }
 
-    /// <summary>As above, on the caller's connection (and in its transaction, to read it in one snapshot with entries).</summary>
-    public async Task<SignedCheckpointNote?> CheckpointAsync(NpgsqlConnection connection, long? size, CancellationToken ct)
+    /// <summary>
+    /// As above, on the caller's connection (and in its transaction, to read it in one snapshot with entries); with
+    /// <paramref name="mapped"/>, the latest that signs a patient map (the latest of all while none does).
+    /// </summary>
+    public async Task<SignedCheckpointNote?> CheckpointAsync(NpgsqlConnection connection, long? size, CancellationToken ct, bool mapped = false)
     {
-        var which = size is null ? $"(select max(size) from {tree.Checkpoints})" : "@size";
+        var latest = $"(select max(size) from {tree.Checkpoints})";
+        var which = size is not null ? "@size"
+            : mapped ? $"coalesce((select size from {tree.Checkpoints} where strpos(note, E'\nmap ') > 0 order by size desc limit 1), {latest})"
+            : latest;
         await using var command = new NpgsqlCommand(
             $"select c.size, c.signed_at, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
             $"from {tree.Checkpoints} c where c.size = {which}", connection);

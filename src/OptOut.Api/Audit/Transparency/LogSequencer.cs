@@ -13,8 +13,9 @@ namespace OptOut.Audit.Transparency;
 /// superuser has rewritten; on taking the lead, and whenever the stored checkpoints are not the ones it signed (a
 /// restore, another leader), it rebuilds the edge from the store and signs nothing unless that edge gives the latest
 /// signed root. A leader that dies takes its lock with its session; the next carries on from the stored checkpoint, and
-/// a node is the same whoever computes it, so nothing is lost or doubled. Each checkpoint also commits to the patient
-/// map over the same entries (<see cref="PatientMapStore"/>), its new nodes written in the checkpoint's transaction.
+/// a node is the same whoever computes it, so nothing is lost or doubled. Every <see cref="TransparencyLogOptions.MapInterval"/>
+/// a checkpoint also commits to the patient map over the same entries (<see cref="PatientMapProgress"/>), its new
+/// nodes written in the checkpoint's transaction.
 /// </summary>
 public sealed class LogSequencer(
     NpgsqlDataSource database, AuditSchema schema, LogTree tree, PatientMapStore map, LogKey key, IOptions<TransparencyLogOptions> options,
@@ -28,7 +29,9 @@ public sealed class LogSequencer(
     private LogFrontier? _frontier;
     private byte[] _root = LogProofs.EmptyRoot;
     private string _lastHash = AuditChain.Genesis;
-    private byte[] _mapRoot = PatientMap.EmptyRoot;
+    private MapCommitment? _signedMap;
+    private PatientMapBuilder? _builder;
+    private (Task<MapCommitment> Task, PatientMapBuilder Builder)? _mapping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +55,8 @@ public sealed class LogSequencer(
                     {
                     }
 
+                    PumpMap(stoppingToken);
+
                     await Task.Delay(options.Value.CheckpointInterval, clock, stoppingToken);
                 }
             }
@@ -73,10 +78,10 @@ public sealed class LogSequencer(
 
         var frontier = _frontier!;
         var previous = frontier.Size;
+        var started = clock.GetTimestamp();
         var nodes = new List<(int Level, long Index, byte[] Hash)>();
         var taken = 0;
         var lastHash = _lastHash;
-        var named = new List<(string, long, byte[])>();
         await using (var read = new NpgsqlCommand($"select {AuditRows.Columns} from {schema.Table} where seq > @after order by seq limit {Batch}", connection))
         {
             read.Parameters.AddWithValue("after", frontier.Size);
@@ -90,13 +95,7 @@ public sealed class LogSequencer(
                     break;
                 }
 
-                var leaf = LogTree.LeafOf(entry.Hash);
-                if (entry.NhsNumber is { } patient)
-                {
-                    named.Add((patient, entry.Sequence - 1, leaf));
-                }
-
-                frontier.Append(leaf, (level, index, hash) =>
+                frontier.Append(LogTree.LeafOf(entry.Hash), (level, index, hash) =>
                 {
                     if (level % LogTree.Stride == 0)
                     {
@@ -114,24 +113,13 @@ public sealed class LogSequencer(
         }
 
         var root = frontier.Root();
-        byte[] mapRoot;
-        List<MapNode> mapNodes;
-        try
-        {
-            (mapRoot, mapNodes) = await map.AdvanceAsync(connection, _mapRoot, named, ct);
-        }
-        catch (MissingMapNodeException ex)
-        {
-            logger.LogCritical(ex, "The patient map of the signed checkpoint of size {Size} lacks a node: nothing more is signed until it is put right", previous);
-            _frontier = null;
-            return 0;
-        }
-
         // Written only if the latest checkpoint is still the one this edge grew from and the last entry taken is still
         // there as it was read: a store restored meanwhile (or another leader) gets nothing from an edge that no
         // longer matches it.
         var unchanged = $"where coalesce((select max(size) from {tree.Checkpoints}), 0) = @previous " +
-                        $"and exists (select 1 from {schema.Table} where seq = @size and hash = @last)";
+                        $"and exists (select 1 from {schema.Table} where seq = @size and hash = @last)" +
+                        // and the map it signs is still stored (a store restored since may have lost one finished meanwhile).
+                        (SignsStoredMap ? $" and exists (select 1 from {map.Table} where hash = @map)" : "");
         await using var batch = new NpgsqlBatch(connection);
         foreach (var (level, index, hash) in nodes)
         {
@@ -142,14 +130,9 @@ public sealed class LogSequencer(
             batch.BatchCommands.Add(Unchanged(node));
         }
 
-        if (mapNodes.Count > 0)
-        {
-            batch.BatchCommands.Add(Unchanged(map.Insert(mapNodes, unchanged)));
-        }
-
         var checkpoint = Unchanged(new NpgsqlBatchCommand($"insert into {tree.Checkpoints} (size, root, note, signed_at) select @size, @root, @note, @at {unchanged}"));
         checkpoint.Parameters.AddWithValue("root", root);
-        checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root, mapRoot)));
+        checkpoint.Parameters.AddWithValue("note", key.Sign(new LogCheckpoint(key.Origin, frontier.Size, root, _signedMap)));
         checkpoint.Parameters.AddWithValue("at", clock.GetUtcNow());
         batch.BatchCommands.Add(checkpoint);
         try
@@ -168,12 +151,18 @@ public sealed class LogSequencer(
             return 0;
         }
 
-        (_root, _lastHash, _mapRoot) = (root, lastHash, mapRoot);
-        map.Remember(mapNodes);
+        (_root, _lastHash) = (root, lastHash);
+        logger.LogDebug("Signed {Size} ({Taken} entries) in {Elapsed} ms, with the patient map of {MapSize}",
+            frontier.Size, taken, (int)clock.GetElapsedTime(started).TotalMilliseconds, _signedMap?.Size);
         return taken;
 
         NpgsqlBatchCommand Unchanged(NpgsqlBatchCommand command)
         {
+            if (SignsStoredMap)
+            {
+                command.Parameters.AddWithValue("map", _signedMap!.Root);
+            }
+
             command.Parameters.AddWithValue("previous", previous);
             command.Parameters.AddWithValue("size", frontier.Size);
             command.Parameters.AddWithValue("last", lastHash);
@@ -206,7 +195,6 @@ public sealed class LogSequencer(
             logger.LogCritical("The audit log's latest checkpoint went back from size {Signed} to {Stored}: checkpoints were deleted or restored from a backup", _frontier.Size, size);
         }
 
-        map.Forget(); // the store may have been restored: nothing remembered from before may stand in for it
         try
         {
             var frontier = await tree.Read(connection).FrontierAsync(size, ct);
@@ -220,13 +208,23 @@ public sealed class LogSequencer(
             await using var last = new NpgsqlCommand($"select hash from {schema.Table} where seq = @size", connection);
             last.Parameters.AddWithValue("size", size);
             var lastHash = size == 0 ? AuditChain.Genesis : await last.ExecuteScalarAsync(ct) as string ?? throw new MissingLogHashException(0, size - 1);
-            if (await MapRootAsync(connection, note, size, ct) is not { } mapRoot)
+            // The map goes on from the one the latest checkpoint signed (none: from nothing, over every entry so far),
+            // with a builder of its own, so nothing remembered from before (a store since restored) stands in for the store.
+            LogCheckpoint? signed = null;
+            if (note is not null && (SignedNote.Verify(note, key.Origin, key.PublicKey) is not { } text || (signed = LogCheckpoint.Parse(text)) is null))
             {
+                logger.LogCritical("The audit log's latest checkpoint (size {Size}) is not signed by this log's key: nothing more is signed until it is put right", size);
                 _frontier = null;
                 return false;
             }
 
-            (_frontier, _root, _lastHash, _mapRoot) = (frontier, root, lastHash, mapRoot);
+            (_frontier, _root, _lastHash, _signedMap) = (frontier, root, lastHash, signed?.Map);
+            _builder = new PatientMapBuilder(map, schema, signed?.Map ?? new MapCommitment(0, PatientMap.EmptyRoot));
+            if (signed?.Map is null && size > 0)
+            {
+                logger.LogInformation("Building the patient map over the {Size} entries signed before it existed", size);
+            }
+
             return true;
         }
         catch (MissingLogHashException ex)
@@ -235,70 +233,41 @@ public sealed class LogSequencer(
             _frontier = null;
             return false;
         }
-        catch (MissingMapNodeException ex)
-        {
-            logger.LogCritical(ex, "The patient map of the signed checkpoint of size {Size} lacks a node: nothing more is signed until it is put right", size);
-            _frontier = null;
-            return false;
-        }
     }
 
+    private bool SignsStoredMap => _signedMap is not null && !_signedMap.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot);
+
     /// <summary>
-    /// The patient map the latest checkpoint signed. A log signed before the map existed has none: the map of every
-    /// entry it covers is built once, its nodes stored as it goes (by their hash, so a build cut short wastes nothing),
-    /// and the next checkpoint commits to it.
+    /// Takes the map the builder finished (if it is still this term's), for the next checkpoint to sign, and sets it
+    /// going again up to what is now signed. It runs on its own connection, so a slow merge delays the map, never a
+    /// checkpoint.
     /// </summary>
-    private async Task<byte[]?> MapRootAsync(NpgsqlConnection connection, string? note, long size, CancellationToken ct)
+    private void PumpMap(CancellationToken ct)
     {
-        if (note is null)
+        if (_mapping is { Task.IsCompleted: true } done)
         {
-            return PatientMap.EmptyRoot;
-        }
-
-        if (SignedNote.Verify(note, key.Origin, key.PublicKey) is not { } text || LogCheckpoint.Parse(text) is not { } signed)
-        {
-            logger.LogCritical("The audit log's latest checkpoint (size {Size}) is not signed by this log's key: nothing more is signed until it is put right", size);
-            return null;
-        }
-
-        if (signed.MapRoot is { } mapRoot)
-        {
-            return mapRoot;
-        }
-
-        logger.LogInformation("Building the patient map over the {Size} entries signed before it existed", size);
-        var built = PatientMap.EmptyRoot;
-        for (long after = 0; after < size;)
-        {
-            var named = new List<(string, long, byte[])>();
-            await using (var read = new NpgsqlCommand($"select seq, nhs_number, hash from {schema.Table} where seq > @after and seq <= @size order by seq limit 50000", connection))
+            _mapping = null;
+            if (!done.Task.IsCompletedSuccessfully)
             {
-                read.Parameters.AddWithValue("after", after);
-                read.Parameters.AddWithValue("size", size);
-                await using var reader = await read.ExecuteReaderAsync(ct);
-                after = size;
-                while (await reader.ReadAsync(ct))
-                {
-                    after = reader.GetInt64(0);
-                    if (!reader.IsDBNull(1))
-                    {
-                        named.Add((reader.GetString(1), after - 1, LogTree.LeafOf(reader.GetString(2))));
-                    }
-                }
+                logger.Log(done.Task.Exception?.InnerException is MissingMapNodeException ? LogLevel.Critical : LogLevel.Warning, done.Task.Exception,
+                    "The patient map could not be brought up to date; it is tried again from the last one signed");
+                _frontier = null; // read the store again, and go on from the map its latest checkpoint signs
+                _builder = null;
             }
-
-            var (next, nodes) = await map.AdvanceAsync(connection, built, named, ct);
-            if (nodes.Count > 0)
+            else if (ReferenceEquals(done.Builder, _builder))
             {
-                await using var write = new NpgsqlBatch(connection);
-                write.BatchCommands.Add(map.Insert(nodes, ""));
-                await write.ExecuteNonQueryAsync(ct);
-                map.Remember(nodes);
+                _signedMap = done.Task.Result;
             }
-
-            built = next;
         }
 
-        return built;
+        if (_mapping is null && _builder is { } builder && _frontier is { } frontier && frontier.Size > builder.Current.Size)
+        {
+            var target = frontier.Size;
+            _mapping = (Task.Run(async () =>
+            {
+                await using var connection = await database.OpenConnectionAsync(ct);
+                return await builder.CatchUpAsync(connection, target, ct);
+            }, ct), builder);
+        }
     }
 }

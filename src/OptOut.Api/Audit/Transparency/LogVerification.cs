@@ -19,6 +19,11 @@ public sealed class LogVerification(LogKey key, PatientMapStore map)
     private readonly PatientMapTree _map = PatientMapTree.InMemory();
     private readonly List<(string NhsNumber, long Index, byte[] Leaf)> _named = [];
     private MapNode? _mapRoot;
+
+    // The map's root at every checkpoint's size (a checkpoint signs the map of an earlier one's, as the map trails the
+    // tree), and the nodes of the last few, for the check that the latest signed map is all stored.
+    private readonly Dictionary<long, byte[]> _mapRoots = new() { [0] = PatientMap.EmptyRoot };
+    private readonly Queue<(long Size, MapNode? Root)> _recentMaps = new();
     private (long Size, MapNode? Root)? _lastMap;
     private readonly LogFrontier _frontier = new();
     private readonly Queue<(long Size, byte[] Root, string Note)> _pending = new();
@@ -179,6 +184,14 @@ public sealed class LogVerification(LogKey key, PatientMapStore map)
 
     private void Check((long Size, byte[] Root, string Note) checkpoint)
     {
+        var mapRoot = MapUpToHere();
+        _mapRoots[checkpoint.Size] = mapRoot?.Hash ?? PatientMap.EmptyRoot;
+        _recentMaps.Enqueue((checkpoint.Size, mapRoot));
+        if (_recentMaps.Count > 1000)
+        {
+            _recentMaps.Dequeue();
+        }
+
         var text = SignedNote.Verify(checkpoint.Note, key.Origin, key.PublicKey);
         var signed = text is null ? null : LogCheckpoint.Parse(text);
         string? problem = null;
@@ -194,13 +207,13 @@ public sealed class LogVerification(LogKey key, PatientMapStore map)
         {
             problem = $"the entries up to {checkpoint.Size} no longer match the log's signed checkpoint of that size (history rewritten)";
         }
-        else if (signed.MapRoot is { } mapRoot && !mapRoot.AsSpan().SequenceEqual(MapUpToHere()?.Hash ?? PatientMap.EmptyRoot))
+        else if (signed.Map is { } map && !(_mapRoots.TryGetValue(map.Size, out var rebuilt) && rebuilt.AsSpan().SequenceEqual(map.Root)))
         {
-            problem = $"the patient map signed with the log's checkpoint of size {checkpoint.Size} is not the map of its entries: a patient's history proves complete without all of its entries";
+            problem = $"the patient map signed with the log's checkpoint of size {checkpoint.Size} is not the map of the first {map.Size} entries: a patient's history proves complete without all of its entries";
         }
-        else if (signed.MapRoot is not null)
+        else if (signed.Map is { } good)
         {
-            _lastMap = (checkpoint.Size, _mapRoot);
+            _lastMap = _recentMaps.FirstOrDefault(m => m.Size == good.Size) is { Size: > 0 } kept ? kept : _lastMap;
         }
 
         if (problem is null)

@@ -12,106 +12,12 @@ namespace OptOut.Audit.Transparency;
 /// </summary>
 public sealed class PatientMapStore(AuditSchema schema)
 {
+    /// <summary>The columns <see cref="Read"/> expects, in its order, then the stored hash.</summary>
+    public const string Columns = "depth, key, left_hash, right_hash, entries, head, hash";
+
     public const short LeafDepth = PatientMap.KeyBits;
 
-    /// <summary>The sequencer keeps at most this many nodes read or written (the map's upper levels, mostly) between batches.</summary>
-    private const int CacheLimit = 250_000;
-
-    private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
-
     public string Table => schema.Table.Replace("audit_entries", "audit_map", StringComparison.Ordinal);
-
-    /// <summary>A node by hash, from what <see cref="LoadPathsAsync"/> read; a missing one means the store lost it.</summary>
-    public MapNode Resolve(byte[] hash) =>
-        _cache.TryGetValue(hash, out var node) ? node : throw new MissingMapNodeException(hash);
-
-    public void Forget() => _cache.Clear();
-
-    /// <summary>
-    /// The map after <paramref name="entries"/> (in log order, each naming a patient): each patient's leaf counts them
-    /// and chains them on. Returns the new root and the nodes made, which the caller stores (they are remembered here
-    /// only once it says they are, with <see cref="Remember"/>).
-    /// </summary>
-    public async Task<(byte[] Root, List<MapNode> Created)> AdvanceAsync(
-        NpgsqlConnection connection, byte[] root, IReadOnlyList<(string NhsNumber, long LeafIndex, byte[] LogLeaf)> entries, CancellationToken ct)
-    {
-        if (entries.Count == 0)
-        {
-            return (root, []);
-        }
-
-        var byPatient = entries.GroupBy(e => e.NhsNumber).Select(g => (Key: PatientMap.Key(g.Key), Entries: g.ToList())).ToList();
-        var from = root.AsSpan().SequenceEqual(PatientMap.EmptyRoot) ? null : root;
-        await LoadPathsAsync(connection, from, [.. byPatient.Select(p => p.Key)], ct);
-        var tree = new PatientMapTree(Resolve, link: false);
-        var top = from is null ? null : Resolve(from);
-        var leaves = byPatient.Select(p =>
-        {
-            var leaf = tree.Find(top, p.Key);
-            var head = leaf?.Head ?? PatientMap.EmptyHead;
-            foreach (var (_, index, logLeaf) in p.Entries)
-            {
-                head = PatientMap.NextHead(head, index, logLeaf);
-            }
-
-            return new MapLeaf(p.Key, (leaf?.Entries ?? 0) + p.Entries.Count, head);
-        }).ToList();
-        var merged = tree.Merge(top, leaves);
-        return (merged?.Hash ?? PatientMap.EmptyRoot, [.. tree.Created]);
-    }
-
-    /// <summary>
-    /// Reads, a level at a time, every node on the paths of <paramref name="keys"/> from <paramref name="root"/>: all
-    /// that a merge of those keys into the map will visit.
-    /// </summary>
-    private async Task LoadPathsAsync(NpgsqlConnection connection, byte[]? root, IReadOnlyCollection<byte[]> keys, CancellationToken ct)
-    {
-        if (_cache.Count > CacheLimit)
-        {
-            _cache.Clear();
-        }
-
-        var level = root is null ? [] : new List<(byte[] Hash, List<byte[]> Keys)> { (root, [.. keys]) };
-        while (level.Count > 0)
-        {
-            var missing = level.Select(l => l.Hash).Where(h => !_cache.ContainsKey(h)).Distinct(KeyOrder.Instance).ToArray();
-            if (missing.Length > 0)
-            {
-                await ReadAsync(connection, missing, ct);
-            }
-
-            var next = new List<(byte[], List<byte[]>)>();
-            foreach (var (hash, under) in level)
-            {
-                if (Resolve(hash) is not MapBranch branch)
-                {
-                    continue;
-                }
-
-                var going = under.Where(k => PatientMap.Parting(k, branch.Key) >= branch.Depth).ToLookup(k => PatientMap.Bit(k, branch.Depth));
-                if (going[0].Any())
-                {
-                    next.Add((branch.LeftHash, going[0].ToList()));
-                }
-
-                if (going[1].Any())
-                {
-                    next.Add((branch.RightHash, going[1].ToList()));
-                }
-            }
-
-            level = next;
-        }
-    }
-
-    /// <summary>Keeps the nodes a merge made, as the ones it will build on next.</summary>
-    public void Remember(IEnumerable<MapNode> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            _cache[node.Hash] = node;
-        }
-    }
 
     /// <summary>The insert of <paramref name="nodes"/> as one statement (arrays unnested), ending with <paramref name="condition"/>'s where.</summary>
     public NpgsqlBatchCommand Insert(IReadOnlyList<MapNode> nodes, string condition)
@@ -171,23 +77,8 @@ public sealed class PatientMapStore(AuditSchema schema)
         return null;
     }
 
-    private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"select depth, key, left_hash, right_hash, entries, head, hash from {Table} where hash = any(@hashes)", connection);
-        command.Parameters.AddWithValue("hashes", hashes);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var node = Read(reader);
-            // A row whose content no longer gives its hash is not the node: left out, it reads as missing.
-            if (node.Hash.AsSpan().SequenceEqual((byte[])reader[6]))
-            {
-                _cache[node.Hash] = node;
-            }
-        }
-    }
-
-    private static MapNode Read(NpgsqlDataReader r)
+    /// <summary>A node from a row of: depth, key, left_hash, right_hash, entries, head.</summary>
+    public static MapNode Read(NpgsqlDataReader r)
     {
         var depth = r.GetInt16(0);
         return depth == LeafDepth

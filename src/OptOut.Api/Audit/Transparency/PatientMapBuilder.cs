@@ -1,0 +1,205 @@
+using Npgsql;
+using OptOut.Contracts.Audit;
+
+namespace OptOut.Audit.Transparency;
+
+/// <summary>
+/// Keeps the patient map up with the log for the sequencer, off the checkpoints' path: it merges the entries the
+/// sequencer has signed into the map, stores the new nodes, and hands back the map for the next checkpoint to sign.
+/// One per leader term (made from the latest signed map), so what it remembers never outlives a change of the store.
+/// </summary>
+public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema, MapCommitment from)
+{
+    /// <summary>
+    /// Past this many nodes read or written, the sequencer keeps only the current map's branches above
+    /// <see cref="KeptDepth"/> (at most 2^KeptDepth, the ones every batch passes through) and reads the rest again.
+    /// </summary>
+    private const int CacheLimit = 250_000;
+    private const int KeptDepth = 14;
+
+    private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
+
+
+    /// <summary>How far the map goes: its root over the log's first so many entries, every node of it stored.</summary>
+    public MapCommitment Current { get; private set; } = from;
+
+    /// <summary>
+    /// Merges every entry after <see cref="Current"/> up to <paramref name="target"/> (entries the sequencer has
+    /// checked and signed), 50,000 at a time, storing each step's new nodes before the next; returns the map at
+    /// <paramref name="target"/>, for a checkpoint to sign.
+    /// </summary>
+    public async Task<MapCommitment> CatchUpAsync(NpgsqlConnection connection, long target, CancellationToken ct)
+    {
+        // The map it goes on from must still be stored: a store restored from a backup since would otherwise be given
+        // a map whose older nodes it no longer has. (A node is stored with or after its children, so its root will do.)
+        if (!Current.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
+        {
+            await using var stored = new NpgsqlCommand($"select exists (select 1 from {store.Table} where hash = @root)", connection);
+            stored.Parameters.AddWithValue("root", Current.Root);
+            if (!(bool)(await stored.ExecuteScalarAsync(ct))!)
+            {
+                throw new MissingMapNodeException(Current.Root);
+            }
+        }
+
+        while (Current.Size < target)
+        {
+            var (named, last) = await NamedAsync(connection, Current.Size, target, ct);
+            var (root, nodes) = await AdvanceAsync(connection, Current.Root, named, ct);
+            if (nodes.Count > 0)
+            {
+                await using var write = new NpgsqlBatch(connection);
+                write.BatchCommands.Add(store.Insert(nodes, ""));
+                await write.ExecuteNonQueryAsync(ct);
+                Remember(root, nodes);
+            }
+
+            Current = new MapCommitment(last, root);
+        }
+
+        return Current;
+    }
+
+    /// <summary>The entries after <paramref name="after"/> up to <paramref name="target"/> (50,000 at most) that name a patient, and the last read.</summary>
+    private async Task<(List<(string, long, byte[])> Named, long Last)> NamedAsync(NpgsqlConnection connection, long after, long target, CancellationToken ct)
+    {
+        var named = new List<(string, long, byte[])>();
+        await using var read = new NpgsqlCommand($"select seq, nhs_number, hash from {schema.Table} where seq > @after and seq <= @target order by seq limit 50000", connection);
+        read.Parameters.AddWithValue("after", after);
+        read.Parameters.AddWithValue("target", target);
+        await using var reader = await read.ExecuteReaderAsync(ct);
+        var last = target;
+        while (await reader.ReadAsync(ct))
+        {
+            last = reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                named.Add((reader.GetString(1), last - 1, LogTree.LeafOf(reader.GetString(2))));
+            }
+        }
+
+        return (named, last);
+    }
+
+    /// <summary>A node by hash, from what <see cref="LoadPathsAsync"/> read; a missing one means the store lost it.</summary>
+    private MapNode Resolve(byte[] hash) =>
+        _cache.TryGetValue(hash, out var node) ? node : throw new MissingMapNodeException(hash);
+
+
+    /// <summary>
+    /// The map after <paramref name="entries"/> (in log order, each naming a patient): each patient's leaf counts them
+    /// and chains them on. Returns the new root and the nodes made, which the caller stores (they are remembered here
+    /// only once it says they are, with <see cref="Remember"/>).
+    /// </summary>
+    private async Task<(byte[] Root, List<MapNode> Created)> AdvanceAsync(
+        NpgsqlConnection connection, byte[] root, List<(string NhsNumber, long LeafIndex, byte[] LogLeaf)> entries, CancellationToken ct)
+    {
+        if (entries.Count == 0)
+        {
+            return (root, []);
+        }
+
+        var byPatient = entries.GroupBy(e => e.NhsNumber).Select(g => (Key: PatientMap.Key(g.Key), Entries: g.ToList())).ToList();
+        var from = root.AsSpan().SequenceEqual(PatientMap.EmptyRoot) ? null : root;
+        await LoadPathsAsync(connection, from, [.. byPatient.Select(p => p.Key)], ct);
+        var tree = new PatientMapTree(Resolve, link: false);
+        var top = from is null ? null : Resolve(from);
+        var leaves = byPatient.Select(p =>
+        {
+            var leaf = tree.Find(top, p.Key);
+            var head = leaf?.Head ?? PatientMap.EmptyHead;
+            foreach (var (_, index, logLeaf) in p.Entries)
+            {
+                head = PatientMap.NextHead(head, index, logLeaf);
+            }
+
+            return new MapLeaf(p.Key, (leaf?.Entries ?? 0) + p.Entries.Count, head);
+        }).ToList();
+        var merged = tree.Merge(top, leaves);
+        return (merged?.Hash ?? PatientMap.EmptyRoot, [.. tree.Created]);
+    }
+
+    /// <summary>
+    /// Reads, a level at a time, every node on the paths of <paramref name="keys"/> from <paramref name="root"/>: all
+    /// that a merge of those keys into the map will visit.
+    /// </summary>
+    private async Task LoadPathsAsync(NpgsqlConnection connection, byte[]? root, IReadOnlyCollection<byte[]> keys, CancellationToken ct)
+    {
+        var level = root is null ? [] : new List<(byte[] Hash, List<byte[]> Keys)> { (root, [.. keys]) };
+        while (level.Count > 0)
+        {
+            var missing = level.Select(l => l.Hash).Where(h => !_cache.ContainsKey(h)).Distinct(KeyOrder.Instance).ToArray();
+            if (missing.Length > 0)
+            {
+                await ReadAsync(connection, missing, ct);
+            }
+
+            var next = new List<(byte[], List<byte[]>)>();
+            foreach (var (hash, under) in level)
+            {
+                if (Resolve(hash) is not MapBranch branch)
+                {
+                    continue;
+                }
+
+                var going = under.Where(k => PatientMap.Parting(k, branch.Key) >= branch.Depth).ToLookup(k => PatientMap.Bit(k, branch.Depth));
+                if (going[0].Any())
+                {
+                    next.Add((branch.LeftHash, going[0].ToList()));
+                }
+
+                if (going[1].Any())
+                {
+                    next.Add((branch.RightHash, going[1].ToList()));
+                }
+            }
+
+            level = next;
+        }
+    }
+
+    /// <summary>Keeps the nodes a merge made (under <paramref name="root"/>, now stored), as the ones it will build on next.</summary>
+    private void Remember(byte[] root, IEnumerable<MapNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            _cache[node.Hash] = node;
+        }
+
+        if (_cache.Count <= CacheLimit)
+        {
+            return;
+        }
+
+        var kept = new List<MapNode>();
+        var next = new Stack<byte[]>([root]);
+        while (next.TryPop(out var hash))
+        {
+            if (_cache.TryGetValue(hash, out var node) && node is MapBranch { Depth: < KeptDepth } branch)
+            {
+                kept.Add(branch);
+                next.Push(branch.LeftHash);
+                next.Push(branch.RightHash);
+            }
+        }
+
+        _cache.Clear();
+        kept.ForEach(n => _cache[n.Hash] = n);
+    }
+
+    private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select {PatientMapStore.Columns} from {store.Table} where hash = any(@hashes)", connection);
+        command.Parameters.AddWithValue("hashes", hashes);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var node = PatientMapStore.Read(reader);
+            // A row whose content no longer gives its hash is not the node: left out, it reads as missing.
+            if (node.Hash.AsSpan().SequenceEqual((byte[])reader[6]))
+            {
+                _cache[node.Hash] = node;
+            }
+        }
+    }
+}
