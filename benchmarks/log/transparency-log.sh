@@ -2,6 +2,8 @@
 # The transparency log's figures on the benchmark store (run `infra/optout bench lookups` once first, so it exists):
 #  1. audited look-ups with the log's sequencer running, against the same build with the sequencer held off (its
 #     advisory lock taken by another session before the service starts, so it never leads), alternating, 2 rounds;
+#     An "on" round starts once the log and its patient map have caught up with what the "off" round before it wrote
+#     (the backlog is not the round's own work); the map's lag behind the tree is sampled through the round;
 #  2. how long after an entry was recorded a checkpoint covering it was signed, over the "on" rounds;
 #  3. then `infra/optout bench proofs` for the proofs themselves.
 # Usage: benchmarks/log/transparency-log.sh [seconds per run, default 40]
@@ -19,6 +21,8 @@ export Audit__Log__SigningKeyPem="$(cat .local/audit-log-key.pem)" Audit__Signin
 export OPTOUT_WRK_DIR="$PWD/benchmarks/wrk" OPTOUT_TOKEN="$(infra/optout token --role pipeline --subject bench | tail -n 1)"
 dotnet build src/OptOut.Api -c Release -v q -nologo >/dev/null
 psql_() { su postgres -c "psql -d optout_bench -Atc \"$1\""; }
+# How many entries the latest checkpoint's patient map covers (its "map <n> <root>" line).
+map_size() { psql_ "select coalesce(substring(note from E'\\nmap ([0-9]+) '), '0') from optout.audit_log_checkpoints order by size desc limit 1"; }
 lock=$(dotnet run --project benchmarks/OptOut.Benchmarks -c Release -v q -- sequencer-lock 2>/dev/null | tail -n 1)
 on_from=()
 for round in 1 2; do
@@ -33,9 +37,23 @@ for round in 1 2; do
     pid=$!
     for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5080/health/ready >/dev/null && break; sleep 1; done
     sleep 3
-    [ "$mode" = on ] && on_from+=("$(psql_ "select coalesce(max(seq), 0) from optout.audit_entries")")
+    if [ "$mode" = on ]; then
+      written=$(psql_ "select coalesce(max(seq), 0) from optout.audit_entries")
+      for _ in $(seq 1 600); do
+        curl -sf -o /dev/null -H "Authorization: Bearer $OPTOUT_TOKEN" http://127.0.0.1:5080/v1/opt-outs/9434765919 || true
+        [ "$(map_size)" -ge "$written" ] && break
+        sleep 1
+      done
+      on_from+=("$(psql_ "select coalesce(max(seq), 0) from optout.audit_entries")")
+      (for _ in $(seq 1 $((seconds / 5))); do sleep 5; echo "$(psql_ "select max(size) from optout.audit_log_checkpoints") $(map_size)"; done) > /tmp/optout-map-lag.txt &
+      sampler=$!
+    fi
     rate=$(wrk -t2 -c32 -d"${seconds}s" -s benchmarks/wrk/lookup.lua http://127.0.0.1:5080 | awk '/Requests\/sec/ {print $2}')
     echo "round $round, sequencer $mode: $rate audited look-ups/s"
+    if [ "$mode" = on ]; then
+      wait "$sampler"
+      echo "  the patient map's lag behind the tree, sampled every 5 s: $(awk '{printf "%d ", $1 - $2}' /tmp/optout-map-lag.txt)entries"
+    fi
     sleep 2
     kill "$pid"; wait "$pid" 2>/dev/null || true
     if [ -n "$holder" ]; then

@@ -16,6 +16,12 @@ public sealed class TransparencyLogOptions
     /// <summary>How often the sequencer integrates new entries and signs a checkpoint when the log has grown.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How many patient map nodes the sequencer keeps in memory (about 250 bytes each, two per patient): with the whole
+    /// current map held, a merge reads nothing from the store. A bigger map keeps only its upper levels.
+    /// </summary>
+    public int MapCacheNodes { get; set; } = 4_000_000;
+
     /// <summary>The witnesses asked to cosign checkpoints (none by default; `infra/optout run` starts one).</summary>
     public List<WitnessOptions> Witnesses { get; set; } = [];
 

@@ -8,16 +8,19 @@ namespace OptOut.Audit.Transparency;
 /// sequencer has signed into the map, stores the new nodes, and hands back the map for the next checkpoint to sign.
 /// One per leader term (made from the latest signed map), so what it remembers never outlives a change of the store.
 /// </summary>
-public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema, MapCommitment from)
+public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema, MapCommitment from, int maxNodes, ILogger logger)
 {
     /// <summary>
-    /// Past this many nodes read or written, the sequencer keeps only the current map's branches above
-    /// <see cref="KeptDepth"/> (at most 2^KeptDepth, the ones every batch passes through) and reads the rest again.
+    /// The builder remembers every node of the current map it has read or made, so that once warm a merge reads
+    /// nothing (each touched patient otherwise costs a read per branch below the cached ones). Superseded versions are
+    /// dropped whenever the cache doubles. A map bigger than <c>maxNodes</c> (Audit:Log:MapCacheNodes, about 250 bytes
+    /// each) keeps only its branches above <see cref="KeptDepth"/>, the ones every merge passes through.
     /// </summary>
-    private const int CacheLimit = 250_000;
-    private const int KeptDepth = 14;
+    private const int KeptDepth = 16;
 
     private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
+    private int _trimAt = 250_000;
+    private long _reads;
 
 
     /// <summary>How far the map goes: its root over the log's first so many entries, every node of it stored.</summary>
@@ -44,8 +47,11 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
 
         while (Current.Size < target)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var (named, last) = await NamedAsync(connection, Current.Size, target, ct);
+            var reads = _reads;
             var (root, nodes) = await AdvanceAsync(connection, Current.Root, named, ct);
+            var merged = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (nodes.Count > 0)
             {
                 await using var write = new NpgsqlBatch(connection);
@@ -53,6 +59,9 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
                 await write.ExecuteNonQueryAsync(ct);
                 Remember(root, nodes);
             }
+
+            logger.LogDebug("Patient map {Size}: {Entries} entries read and merged in {Merged} ms ({Reads} nodes read), {Nodes} nodes written in {Written} ms; {Cached} cached",
+                last, named.Count, (int)merged.TotalMilliseconds, _reads - reads, nodes.Count, (int)(System.Diagnostics.Stopwatch.GetElapsedTime(started) - merged).TotalMilliseconds, _cache.Count);
 
             Current = new MapCommitment(last, root);
         }
@@ -166,7 +175,7 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
             _cache[node.Hash] = node;
         }
 
-        if (_cache.Count <= CacheLimit)
+        if (_cache.Count <= _trimAt)
         {
             return;
         }
@@ -175,22 +184,32 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         var next = new Stack<byte[]>([root]);
         while (next.TryPop(out var hash))
         {
-            if (_cache.TryGetValue(hash, out var node) && node is MapBranch { Depth: < KeptDepth } branch)
+            if (_cache.TryGetValue(hash, out var node))
             {
-                kept.Add(branch);
-                next.Push(branch.LeftHash);
-                next.Push(branch.RightHash);
+                kept.Add(node);
+                if (node is MapBranch branch)
+                {
+                    next.Push(branch.LeftHash);
+                    next.Push(branch.RightHash);
+                }
             }
+        }
+
+        if (kept.Count > maxNodes)
+        {
+            kept.RemoveAll(n => n is not MapBranch { Depth: < KeptDepth });
         }
 
         _cache.Clear();
         kept.ForEach(n => _cache[n.Hash] = n);
+        _trimAt = Math.Max(250_000, 2 * kept.Count);
     }
 
     private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"select {PatientMapStore.Columns} from {store.Table} where hash = any(@hashes)", connection);
         command.Parameters.AddWithValue("hashes", hashes);
+        _reads += hashes.Length;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
