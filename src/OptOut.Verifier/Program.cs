@@ -163,7 +163,8 @@ if (parsed.Errors.Count > 0 || parsed.Action is null)
 
 try
 {
-    return await parsed.InvokeAsync();
+    // Exceptions reach the catch below, not System.CommandLine's handler (which prints a stack trace): bad input is "not verified".
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception ex) when (ex is IOException or JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
 {

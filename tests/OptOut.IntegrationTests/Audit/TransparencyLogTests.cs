@@ -129,6 +129,13 @@ public class TransparencyLogTests(OptOutService service)
         Assert.True(exit == 1, said);
         Assert.Contains("does not lead to the map the checkpoint signs", said, StringComparison.Ordinal);
 
+        // Hostile bytes in the file are reported as not verified, never as a crash.
+        var garbled = System.Text.Json.Nodes.JsonNode.Parse(history)!;
+        garbled["map"]![0]!["path"]![0]!["sibling"] = "%%%";
+        (exit, said) = await VerifyFileAsync(garbled.ToJsonString(), key);
+        Assert.True(exit == 1, said);
+        Assert.StartsWith("NOT VERIFIED: the input could not be read", said, StringComparison.Ordinal);
+
         // Nor may the map proof simply be left out.
         var unmapped = System.Text.Json.Nodes.JsonNode.Parse(history)!;
         unmapped["map"]!.AsArray().Clear();
