@@ -6,7 +6,8 @@ namespace OptOut.Cli.Audit;
 
 /// <summary>
 /// Re-verifies an NDJSON audit export offline: every entry's hash from its content, and every link between
-/// consecutive entries. A filtered export has gaps; entries either side of a gap are checked on their own.
+/// consecutive entries. A filtered export has gaps; entries either side of a gap are checked on their own. With
+/// --log-key, the file is a patient's download instead, checked as the History page checks it (<see cref="HistoryCheck"/>).
 /// </summary>
 public static class AuditVerifyCommand
 {
@@ -19,12 +20,22 @@ public static class AuditVerifyCommand
         checkpoints.AcceptExistingOnly();
         var publicKey = new Option<FileInfo>("--public-key") { Description = "The PEM of /v1/audit/public-key." };
         publicKey.AcceptExistingOnly();
-        var command = new Command("audit-verify", "Recompute every hash and link of an audit export, and every signed checkpoint it covers.")
+        var logKey = new Option<string>("--log-key")
         {
-            export, head, checkpoints, publicKey,
+            Description = "The audit log's verifier key (GET /v1/audit/log/key), or a file holding it: EXPORT is then a patient's download " +
+                          "(GET /v1/patients/{n}/access-log/proof), each entry checked into the signed checkpoint and the list against its patient map.",
+        };
+        var command = new Command("audit-verify", "Recompute every hash and link of an audit export, and every signed checkpoint it covers; or check a patient's download with its proofs.")
+        {
+            export, head, checkpoints, publicKey, logKey,
         };
         command.Validators.Add(r =>
         {
+            if (r.GetValue(logKey) is not null && (r.GetValue(head) is not null || r.GetValue(checkpoints) is not null))
+            {
+                r.AddError("--log-key checks a patient's download; --head, --checkpoints and --public-key are for an export.");
+            }
+
             if ((r.GetValue(checkpoints) is null) != (r.GetValue(publicKey) is null))
             {
                 r.AddError("--checkpoints and --public-key go together: a checkpoint is verified with the key that signed it.");
@@ -34,6 +45,11 @@ public static class AuditVerifyCommand
         {
             try
             {
+                if (parsed.GetValue(logKey) is { } key)
+                {
+                    return await HistoryAsync(parsed.GetValue(export)!.FullName, File.Exists(key) ? await File.ReadAllTextAsync(key, ct) : key, output);
+                }
+
                 return await RunAsync(parsed.GetValue(export)!.FullName, parsed.GetValue(head), parsed.GetValue(checkpoints)?.FullName, parsed.GetValue(publicKey)?.FullName, output);
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or System.Security.Cryptography.CryptographicException or ArgumentException)
@@ -43,6 +59,26 @@ public static class AuditVerifyCommand
             }
         });
         return command;
+    }
+
+    private static async Task<int> HistoryAsync(string path, string logKey, TextWriter output)
+    {
+        if (SignedNote.ParseVerifierKey(logKey.Trim()) is null)
+        {
+            throw new FormatException("--log-key is not a verifier key (name+id+key)");
+        }
+
+        var check = HistoryCheck.Of(await File.ReadAllTextAsync(path), logKey);
+        if (!check.Verified)
+        {
+            await output.WriteLineAsync($"NOT VERIFIED: {check.Problem}");
+            return ExitCodes.NotVerified;
+        }
+
+        await output.WriteLineAsync($"verified: all {check.Entries} entries are in the audit log's checkpoint signed {check.SignedAt:u}" +
+                                    (check.Witnessed ? ", cosigned by a witness" : "") +
+                                    (check.Complete ? ", and its patient map shows no entry naming the patient is missing" : "; the checkpoint has no patient map, so completeness is not shown"));
+        return ExitCodes.Done;
     }
 
     private static async Task<int> RunAsync(string path, string? expectedHead, string? checkpointsFile, string? keyFile, TextWriter output)

@@ -121,6 +121,14 @@ public class TransparencyLogTests(OptOutService service)
         Assert.True(exit == 1, said);
         Assert.Contains("the list is not complete: the signed map says 3 of the log's first", said, StringComparison.Ordinal);
 
+        // OptOut's own tool says the same, from the same file (the page's check): the original verifies, this does not.
+        var original = await CliHistoryAsync(history, key);
+        Assert.True(original.ExitCode == 0, original.Stdout + original.Stderr);
+        Assert.Contains("its patient map shows no entry naming the patient is missing", original.Stdout, StringComparison.Ordinal);
+        var trimmed = await CliHistoryAsync(removed.ToJsonString(), key);
+        Assert.True(trimmed.ExitCode == 1, trimmed.Stdout + trimmed.Stderr);
+        Assert.StartsWith("NOT VERIFIED: the signed record holds 3 uses", trimmed.Stdout, StringComparison.Ordinal);
+
         // A server that also trims the map leaf to two entries (with the head the two give) no longer reaches the signed map.
         var entries = removed["entries"]!.AsArray().Select(e => (e!["sequence"]!.GetValue<long>() - 1, LogProofs.LeafHash(Convert.FromHexString(e["hash"]!.GetValue<string>())))).ToList();
         removed["map"]![0]!["leaf"]!["entries"] = 2;
@@ -163,6 +171,20 @@ public class TransparencyLogTests(OptOutService service)
         Assert.Equal(covered, own ? leaf.GetProperty("entries").GetInt64() : 0);
         var (exit, said) = await VerifyFileAsync(history, (await service.CreateClient().GetStringAsync("/v1/audit/log/key")).Trim());
         Assert.True(exit == 0, said);
+    }
+
+    private async Task<CliRun> CliHistoryAsync(string history, string key)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"history-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllTextAsync(file, history);
+            return await OptOutCli.RunAsync(service.SigningKey, "audit-verify", file, "--log-key", key);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static async Task<(int Exit, string Output)> VerifyFileAsync(string history, string key)

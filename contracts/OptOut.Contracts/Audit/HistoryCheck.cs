@@ -1,10 +1,10 @@
 using System.Text.Json;
-using OptOut.Contracts.Audit;
 
-namespace OptOut.Web;
+namespace OptOut.Contracts.Audit;
 
 /// <summary>
-/// What checking a downloaded history against the log's signed checkpoint found; <see cref="Complete"/> when the
+/// What checking a patient's downloaded history (GET /v1/patients/{n}/access-log/proof) against the log's signed
+/// checkpoint found: the History page's check and `optout audit-verify --log-key`; <see cref="Complete"/> when the
 /// checkpoint's patient map also shows that no entry naming the patient is missing from it.
 /// </summary>
 public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int Entries, bool Witnessed, string? Problem, bool Complete = false)
