@@ -97,24 +97,22 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                 head bytea);
               -- Only when missing: once `infra/optout` has handed these tables to the audit owner, the service's role
               -- may not touch their triggers (nor should it).
-              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_tree_append_only' AND tgrelid = '{names.Schema}.audit_tree'::regclass) THEN
-                CREATE TRIGGER audit_tree_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_tree
-                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              END IF;
-              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_checkpoints_append_only' AND tgrelid = '{names.Schema}.audit_log_checkpoints'::regclass) THEN
-                CREATE TRIGGER audit_log_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_checkpoints
-                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              END IF;
-              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_cosignatures_append_only' AND tgrelid = '{names.Schema}.audit_log_cosignatures'::regclass) THEN
-                CREATE TRIGGER audit_log_cosignatures_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_log_cosignatures
-                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              END IF;
-              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_map_append_only' AND tgrelid = '{names.Schema}.audit_map'::regclass) THEN
-                CREATE TRIGGER audit_map_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_map
-                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-              END IF;
+              {string.Concat(LogTables.Select(AppendOnly))}
             END $$;
             """);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The transparency log's tables: append-only like the entries.</summary>
+    private static readonly string[] LogTables = ["audit_tree", "audit_log_checkpoints", "audit_log_cosignatures", "audit_map"];
+
+    /// <summary>The append-only trigger of one of the log's tables, created only when it is missing (see above).</summary>
+    private string AppendOnly(string table) =>
+        $"""
+         IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_append_only' AND tgrelid = '{names.Schema}.{table}'::regclass) THEN
+           CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.{table}
+             FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+         END IF;
+
+         """;
 }
