@@ -77,12 +77,7 @@ public class LogIntegrationBenchmarks
     public byte[] CheckIntegrateAndMap()
     {
         var root = CheckAndIntegrate();
-        var leaves = _entries.Select(e =>
-        {
-            var key = PatientMap.Key(e.NhsNumber!);
-            var leaf = _map.Find(_mapRoot, key);
-            return new MapLeaf(key, (leaf?.Entries ?? 0) + 1, PatientMap.NextHead(leaf?.Head ?? PatientMap.EmptyHead, e.Sequence - 1, LogTree.LeafOf(e.Hash)));
-        });
-        return [.. root, .. _map.Merge(_mapRoot, leaves)!.Hash];
+        var grown = _map.Grow(_mapRoot, _entries.Select(e => (e.NhsNumber!, e.Sequence - 1, LogTree.LeafOf(e.Hash))));
+        return [.. root, .. grown!.Hash];
     }
 }

@@ -66,6 +66,27 @@ public sealed class PatientMapTree(Func<byte[], MapNode> resolve, bool link)
         return Merge(root, sorted, 0);
     }
 
+    /// <summary>
+    /// The map after these log entries (in log order, each naming a patient: its leaf index and RFC 9162 leaf hash):
+    /// each named patient's leaf counts them and chains them onto its head. The one rule the sequencer's builder and
+    /// the verifier's rebuild share.
+    /// </summary>
+    public MapNode? Grow(MapNode? root, IEnumerable<(string NhsNumber, long LeafIndex, byte[] LogLeaf)> named) =>
+        Merge(root, named.GroupBy(e => e.NhsNumber).Select(g =>
+        {
+            var key = PatientMap.Key(g.Key);
+            var leaf = Find(root, key);
+            var head = leaf?.Head ?? PatientMap.EmptyHead;
+            var count = 0;
+            foreach (var (_, index, logLeaf) in g)
+            {
+                head = PatientMap.NextHead(head, index, logLeaf);
+                count++;
+            }
+
+            return new MapLeaf(key, (leaf?.Entries ?? 0) + count, head);
+        }).ToList());
+
     /// <summary>The patient's leaf in the tree from <paramref name="root"/>; null when they have none.</summary>
     public MapLeaf? Find(MapNode? root, byte[] key)
     {

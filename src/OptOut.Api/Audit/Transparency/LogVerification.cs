@@ -103,19 +103,7 @@ public sealed class LogVerification(LogKey key, PatientMapStore map)
     {
         if (_named.Count > 0)
         {
-            var leaves = _named.GroupBy(e => e.NhsNumber).Select(g =>
-            {
-                var key = PatientMap.Key(g.Key);
-                var leaf = _map.Find(_mapRoot, key);
-                var head = leaf?.Head ?? PatientMap.EmptyHead;
-                foreach (var (_, index, logLeaf) in g)
-                {
-                    head = PatientMap.NextHead(head, index, logLeaf);
-                }
-
-                return new MapLeaf(key, (leaf?.Entries ?? 0) + g.Count(), head);
-            }).ToList();
-            _mapRoot = _map.Merge(_mapRoot, leaves);
+            _mapRoot = _map.Grow(_mapRoot, _named);
             _named.Clear();
         }
 

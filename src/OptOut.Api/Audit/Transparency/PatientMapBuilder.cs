@@ -108,23 +108,10 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
             return (root, []);
         }
 
-        var byPatient = entries.GroupBy(e => e.NhsNumber).Select(g => (Key: PatientMap.Key(g.Key), Entries: g.ToList())).ToList();
         var from = root.AsSpan().SequenceEqual(PatientMap.EmptyRoot) ? null : root;
-        await LoadPathsAsync(connection, from, [.. byPatient.Select(p => p.Key)], ct);
+        await LoadPathsAsync(connection, from, [.. entries.Select(e => e.NhsNumber).Distinct().Select(PatientMap.Key)], ct);
         var tree = new PatientMapTree(Resolve, link: false);
-        var top = from is null ? null : Resolve(from);
-        var leaves = byPatient.Select(p =>
-        {
-            var leaf = tree.Find(top, p.Key);
-            var head = leaf?.Head ?? PatientMap.EmptyHead;
-            foreach (var (_, index, logLeaf) in p.Entries)
-            {
-                head = PatientMap.NextHead(head, index, logLeaf);
-            }
-
-            return new MapLeaf(p.Key, (leaf?.Entries ?? 0) + p.Entries.Count, head);
-        }).ToList();
-        var merged = tree.Merge(top, leaves);
+        var merged = tree.Grow(from is null ? null : Resolve(from), entries);
         return (merged?.Hash ?? PatientMap.EmptyRoot, [.. tree.Created]);
     }
 
