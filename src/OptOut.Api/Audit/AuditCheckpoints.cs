@@ -16,6 +16,12 @@ public sealed class AuditOptions
 
     /// <summary>...or once the oldest unanchored entry is this old.</summary>
     public TimeSpan CheckpointAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Entries per partition of the trail (see <see cref="AuditSchema"/>'s partitions): 4M keeps the newest partition's
+    /// indexes near 250 MB, in memory; a patient's history reads one index probe per partition.
+    /// </summary>
+    public long EntriesPerPartition { get; set; } = 4_194_304;
 }
 
 public sealed record AuditCheckpoint(long FromSequence, long ToSequence, string MerkleRoot, string HeadHash, DateTimeOffset SignedAt, string Signature);

@@ -13,7 +13,7 @@ namespace OptOut.Audit;
 /// Batches are pipelined: the next is hashed onto the one in flight and sent at once, in one round trip that takes
 /// the lock (so it commits after the one ahead) and inserts only if the head is the one it was hashed onto.
 /// </summary>
-public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
+public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, AuditPartitions partitions, Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     /// <summary>The advisory lock every instance takes to continue the chain ("OptOutAu").</summary>
@@ -94,6 +94,11 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                     {
                         batch.Add(item);
                     }
+                }
+
+                if (batch.Count > 0 || Volatile.Read(ref _pendingMayExist) == 1)
+                {
+                    await EnsureRoomAsync(stoppingToken);
                 }
 
                 var drainPending = Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
@@ -226,6 +231,22 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         };
         await write.ExecuteNonQueryAsync(ct);
         return write.BatchCommands[1].RecordsAffected == chained.Records.Count;
+    }
+
+    /// <summary>
+    /// Partitions ahead of the head before a batch goes out. Should that fail, the batch still goes: it finds room
+    /// unless the database has none, and then its requests fail as they would on any refused write.
+    /// </summary>
+    private async Task EnsureRoomAsync(CancellationToken ct)
+    {
+        try
+        {
+            await partitions.EnsureRoomAsync(_head?.Sequence, ct);
+        }
+        catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Audit partitions could not be made ahead of the chain");
+        }
     }
 
     private bool CheckpointDue(int adding) =>

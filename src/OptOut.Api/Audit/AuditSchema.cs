@@ -8,7 +8,7 @@ namespace OptOut.Audit;
 /// TRUNCATE for everyone, and `infra/optout` hands the table to a role the service cannot log in as, so
 /// the service's own role can only append and read.
 /// </summary>
-public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names)
+public sealed partial class AuditSchema(NpgsqlDataSource database, EventStoreNames names)
 {
     public string Table => $"{names.Schema}.audit_entries";
 
@@ -25,32 +25,13 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
         await using var command = database.CreateCommand($"""
             DO $$
             BEGIN
+              -- One instance at a time: two starting together must not both move a trail into partitions.
+              PERFORM pg_advisory_xact_lock({ExtendLock});
               IF to_regclass('{Table}') IS NULL THEN
                 CREATE SCHEMA IF NOT EXISTS {names.Schema};
-                CREATE TABLE {Table} (
-                  seq bigint PRIMARY KEY,
-                  recorded_at timestamptz NOT NULL,
-                  kind text NOT NULL,
-                  action text NOT NULL,
-                  actor text NOT NULL,
-                  actor_role text NOT NULL,
-                  nhs_number text,
-                  purpose text,
-                  outcome int NOT NULL,
-                  request_id text NOT NULL,
-                  details text NOT NULL,
-                  prev_hash text NOT NULL,
-                  hash text NOT NULL);
-                CREATE INDEX audit_entries_nhs_number ON {Table} (nhs_number, seq);
-                CREATE INDEX audit_entries_recorded_at ON {Table} (recorded_at);
-                -- A change's reference, as staff search by it (details is always a JSON object, so the cast never fails).
-                CREATE INDEX audit_entries_reference ON {Table} ((details::jsonb ->> 'reference')) WHERE kind = 'change';
                 CREATE FUNCTION {names.Schema}.audit_entries_are_append_only() RETURNS trigger LANGUAGE plpgsql AS
                   'BEGIN RAISE EXCEPTION ''audit entries are append-only''; END';
-                CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON {Table}
-                  FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
-                CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON {Table}
-                  FOR EACH STATEMENT EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+                {EntriesTable}
                 CREATE TABLE {names.Schema}.audit_checkpoints (
                   from_seq bigint PRIMARY KEY,
                   to_seq bigint NOT NULL,
@@ -60,7 +41,11 @@ public sealed class AuditSchema(NpgsqlDataSource database, EventStoreNames names
                   signature text NOT NULL);
                 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON {names.Schema}.audit_checkpoints
                   FOR EACH ROW EXECUTE FUNCTION {names.Schema}.audit_entries_are_append_only();
+              ELSIF (SELECT relkind FROM pg_class WHERE oid = '{Table}'::regclass) = 'r'
+                AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = '{Table}'::regclass), 'USAGE') THEN
+                {Partitioning}
               END IF;
+              {Extend}
               CREATE TABLE IF NOT EXISTS {Pending} (
                 id bigserial PRIMARY KEY,
                 record jsonb NOT NULL,

@@ -8,6 +8,7 @@ public static class AuditSetup
         services.Configure<AuditOptions>(configuration.GetSection("Audit"));
         services.AddSingleton<AuditSchema>();
         services.AddSingleton<AuditCheckpoints>();
+        services.AddSingleton<AuditPartitions>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

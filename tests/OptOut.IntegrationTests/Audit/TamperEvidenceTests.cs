@@ -40,7 +40,10 @@ public class TamperEvidenceTests(OptOutService service) : IAsyncLifetime
     [Fact]
     public Task Reordered_rows_are_reported_at_the_first_moved_entry() =>
         TamperedAsync(
-            "update optout.audit_entries set seq = -1 where seq = 2; update optout.audit_entries set seq = 2 where seq = 3; update optout.audit_entries set seq = 3 where seq = -1",
+            // Rows 2 and 3 swap places: one statement reads both as they were.
+            "update optout.audit_entries a set (recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash) = " +
+            "(select recorded_at, kind, action, actor, actor_role, nhs_number, purpose, outcome, request_id, details, prev_hash, hash from optout.audit_entries b where b.seq = 5 - a.seq) " +
+            "where a.seq in (2, 3)",
             2, "follow");
 
     [Fact]

@@ -41,6 +41,23 @@ public sealed class PostgresCluster(string connectionString) : IServerControl
         NpgsqlConnection.ClearAllPools();
     }
 
+    /// <summary>Runs a SQL file as the cluster's superuser (psql through the postgres account), with psql variables.</summary>
+    public static async Task RunAsSuperuserAsync(string database, string file, params (string Name, string Value)[] variables)
+    {
+        // Copied where the postgres account can read it (the checkout's directories may not let it in).
+        var copy = Path.Combine(Path.GetTempPath(), $"optout-{Guid.NewGuid():N}.sql");
+        File.Copy(file, copy);
+        try
+        {
+            var psql = $"psql -X -q -v ON_ERROR_STOP=1 -d {database} -f {copy} " + string.Join(' ', variables.Select(v => $"-v {v.Name}={v.Value}"));
+            await Command.RunAsync("su", "postgres", "-c", psql);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
     private async Task<(string Version, string Name)> ClusterAsync()
     {
         var port = new NpgsqlConnectionStringBuilder(connectionString).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -28,6 +28,8 @@ public sealed class TestSettings
         ["Auth:RoleClaims:Roles:R9002"] = "admin",
         ["Audit:SigningKeyPem"] = AuditSigningKeyPem,
         ["Audit:CheckpointEvery"] = "5",
+        // The smallest partitions the schema allows, so suites that write a few thousand entries cross several.
+        ["Audit:EntriesPerPartition"] = "1024",
         ["Audit:Log:SigningKeyPem"] = LogSigningKeyPem,
         ["Audit:Log:CheckpointInterval"] = "00:00:00.100",
         ["Publishing:ConfirmTimeout"] = "00:00:03",
