@@ -35,8 +35,27 @@ public static class EventStoreSetup
 
         services.AddSingleton(new EventStoreNames(configuration["EventStore:Schema"] ?? "optout"));
         services.AddSingleton<CommittedEvents>();
-        services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ => CreateDataSource(connectionString));
         return services;
+    }
+
+    /// <summary>
+    /// A data source for the connection string. Several hosts (a cluster's nodes) make a multi-host source, which Npgsql
+    /// will not build with Target Session Attributes in its string: they become the wrapper's, so every connection goes
+    /// to a node that matches (the primary, after a failover the new one).
+    /// </summary>
+    public static Npgsql.NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return Npgsql.NpgsqlDataSource.Create(connectionString);
+        }
+
+        var target = builder.TargetSessionAttributes;
+        builder.TargetSessionAttributes = null;
+        var nodes = new Npgsql.NpgsqlDataSourceBuilder(builder.ConnectionString).BuildMultiHost();
+        return target is null ? nodes : nodes.WithTargetSession(Enum.Parse<Npgsql.TargetSessionAttributes>(target.Replace("-", "", StringComparison.Ordinal), ignoreCase: true));
     }
 
     /// <summary>
@@ -58,7 +77,7 @@ public static class EventStoreSetup
     /// </summary>
     public static void Configure(StoreOptions opts, string connectionString, string schema)
     {
-        opts.Connection(connectionString);
+        opts.Connection(CreateDataSource(connectionString));
         opts.DatabaseSchemaName = schema;
 
         // One stream per patient, keyed by the ten-digit NHS number itself.

@@ -10,9 +10,9 @@ public static class HealthSetup
 
     public static IServiceCollection AddOptOutHealth(this IServiceCollection services, IConfiguration configuration)
     {
-        var broker = new Uri(configuration.GetConnectionString("RabbitMq")!);
+        var broker = BrokerAddress.From(configuration);
         services.AddHealthChecks()
-            .AddNpgSql(configuration.GetConnectionString("Marten")!, name: "postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(3))
+            .Add(new HealthCheckRegistration("postgresql", sp => new DatabaseHealthCheck(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()), null, [Ready], TimeSpan.FromSeconds(3)))
             .AddCheck("rabbitmq", new BrokerHealthCheck(broker), tags: [Ready]);
         return services;
     }

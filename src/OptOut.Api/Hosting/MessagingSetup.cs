@@ -6,20 +6,22 @@ public static class MessagingSetup
 {
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {
-        var broker = new Uri(configuration.GetConnectionString("RabbitMq")
-            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set."));
-
+        var broker = BrokerAddress.From(configuration);
         services.AddMassTransit(bus =>
         {
             // Health data services do not report usage to third parties, and this network reaches none.
             bus.DisableUsageTelemetry();
-            bus.UsingRabbitMq((_, rabbit) => rabbit.Host(broker.Host, (ushort)(broker.IsDefaultPort ? 5672 : broker.Port), VirtualHost(broker), host =>
+            bus.UsingRabbitMq((_, rabbit) => rabbit.Host(broker.Nodes[0].Host, (ushort)broker.Nodes[0].Port, broker.VirtualHost, host =>
             {
-                var userInfo = broker.UserInfo.Split(':', 2);
-                host.Username(Uri.UnescapeDataString(userInfo[0]));
-                host.Password(userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : "");
+                host.Username(broker.UserName);
+                host.Password(broker.Password);
                 // Publisher confirms are what lets the outbox relay advance only after the broker has the message.
                 host.PublisherConfirmation = true;
+                if (broker.Nodes.Count > 1)
+                {
+                    // A cluster: the connection (and so publishing) moves to another node when its node is lost.
+                    host.UseCluster(cluster => broker.Nodes.ToList().ForEach(n => cluster.Node($"{n.Host}:{n.Port}")));
+                }
             }));
         });
 
@@ -27,7 +29,4 @@ public static class MessagingSetup
         services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
         return services;
     }
-
-    private static string VirtualHost(Uri broker) =>
-        broker.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(broker.AbsolutePath.TrimStart('/'));
 }

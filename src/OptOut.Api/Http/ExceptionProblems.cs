@@ -117,8 +117,11 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is TimeoutException or Npgsql.NpgsqlException { IsTransient: true }
-                || exception is Npgsql.PostgresException pg && (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03"))
+            // Npgsql's own failures (no PostgresException: no server answered, none of a cluster's nodes is primary yet);
+            // a server that is shutting down or starting; a node that was primary when the connection opened and is a
+            // standby now (25006: a failover happened under it).
+            if (exception is TimeoutException or Npgsql.NpgsqlException { IsTransient: true } or Npgsql.NpgsqlException and not Npgsql.PostgresException
+                || exception is Npgsql.PostgresException pg && (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "25006"))
             {
                 return true;
             }

@@ -22,8 +22,9 @@ public sealed class ChangeLoad
     /// <summary>Every answer other than a 2xx, as "status media-type", or the transport error's type.</summary>
     public IReadOnlyCollection<string> Failures => _failures;
 
-    public Task RunAsync(Func<HttpClient> client, int writers, CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => WriteAsync(client(), stop), CancellationToken.None)));
+    /// <param name="pause">Between one writer's changes: a long fault test paces its load, so what it must check afterwards stays bounded.</param>
+    public Task RunAsync(Func<HttpClient> client, int writers, CancellationToken stop, TimeSpan pause = default) =>
+        Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => WriteAsync(client(), pause, stop), CancellationToken.None)));
 
     /// <summary>Sends each change that never got its 2xx again, with its own key, and fails unless every one is acknowledged.</summary>
     public async Task CompleteAsync(HttpClient client)
@@ -36,7 +37,7 @@ public sealed class ChangeLoad
         }
     }
 
-    private async Task WriteAsync(HttpClient client, CancellationToken stop)
+    private async Task WriteAsync(HttpClient client, TimeSpan pause, CancellationToken stop)
     {
         var nhs = "";
         for (var n = 0; !stop.IsCancellationRequested; n++)
@@ -50,6 +51,10 @@ public sealed class ChangeLoad
             var change = new Change(nhs, OptedOut: n % 2 == 0, Key: Guid.NewGuid().ToString());
             _changes.Enqueue(change);
             await SendUntilAcknowledgedAsync(client, change, stop);
+            if (pause > TimeSpan.Zero && !stop.IsCancellationRequested)
+            {
+                await Task.Delay(pause, CancellationToken.None);
+            }
         }
     }
 

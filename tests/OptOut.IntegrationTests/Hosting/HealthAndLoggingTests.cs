@@ -14,6 +14,9 @@ public class HealthAndLoggingTests(OptOutService service)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         var ready = await RetryAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // Which PostgreSQL server answers as primary: on a cluster, the node Patroni promoted.
+        var database = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("postgresql");
+        Assert.Matches(@"^primary [0-9.]+:[0-9]+$", database.GetProperty("Description").GetString());
     }
 
     [Fact]

@@ -5,8 +5,9 @@ using RabbitMQ.Client.Exceptions;
 namespace OptOut.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A consumer as another team would write one with a plain AMQP client: a durable queue bound to the
-/// fanout exchange MassTransit publishes a contract to (named by its full type name).
+/// A consumer as another team would write one with a plain AMQP client: a durable quorum queue (replicated across a
+/// cluster's nodes, as the README's example declares it) bound to the fanout exchange MassTransit publishes a contract to
+/// (named by its full type name), read through any node of a cluster.
 /// </summary>
 public sealed class ChangeSubscriber : IAsyncDisposable
 {
@@ -17,6 +18,8 @@ public sealed class ChangeSubscriber : IAsyncDisposable
 
     private ChangeSubscriber(Uri broker) => _broker = broker;
 
+    public string Name => _queue;
+
     public static async Task<ChangeSubscriber> BindAsync(Uri broker, string exchange)
     {
         var queue = new ChangeSubscriber(broker);
@@ -25,7 +28,7 @@ public sealed class ChangeSubscriber : IAsyncDisposable
         // Durable to outlive a broker restart in the fault tests; a run stopped before its clean-up leaves the queue to the
         // broker, which deletes it after ten minutes unused instead of routing every later change on this broker into it.
         await channel.QueueDeclareAsync(queue._queue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-expires"] = 600_000 });
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum", ["x-expires"] = 600_000 });
         await channel.QueueBindAsync(queue._queue, exchange, "");
         return queue;
     }
@@ -95,7 +98,8 @@ public sealed class ChangeSubscriber : IAsyncDisposable
         }
 
         await ResetAsync();
-        _connection = await new ConnectionFactory { Uri = _broker }.CreateConnectionAsync();
+        var nodes = TestServers.RabbitMqNodes.Select(n => n.Split(':')).Select(n => new AmqpTcpEndpoint(n[0], int.Parse(n[1], System.Globalization.CultureInfo.InvariantCulture)));
+        _connection = await new ConnectionFactory { Uri = _broker }.CreateConnectionAsync([.. nodes.DefaultIfEmpty(new AmqpTcpEndpoint(_broker.Host, _broker.Port))]);
         _channel = await _connection.CreateChannelAsync();
         return _channel;
     }

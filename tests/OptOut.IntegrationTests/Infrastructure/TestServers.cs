@@ -31,6 +31,10 @@ public sealed class TestServers
 
     public IServerControl Broker { get; }
 
+    /// <summary>Every RabbitMQ node ("host:port"), when the servers are a cluster (`infra/optout cluster test`); else none.</summary>
+    public static IReadOnlyList<string> RabbitMqNodes { get; } =
+        (Environment.GetEnvironmentVariable("OPTOUT_TEST_RABBITMQ_NODES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+
     public static async Task<TestServers> StartAsync()
     {
         await Gate.WaitAsync();

@@ -16,7 +16,8 @@ public sealed class TestSettings
     /// <summary>The transparency log's Ed25519 key, likewise one for every instance.</summary>
     public string LogSigningKeyPem { get; } = NewLogKey();
 
-    public IReadOnlyDictionary<string, string> For(string connectionString, Uri rabbitMq) => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> For(string connectionString, Uri rabbitMq) => new Dictionary<string, string>(
+        TestServers.RabbitMqNodes.Select((node, i) => KeyValuePair.Create($"RabbitMq:Nodes:{i}", node)))
     {
         ["ConnectionStrings:Marten"] = connectionString,
         ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),

@@ -1,0 +1,165 @@
+# Sourced by infra/optout: OptOut on a cluster on this one machine, from Debian's packages. etcd (Patroni's consensus
+# store), three PostgreSQL 15 nodes under Patroni (synchronous, strict), three RabbitMQ nodes joined in one cluster.
+# Each piece is started only when it does not answer, so running it again resumes a cluster after a node was killed.
+
+CLUSTER_PG="/var/lib/postgresql/optout-cluster"   # Patroni's configs, the nodes' data, etcd's data, the WAL archive
+CLUSTER_MQ="/var/lib/rabbitmq/optout-cluster"     # the RabbitMQ nodes' data and logs
+CLUSTER_ETCD="127.0.0.1:23790"
+CLUSTER_PG_PORTS=(5441 5442 5443)                 # PostgreSQL; Patroni's REST API on 8011-8013
+CLUSTER_MQ_PORTS=(5681 5682 5683)                 # AMQP; Erlang distribution on 25681-25683
+CLUSTER_API_PORTS=(5081 5082)                     # two API instances, behind HAProxy on 5080
+
+cluster_install() {
+  local missing=()
+  command -v patroni >/dev/null || missing+=(patroni python3-etcd)
+  command -v etcd >/dev/null || missing+=(etcd-server)
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian packages"
+    as_root apt-get update -qq
+    # The packages' own services are not started here (no init system does); ours run on ports of their own.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+as_postgres() { as_root su postgres -s /bin/sh -c "$*"; }
+
+start_etcd() {
+  as_root mkdir -p "$CLUSTER_PG/etcd" "$CLUSTER_PG/archive"
+  as_root chown -R postgres:postgres "$CLUSTER_PG"
+  as_root chmod 700 "$CLUSTER_PG"
+  curl -sf "http://$CLUSTER_ETCD/version" >/dev/null && return
+  log "starting etcd on $CLUSTER_ETCD"
+  # Debian's Patroni speaks etcd's v2 API, which etcd 3.4 serves only when asked.
+  as_postgres "cd $CLUSTER_PG && nohup etcd --name optout-etcd --data-dir $CLUSTER_PG/etcd/data \
+    --listen-client-urls http://$CLUSTER_ETCD --advertise-client-urls http://$CLUSTER_ETCD \
+    --listen-peer-urls http://127.0.0.1:23800 --initial-advertise-peer-urls http://127.0.0.1:23800 \
+    --initial-cluster optout-etcd=http://127.0.0.1:23800 --enable-v2=true >>$CLUSTER_PG/etcd/log 2>&1 &"
+  for _ in $(seq 1 30); do curl -sf "http://$CLUSTER_ETCD/version" >/dev/null && return; sleep 0.5; done
+  log "etcd did not start: $CLUSTER_PG/etcd/log"; exit 1
+}
+
+# The node's number (1-3) from its PostgreSQL port, and the reverse.
+pg_node_api() { echo "http://127.0.0.1:$((8010 + $1))"; }
+
+start_patroni() {
+  [ -s "$CLUSTER_PG/password" ] || as_postgres "umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > $CLUSTER_PG/password"
+  local password; password="$(as_root cat "$CLUSTER_PG/password")"
+  for i in 1 2 3; do
+    local dir="$CLUSTER_PG/pg$i"
+    curl -s -o /dev/null "$(pg_node_api $i)/health" && continue
+    as_root mkdir -p "$dir"
+    sed -e "s|@NAME@|pg$i|; s|@API_PORT@|$((8010 + i))|g; s|@PG_PORT@|${CLUSTER_PG_PORTS[$((i - 1))]}|g; s|@ETCD@|$CLUSTER_ETCD|" \
+        -e "s|@DIR@|$dir|g; s|@PASSWORD@|$password|g; s|@ARCHIVE@|$CLUSTER_PG/archive|g" "$ROOT/infra/cluster/patroni.yml" |
+      as_root tee "$dir/patroni.yml" >/dev/null
+    as_root chown -R postgres:postgres "$dir"; as_root chmod 600 "$dir/patroni.yml"
+    log "starting PostgreSQL node pg$i (Patroni) on 127.0.0.1:${CLUSTER_PG_PORTS[$((i - 1))]}"
+    as_postgres "cd $dir && nohup patroni $dir/patroni.yml >>$dir/log 2>&1 &"
+    # The first node bootstraps the cluster; the others clone it once it leads.
+    [ "$i" = 1 ] && cluster_primary >/dev/null
+  done
+  cluster_primary >/dev/null
+}
+
+# The primary's PostgreSQL port, once one leads (Patroni's /primary answers 200 on the leader only).
+cluster_primary() {
+  for _ in $(seq 1 120); do
+    for i in 1 2 3; do
+      curl -sf -o /dev/null "$(pg_node_api $i)/primary" && { echo "${CLUSTER_PG_PORTS[$((i - 1))]}"; return; }
+    done
+    sleep 0.5
+  done
+  log "no PostgreSQL node became primary: $CLUSTER_PG/pg*/log"; exit 1
+}
+
+cluster_database() {
+  local port; port="$(cluster_primary)"
+  local psql="psql -X -q -p $port"
+  if ! as_postgres "$psql -tAc \"select 1 from pg_roles where rolname = '$PG_USER'\"" | grep -q 1; then
+    as_postgres "$psql -c \"create role $PG_USER login createdb password '$PG_PASSWORD'\""
+  fi
+  if ! as_postgres "$psql -tAc \"select 1 from pg_database where datname = '$PG_DATABASE'\"" | grep -q 1; then
+    as_postgres "createdb -p $port -O $PG_USER $PG_DATABASE"
+  fi
+}
+
+mq_node() { echo "optout-mq-$1@localhost"; }
+
+start_rabbitmq_nodes() {
+  as_root mkdir -p "$CLUSTER_MQ"
+  for i in 1 2 3; do
+    local dir="$CLUSTER_MQ/mq$i" port="${CLUSTER_MQ_PORTS[$((i - 1))]}"
+    as_root rabbitmq-diagnostics -q -n "$(mq_node $i)" ping >/dev/null 2>&1 && continue
+    as_root mkdir -p "$dir/mnesia" "$dir/log"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\ndistribution.listener.interface = 127.0.0.1\nloopback_users = none\n' "$port" |
+      as_root tee "$dir/rabbitmq.conf" >/dev/null
+    echo '[].' | as_root tee "$dir/enabled_plugins" >/dev/null
+    as_root chown -R rabbitmq:rabbitmq "$CLUSTER_MQ"
+    log "starting RabbitMQ node $(mq_node $i) on 127.0.0.1:$port"
+    as_root su rabbitmq -s /bin/sh -c "cd $CLUSTER_MQ && env RABBITMQ_NODENAME=$(mq_node $i) RABBITMQ_NODE_PORT=$port \
+      RABBITMQ_DIST_PORT=$((20000 + port)) RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf RABBITMQ_MNESIA_BASE=$dir/mnesia \
+      RABBITMQ_LOG_BASE=$dir/log RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_PID_FILE=$dir/pid \
+      NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1 nohup /usr/lib/rabbitmq/bin/rabbitmq-server >>$dir/log/stdout 2>&1 &"
+  done
+  for i in 1 2 3; do
+    for _ in $(seq 1 120); do as_root rabbitmq-diagnostics -q -n "$(mq_node $i)" ping >/dev/null 2>&1 && break; sleep 1; done
+  done
+  # Nodes 2 and 3 join node 1 once; a node that was only restarted is still a member.
+  for i in 2 3; do
+    as_root rabbitmqctl -q -n "$(mq_node 1)" cluster_status 2>/dev/null | grep -q "$(mq_node $i)" && continue
+    as_root rabbitmqctl -q -n "$(mq_node $i)" stop_app
+    as_root rabbitmqctl -q -n "$(mq_node $i)" join_cluster "$(mq_node 1)"
+    as_root rabbitmqctl -q -n "$(mq_node $i)" start_app
+  done
+  local ctl=(as_root rabbitmqctl -q -n "$(mq_node 1)")
+  if ! "${ctl[@]}" list_users | grep -q "^$MQ_USER\b"; then
+    "${ctl[@]}" add_user "$MQ_USER" "$MQ_PASSWORD" >/dev/null
+    "${ctl[@]}" set_user_tags "$MQ_USER" administrator >/dev/null
+    "${ctl[@]}" set_permissions -p / "$MQ_USER" ".*" ".*" ".*" >/dev/null
+  fi
+}
+
+cluster_environment() {
+  local hosts; hosts="$(printf '127.0.0.1:%s,' "${CLUSTER_PG_PORTS[@]}")"
+  # Every node, and only the primary will do: Npgsql finds it, and finds the new one after a failover.
+  export ConnectionStrings__Marten="Host=${hosts%,};Database=$PG_DATABASE;Username=$PG_USER;Password=$PG_PASSWORD;Target Session Attributes=primary"
+  export ConnectionStrings__RabbitMq="amqp://$MQ_USER:$MQ_PASSWORD@127.0.0.1:${CLUSTER_MQ_PORTS[0]}/"
+  for i in 0 1 2; do export "RabbitMq__Nodes__$i=127.0.0.1:${CLUSTER_MQ_PORTS[$i]}"; done
+  export Auth__DevelopmentSigningKey="$(signing_key)"
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Development
+}
+
+cluster_servers() {
+  cluster_install; install_servers; start_etcd; start_patroni; cluster_database; start_rabbitmq_nodes; cluster_environment
+  PSQL_PORT="$(cluster_primary)"
+}
+
+# HAProxy in front of the two API instances: the address the pages and pipelines use, whichever instance is up.
+start_haproxy() {
+  local config="$LOCAL/haproxy.cfg"
+  cat > "$config" <<CFG
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 120s
+  timeout server 120s
+  retries 2
+  option redispatch
+frontend api
+  bind 127.0.0.1:5080
+  default_backend instances
+backend instances
+  option httpchk GET /health/live
+  default-server inter 1s fall 2 rise 1
+$(for port in "${CLUSTER_API_PORTS[@]}"; do echo "  server api$port 127.0.0.1:$port check"; done)
+CFG
+  haproxy -f "$config" -db >"$LOCAL/haproxy.log" 2>&1 &
+  echo $!
+}
+
+cluster_status() {
+  as_root patronictl -c "$CLUSTER_PG/pg1/patroni.yml" list
+  as_root rabbitmqctl -q -n "$(mq_node 1)" cluster_status 2>/dev/null | sed -n '/Running Nodes/,/Versions/p' | grep -v '^$\|Versions'
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using OptOut.IntegrationTests.Infrastructure;
+
+namespace OptOut.IntegrationTests.Cluster;
+
+/// <summary>
+/// The cluster `infra/optout cluster test` started on this machine (infra/cluster/cluster.sh): which PostgreSQL node
+/// Patroni made primary, which RabbitMQ node leads a quorum queue, SIGKILL for either, and the operator's way back
+/// (`infra/optout cluster servers` starts whatever node does not answer).
+/// </summary>
+public static class ClusterNodes
+{
+    private const string PostgresBase = "/var/lib/postgresql/optout-cluster";
+    private const string RabbitBase = "/var/lib/rabbitmq/optout-cluster";
+    private static readonly HttpClient Patroni = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>The PostgreSQL node (1-3) Patroni reports as primary, or null while none is.</summary>
+    public static async Task<int?> PrimaryAsync()
+    {
+        for (var node = 1; node <= 3; node++)
+        {
+            try
+            {
+                if ((await Patroni.GetAsync($"http://127.0.0.1:{8010 + node}/primary")).StatusCode == HttpStatusCode.OK)
+                {
+                    return node;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Patroni's view of one node: its role ("master"/"primary", "replica") and state, or null if it does not answer.</summary>
+    public static async Task<string?> RoleAsync(int node)
+    {
+        try
+        {
+            var status = System.Text.Json.JsonDocument.Parse(await Patroni.GetStringAsync($"http://127.0.0.1:{8010 + node}/patroni")).RootElement;
+            return $"{status.GetProperty("role").GetString()} {status.GetProperty("state").GetString()}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>SIGKILL for the node's Patroni and its PostgreSQL server together, as a machine that dies takes both.</summary>
+    public static async Task KillPostgresNodeAsync(int node)
+    {
+        var postmaster = (await File.ReadAllLinesAsync($"{PostgresBase}/pg{node}/data/postmaster.pid"))[0];
+        var patroni = (await Command.RunAsync("pgrep", "-f", $"patroni {PostgresBase}/pg{node}/patroni.yml")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await Command.RunAsync("kill", ["-KILL", postmaster, .. patroni]);
+    }
+
+    /// <summary>The RabbitMQ node leading a quorum queue (its Raft leader), as rabbitmqctl names it.</summary>
+    public static async Task<string> QueueLeaderAsync(string queue)
+    {
+        var lines = await Command.RunAsync("rabbitmqctl", "-q", "-n", "optout-mq-1@localhost", "list_queues", "name", "leader", "--no-table-headers");
+        return lines.Split('\n').Select(l => l.Split('\t')).First(f => f[0] == queue)[1].Trim();
+    }
+
+    /// <summary>SIGKILL for a RabbitMQ node's Erlang VM.</summary>
+    public static async Task KillRabbitNodeAsync(string node)
+    {
+        var number = node.Split('@')[0][^1];
+        var pid = (await File.ReadAllTextAsync($"{RabbitBase}/mq{number}/pid")).Trim();
+        await Command.RunAsync("kill", "-KILL", pid);
+    }
+
+    /// <summary>What an operator runs after a node died: every stopped node starts and rejoins its cluster.</summary>
+    public static Task RestartStoppedNodesAsync() =>
+        Command.RunAsync(Path.Combine(Repository.Root, "infra", "optout"), "cluster", "servers");
+
+    public static string Format(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    public static readonly Stopwatch Clock = Stopwatch.StartNew();
+}
