@@ -119,14 +119,14 @@ start_rabbitmq_nodes() {
   fi
 }
 
+# As `run`'s environment, with the cluster's nodes in place of the one server's.
 cluster_environment() {
+  environment
   local hosts; hosts="$(printf '127.0.0.1:%s,' "${CLUSTER_PG_PORTS[@]}")"
   # Every node, and only the primary will do: Npgsql finds it, and finds the new one after a failover.
   export ConnectionStrings__Marten="Host=${hosts%,};Database=$PG_DATABASE;Username=$PG_USER;Password=$PG_PASSWORD;Target Session Attributes=primary"
   export ConnectionStrings__RabbitMq="amqp://$MQ_USER:$MQ_PASSWORD@127.0.0.1:${CLUSTER_MQ_PORTS[0]}/"
   for i in 0 1 2; do export "RabbitMq__Nodes__$i=127.0.0.1:${CLUSTER_MQ_PORTS[$i]}"; done
-  export Auth__DevelopmentSigningKey="$(signing_key)"
-  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Development
 }
 
 cluster_servers() {
