@@ -55,21 +55,24 @@ start_patroni() {
     as_root chown -R postgres:postgres "$dir"; as_root chmod 600 "$dir/patroni.yml"
     log "starting PostgreSQL node pg$i (Patroni) on 127.0.0.1:${CLUSTER_PG_PORTS[$((i - 1))]}"
     as_postgres "cd $dir && nohup patroni $dir/patroni.yml >>$dir/log 2>&1 &"
-    # The first node bootstraps the cluster; the others clone it once it leads.
-    [ "$i" = 1 ] && cluster_primary >/dev/null
   done
+  # All three at once, then wait: on a first start one node wins etcd's initialize key and the others clone it; on a
+  # restart after every node stopped, only the node etcd last named synchronous standby (or the leader) may lead, and
+  # it may be any of them (waiting for pg1 alone deadlocked on a machine whose pg1 was an asynchronous replica).
   cluster_primary >/dev/null
 }
 
 # The primary's PostgreSQL port, once one leads (Patroni's /primary answers 200 on the leader only).
 cluster_primary() {
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do
     for i in 1 2 3; do
       curl -sf -o /dev/null "$(pg_node_api $i)/primary" && { echo "${CLUSTER_PG_PORTS[$((i - 1))]}"; return; }
     done
     sleep 0.5
   done
-  log "no PostgreSQL node became primary: $CLUSTER_PG/pg*/log"; exit 1
+  log "no PostgreSQL node became primary within 120 s; the end of each node's log ($CLUSTER_PG/pg*/log):"
+  for i in 1 2 3; do echo "--- pg$i" >&2; as_root tail -n 15 "$CLUSTER_PG/pg$i/log" >&2 2>/dev/null; done
+  exit 1
 }
 
 cluster_database() {
