@@ -62,11 +62,13 @@ start_patroni() {
   cluster_primary >/dev/null
 }
 
-# The primary's PostgreSQL port, once one leads (Patroni's /primary answers 200 on the leader only).
+# The primary's PostgreSQL port, once one leads (Patroni's /primary answers 200 on the leader only) and accepts connections.
 cluster_primary() {
   for _ in $(seq 1 240); do
     for i in 1 2 3; do
-      curl -sf -o /dev/null "$(pg_node_api $i)/primary" && { echo "${CLUSTER_PG_PORTS[$((i - 1))]}"; return; }
+      local port="${CLUSTER_PG_PORTS[$((i - 1))]}"
+      # Patroni names a restarted leader before its PostgreSQL accepts connections: ask both.
+      curl -sf -o /dev/null "$(pg_node_api $i)/primary" && pg_isready -q -h 127.0.0.1 -p "$port" && { echo "$port"; return; }
     done
     sleep 0.5
   done
