@@ -8,6 +8,7 @@ CLUSTER_ETCD="127.0.0.1:23790"
 CLUSTER_PG_PORTS=(5441 5442 5443)                 # PostgreSQL; Patroni's REST API on 8011-8013
 CLUSTER_MQ_PORTS=(5681 5682 5683)                 # AMQP; Erlang distribution on 25681-25683
 CLUSTER_API_PORTS=(5081 5082)                     # two API instances, behind HAProxy on 5080
+ARCHIVE_COMMAND="$CLUSTER_PG/archive-wal.sh %p %f"
 
 cluster_install() {
   local missing=()
@@ -45,12 +46,14 @@ pg_node_api() { echo "http://127.0.0.1:$((8010 + $1))"; }
 start_patroni() {
   [ -s "$CLUSTER_PG/password" ] || as_postgres "umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > $CLUSTER_PG/password"
   local password; password="$(as_root cat "$CLUSTER_PG/password")"
+  # The archive command every node runs (infra/cluster/archive-wal.sh), beside the archive it writes to.
+  as_root install -o postgres -g postgres -m 755 "$ROOT/infra/cluster/archive-wal.sh" "$CLUSTER_PG/archive-wal.sh"
   for i in 1 2 3; do
     local dir="$CLUSTER_PG/pg$i"
     curl -s -o /dev/null "$(pg_node_api $i)/health" && continue
     as_root mkdir -p "$dir"
     sed -e "s|@NAME@|pg$i|; s|@API_PORT@|$((8010 + i))|g; s|@PG_PORT@|${CLUSTER_PG_PORTS[$((i - 1))]}|g; s|@ETCD@|$CLUSTER_ETCD|" \
-        -e "s|@DIR@|$dir|g; s|@PASSWORD@|$password|g; s|@ARCHIVE@|$CLUSTER_PG/archive|g" "$ROOT/infra/cluster/patroni.yml" |
+        -e "s|@DIR@|$dir|g; s|@PASSWORD@|$password|g; s|@ARCHIVE_COMMAND@|$ARCHIVE_COMMAND|g" "$ROOT/infra/cluster/patroni.yml" |
       as_root tee "$dir/patroni.yml" >/dev/null
     as_root chown -R postgres:postgres "$dir"; as_root chmod 600 "$dir/patroni.yml"
     log "starting PostgreSQL node pg$i (Patroni) on 127.0.0.1:${CLUSTER_PG_PORTS[$((i - 1))]}"
@@ -60,6 +63,8 @@ start_patroni() {
   # restart after every node stopped, only the node etcd last named synchronous standby (or the leader) may lead, and
   # it may be any of them (waiting for pg1 alone deadlocked on a machine whose pg1 was an asynchronous replica).
   cluster_primary >/dev/null
+  # A cluster bootstrapped before keeps its settings in etcd, not in patroni.yml: bring its archive command up to date.
+  as_postgres "patronictl -c $CLUSTER_PG/pg1/patroni.yml edit-config --force -q -p 'archive_command=$ARCHIVE_COMMAND'" >/dev/null
 }
 
 # The primary's PostgreSQL port, once one leads (Patroni's /primary answers 200 on the leader only) and accepts connections.
@@ -167,4 +172,66 @@ CFG
 cluster_status() {
   as_root patronictl -c "$CLUSTER_PG/pg1/patroni.yml" list
   as_root rabbitmqctl -q -n "$(mq_node 1)" cluster_status 2>/dev/null | sed -n '/Running Nodes/,/Versions/p' | grep -v '^$\|Versions'
+}
+
+# Backups: a base backup taken from the primary over the replication protocol (checked against its manifest), and the
+# WAL every node archives to $CLUSTER_PG/archive; together they restore the cluster to its last archived commit.
+CLUSTER_BACKUPS="$CLUSTER_PG/backups"
+PG_BIN=/usr/lib/postgresql/15/bin
+
+cluster_backup() {
+  local port; port="$(cluster_primary)"
+  local target; target="$CLUSTER_BACKUPS/$(date -u +%Y%m%dT%H%M%SZ)"
+  as_postgres "mkdir -p $CLUSTER_BACKUPS"
+  # A fast checkpoint starts it at once; the WAL written meanwhile is streamed into the backup, so it stands alone.
+  as_postgres "PGPASSWORD=\$(cat $CLUSTER_PG/password) $PG_BIN/pg_basebackup -h 127.0.0.1 -p $port -U replicator \
+    -D $target -X stream -c fast --no-password" >&2
+  as_postgres "$PG_BIN/pg_verifybackup -q $target" >&2
+  log "base backup of the primary on 127.0.0.1:$port in $target (verified against its manifest)"
+  echo "$target"
+}
+
+# The primary's current WAL segment, closed and archived: a restore then reaches every commit made until now.
+cluster_archive_now() {
+  local port; port="$(cluster_primary)"
+  local psql="psql -X -q -p $port -tA"
+  local segment; segment="$(as_postgres "$psql -c 'select pg_walfile_name(pg_switch_wal())'")"
+  for _ in $(seq 1 60); do
+    [ -f "$CLUSTER_PG/archive/$segment" ] && return
+    sleep 0.5
+  done
+  log "WAL segment $segment was not archived within 30 s"; exit 1
+}
+
+# A new, standalone server from a base backup and the archive, on its own port: the restore an operator drills. It
+# replays the archive to its end on the newest timeline, then opens for writes. It never archives into the cluster's
+# archive (its timeline would confuse the cluster's next promotion) and waits for no synchronous standby.
+cluster_restore() {
+  local backup="$1" port="${2:-5449}"
+  [ -f "$backup/backup_manifest" ] || { log "not a base backup: $backup"; exit 2; }
+  [[ "$port" =~ ^[0-9]+$ ]] && ! printf '%s\n' "${CLUSTER_PG_PORTS[@]}" 5432 | grep -qx "$port" || { log "not a free port: $port"; exit 2; }
+  local dir="/var/lib/postgresql/optout-restore/$port"
+  [ -f "$dir/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl -D $dir stop -m fast" >/dev/null 2>&1
+  as_root rm -rf "$dir"
+  as_postgres "mkdir -p $(dirname "$dir") && cp -a $backup $dir && rm -f $dir/backup_manifest $dir/standby.signal && chmod 700 $dir && touch $dir/recovery.signal"
+  # postgresql.auto.conf is read last, so these override what Patroni wrote for the node the backup came from.
+  as_postgres "cat >> $dir/postgresql.auto.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+hba_file = '$dir/pg_hba.conf'
+ident_file = '$dir/pg_ident.conf'
+archive_mode = off
+synchronous_standby_names = ''
+primary_conninfo = ''
+primary_slot_name = ''
+restore_command = 'cp $CLUSTER_PG/archive/%f %p'
+recovery_target_timeline = 'latest'
+CONF
+  as_postgres "$PG_BIN/pg_ctl -D $dir -l $dir/log -w -t 300 start" >/dev/null
+  # Recovery ends at the end of the archive; the server then leaves recovery and takes writes.
+  for _ in $(seq 1 600); do
+    [ "$(as_postgres "psql -X -q -p $port -tAc 'select pg_is_in_recovery()'" 2>/dev/null)" = f ] && break
+    sleep 0.5
+  done
+  log "restored $backup and the archive into $dir, up on 127.0.0.1:$port (stop: su postgres -c '$PG_BIN/pg_ctl -D $dir stop')"
 }

@@ -13,6 +13,8 @@ namespace OptOut.IntegrationTests.Cluster;
 /// published and indexed, and the audit trail with its checkpoints verifies.
 /// </summary>
 [Trait("Category", "Cluster")]
+// One collection: the cluster these kill nodes of is one, so its tests take turns.
+[Collection("Cluster")]
 public class ClusterFailoverTests(ITestOutputHelper output)
 {
     [Fact]

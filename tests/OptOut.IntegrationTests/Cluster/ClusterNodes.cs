@@ -80,6 +80,19 @@ public static class ClusterNodes
     public static Task RestartStoppedNodesAsync() =>
         Command.RunAsync(Path.Combine(Repository.Root, "infra", "optout"), "cluster", "servers");
 
+    /// <summary>One of `infra/optout cluster`'s operator commands (backup, archive-now, restore); what it printed.</summary>
+    public static Task<string> OperatorAsync(params string[] arguments) =>
+        Command.RunAsync(Path.Combine(Repository.Root, "infra", "optout"), ["cluster", .. arguments]);
+
+    /// <summary>Stops the server `cluster restore` started on <paramref name="port"/> and removes it and the backup it came from.</summary>
+    public static async Task RemoveRestoredAsync(int port, string backup)
+    {
+        var directory = $"/var/lib/postgresql/optout-restore/{port}";
+        await Command.RunAsync("su", "postgres", "-s", "/bin/sh", "-c", $"/usr/lib/postgresql/15/bin/pg_ctl -D {directory} stop -m fast");
+        Directory.Delete(directory, recursive: true);
+        Directory.Delete(backup, recursive: true);
+    }
+
     public static string Format(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
     public static readonly Stopwatch Clock = Stopwatch.StartNew();

@@ -5,7 +5,7 @@ namespace OptOut.IntegrationTests.Infrastructure;
 /// <summary>A fresh database on the real server, dropped (with any connections still open) when disposed.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string _admin;
+    private readonly string? _admin;
     private readonly string _name = "optout_test_" + Guid.NewGuid().ToString("N")[..12];
 
     private TestDatabase(string admin)
@@ -13,6 +13,15 @@ public sealed class TestDatabase : IAsyncDisposable
         _admin = admin;
         ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = _name }.ConnectionString;
     }
+
+    private TestDatabase(string? admin, string connectionString)
+    {
+        _admin = admin;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>A database this test did not create (a restored copy, say): read as any other, never dropped.</summary>
+    public static TestDatabase Existing(string connectionString) => new(null, connectionString);
 
     public string ConnectionString { get; }
 
@@ -25,6 +34,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_admin is null)
+        {
+            return;
+        }
+
         NpgsqlConnection.ClearAllPools();
         for (var attempt = 1; ; attempt++)
         {
@@ -66,7 +80,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private async Task AdminAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_admin);
+        await using var connection = new NpgsqlConnection(_admin ?? throw new InvalidOperationException("Not a database this test created."));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
