@@ -33,31 +33,48 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <param name="name">Also the PostgreSQL application_name of its connections, so a test can tell which instance holds a lock.</param>
     /// <param name="overrides">Settings that differ from the tests' usual ones, such as tight limits.</param>
-    public static async Task<ServiceProcess> StartAsync(TestSettings settings, string connectionString, Uri rabbitMq, string name, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <param name="launch">How to start it with these settings, when not as the built OptOut.Api.dll (from its image, say).</param>
+    public static async Task<ServiceProcess> StartAsync(
+        TestSettings settings, string connectionString, Uri rabbitMq, string name, IReadOnlyDictionary<string, string>? overrides = null,
+        Func<IReadOnlyDictionary<string, string>, ProcessStartInfo>? launch = null)
     {
         connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
         var address = new Uri($"http://127.0.0.1:{TestServers.FreeTcpPort()}");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "OptOut.Api.dll")])
+        var environment = new Dictionary<string, string>
         {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["Urls"] = address.ToString(),
+            // Development: the tests' tokens are signed with a development key, which the service refuses anywhere else.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Logging__Console__FormatterName"] = "simple",
         };
-        start.Environment["Urls"] = address.ToString();
-        // Development: the tests' tokens are signed with a development key, which the service refuses anywhere else.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in settings.For(connectionString, rabbitMq).Concat(overrides ?? new Dictionary<string, string>()))
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        var start = launch?.Invoke(environment) ?? BuiltService(environment);
         var service = new ServiceProcess(new Process { StartInfo = start }, address, settings) { Name = name };
         service._process.Start();
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
         await service.WaitUntilReadyAsync();
         return service;
+    }
+
+    private static ProcessStartInfo BuiltService(IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "OptOut.Api.dll")])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
     }
 
     public HttpClient As(string role, string? nhsNumber = null, string? subject = null) => Client(_settings.Token(role, nhsNumber, subject));
