@@ -235,3 +235,18 @@ CONF
   done
   log "restored $backup and the archive into $dir, up on 127.0.0.1:$port (stop: su postgres -c '$PG_BIN/pg_ctl -D $dir stop')"
 }
+
+# Everything `cluster servers` started, stopped cleanly: RabbitMQ nodes, then Patroni (which stops its PostgreSQL;
+# replicas first, so the leader is not handed over on the way), then etcd. Data stays; `cluster servers` resumes it.
+cluster_stop() {
+  for i in 3 2 1; do as_root rabbitmqctl -q -n "$(mq_node $i)" stop >/dev/null 2>&1 || true; done
+  local leader="" order=()
+  for i in 1 2 3; do curl -sf -o /dev/null "$(pg_node_api $i)/primary" && leader=$i; done
+  for i in 1 2 3; do [ "$i" != "$leader" ] && order+=("$i"); done
+  for i in "${order[@]}" $leader; do
+    as_root pkill -TERM -f "patroni $CLUSTER_PG/pg$i/patroni.yml" || true
+    for _ in $(seq 1 60); do pgrep -f "patroni $CLUSTER_PG/pg$i/patroni.yml" >/dev/null || break; sleep 0.5; done
+  done
+  as_root pkill -TERM -f "etcd --name optout-etcd" || true
+  log "cluster stopped (data kept in $CLUSTER_PG and $CLUSTER_MQ)"
+}
