@@ -154,11 +154,11 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     /// returned: the pages then open to exactly those roles, whichever issuer's claims they came from, and offer a
     /// change of choice only where the API would accept one.
     /// </summary>
-    public async Task<SignedIn?> WhoAmIAsync(string accessToken, CancellationToken ct)
+    public async Task<Read<SignedIn>> WhoAmIAsync(string accessToken, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return (await AnswerAsync<SignedIn>(request, ct)).Value;
+        return await AnswerAsync<SignedIn>(request, ct);
     }
 
     public Task<Read<CheckPage>> ChecksAsync(string? before, CancellationToken ct) =>

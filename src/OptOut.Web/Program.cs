@@ -72,12 +72,13 @@ builder.Services.AddAuthentication(auth =>
         oidc.TokenValidationParameters.NameClaimType = "name";
         oidc.TokenValidationParameters.RoleClaimType = "role";
 
-        // A callback that cannot complete (a replayed or forged state, a refusal at the sign-in service, no answer from the
-        // API) is the person's to retry: a 400 and the error page's advice, never a 500.
+        // A callback that cannot complete (a replayed or forged state, a refusal at the sign-in service) is the person's
+        // to retry: a 400 and the error page's advice, never a 500. When it is the API that could not answer (a database
+        // failover, say), a 503 and advice to wait a minute: the sign-in itself was fine.
         oidc.Events.OnRemoteFailure = context =>
         {
             context.HandleResponse();
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.StatusCode = SignInFailure.StatusOf(context.HttpContext);
             return Task.CompletedTask;
         };
 
@@ -85,19 +86,25 @@ builder.Services.AddAuthentication(auth =>
         // nhsid_nrbac_roles, say) as configured, so pages and API admit exactly the same people. No answer, no sign-in.
         oidc.Events.OnTokenValidated = async context =>
         {
-            SignedIn? admitted = null;
+            Read<SignedIn>? answer = null;
             try
             {
-                admitted = context.TokenEndpointResponse?.AccessToken is { } token
+                answer = context.TokenEndpointResponse?.AccessToken is { } token
                     ? await context.HttpContext.RequestServices.GetRequiredService<OptOutApi>().WhoAmIAsync(token, context.HttpContext.RequestAborted)
                     : null;
             }
             catch (HttpRequestException)
             {
                 // The API is unreachable: no roles are known, so no sign-in (below), rather than a session with none.
+                SignInFailure.ApiUnavailable(context.HttpContext);
             }
 
-            if (admitted is null || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
+            if (answer is { Value: null } && SignInFailure.IsUnavailable(answer.Status))
+            {
+                SignInFailure.ApiUnavailable(context.HttpContext);
+            }
+
+            if (answer?.Value is not { } admitted || context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity)
             {
                 context.Fail("OptOut's API did not say which roles this sign-in holds.");
                 return;

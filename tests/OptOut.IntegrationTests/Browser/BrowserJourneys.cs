@@ -83,7 +83,11 @@ public sealed class BrowserJourneys : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    private async Task StartAsync(string project, Uri address, Dictionary<string, string> environment, string ready)
+    private async Task StartAsync(string project, Uri address, Dictionary<string, string> environment, string ready) =>
+        _processes.Add(await LaunchAsync(project, address, environment, ready));
+
+    /// <summary>One of this repository's sites (OptOut.Web, OptOut.Identity) as its own process, once <paramref name="ready"/> answers.</summary>
+    public static async Task<Process> LaunchAsync(string project, Uri address, Dictionary<string, string> environment, string ready)
     {
         var folder = Path.Combine(Repository.Root, "src", project);
         var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "bin", Configuration, "net10.0", project + ".dll")])
@@ -101,7 +105,6 @@ public sealed class BrowserJourneys : IAsyncLifetime
         var process = Process.Start(start)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes.Add(process);
         using var client = new HttpClient { BaseAddress = address };
         for (var attempt = 0; attempt < 150; attempt++)
         {
@@ -109,7 +112,7 @@ public sealed class BrowserJourneys : IAsyncLifetime
             {
                 if ((await client.GetAsync(ready)).IsSuccessStatusCode)
                 {
-                    return;
+                    return process;
                 }
             }
             catch (HttpRequestException)
@@ -121,6 +124,7 @@ public sealed class BrowserJourneys : IAsyncLifetime
             await Task.Delay(200);
         }
 
+        process.Kill(entireProcessTree: true);
         throw new TimeoutException($"{project} never answered at {address}");
     }
 

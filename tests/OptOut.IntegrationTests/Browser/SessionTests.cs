@@ -49,6 +49,45 @@ public partial class SessionTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task A_sign_in_while_the_API_cannot_answer_says_to_wait_and_sign_in_again_not_that_signing_in_failed()
+    {
+        // The sign-in service and the pages up; the API down (nothing listens where the pages look for it), as between a
+        // database failover's kill and the promotion, when the API answers 503 to the pages' question of who signed in.
+        var signIn = new Uri($"http://127.0.0.1:{Infrastructure.TestServers.FreeTcpPort()}/");
+        var web = new Uri($"http://127.0.0.1:{Infrastructure.TestServers.FreeTcpPort()}");
+        using var identity = await BrowserJourneys.LaunchAsync("OptOut.Identity", signIn, new()
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Identity__Issuer"] = signIn.ToString(), ["Identity__WebBaseUrls__0"] = web.ToString(),
+        }, "/health");
+        using var pages = await BrowserJourneys.LaunchAsync("OptOut.Web", web, new()
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Web__Authority"] = signIn.ToString(),
+            ["Web__ApiBaseUrl"] = $"http://127.0.0.1:{Infrastructure.TestServers.FreeTcpPort()}/",
+        }, "/");
+        try
+        {
+            var page = await app.NewPageAsync();
+            await page.GotoAsync(new Uri(web, "/Choices").ToString());
+            await page.Locator("#identity-adult-patient").CheckAsync();
+            var callback = await page.RunAndWaitForResponseAsync(
+                () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(), r => r.Url.Contains("/signin-oidc", StringComparison.Ordinal));
+
+            Assert.Equal(503, callback.Status);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sorry, the service is not available just now");
+            await Assertions.Expect(page.GetByText("Wait a minute, then sign in again.")).ToBeVisibleAsync();
+            await Journeys.AssertAccessibleAsync(page, "sign-in-unavailable");
+        }
+        finally
+        {
+            foreach (var process in new[] { pages, identity })
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_sign_in_service_refuses_the_plain_PKCE_method()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.Identity };
