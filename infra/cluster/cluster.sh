@@ -208,7 +208,8 @@ cluster_archive_now() {
 # archive (its timeline would confuse the cluster's next promotion) and waits for no synchronous standby.
 cluster_restore() {
   local backup="$1" port="${2:-5449}"
-  [ -f "$backup/backup_manifest" ] || { log "not a base backup: $backup"; exit 2; }
+  # The path reaches a shell as the postgres user: plain characters only.
+  [[ "$backup" =~ ^/[A-Za-z0-9_./-]+$ ]] && [ -f "$backup/backup_manifest" ] || { log "not a base backup: $backup"; exit 2; }
   [[ "$port" =~ ^[0-9]+$ ]] && ! printf '%s\n' "${CLUSTER_PG_PORTS[@]}" 5432 | grep -qx "$port" || { log "not a free port: $port"; exit 2; }
   local dir="/var/lib/postgresql/optout-restore/$port"
   [ -f "$dir/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl -D $dir stop -m fast" >/dev/null 2>&1
