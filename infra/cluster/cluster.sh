@@ -230,10 +230,12 @@ recovery_target_timeline = 'latest'
 CONF
   as_postgres "$PG_BIN/pg_ctl -D $dir -l $dir/log -w -t 300 start" >/dev/null
   # Recovery ends at the end of the archive; the server then leaves recovery and takes writes.
+  local open=""
   for _ in $(seq 1 600); do
-    [ "$(as_postgres "psql -X -q -p $port -tAc 'select pg_is_in_recovery()'" 2>/dev/null)" = f ] && break
+    [ "$(as_postgres "psql -X -q -p $port -tAc 'select pg_is_in_recovery()'" 2>/dev/null)" = f ] && { open=yes; break; }
     sleep 0.5
   done
+  [ -n "$open" ] || { log "the restored server on 127.0.0.1:$port was still replaying after 300 s: $dir/log"; exit 1; }
   log "restored $backup and the archive into $dir, up on 127.0.0.1:$port (stop: su postgres -c '$PG_BIN/pg_ctl -D $dir stop')"
 }
 
