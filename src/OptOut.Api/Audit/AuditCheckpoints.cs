@@ -31,7 +31,7 @@ public sealed record AuditCheckpoint(long FromSequence, long ToSequence, string 
 /// with the service key, stored beside the chain and published over RabbitMQ so a copy exists outside the
 /// database. Rewriting history (even recomputing every hash) then needs the private key.
 /// </summary>
-public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema schema, IOptions<AuditOptions> options, IBus bus, ILogger<AuditCheckpoints> logger)
+public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema schema, IOptions<AuditOptions> options, IBus bus, TimeProvider clock, ILogger<AuditCheckpoints> logger)
 {
     private readonly ECDsa _key = LoadKey(options.Value.SigningKeyPem);
 
@@ -113,10 +113,10 @@ public sealed class AuditCheckpoints(NpgsqlDataSource database, AuditSchema sche
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await bus.Publish(new AuditCheckpointSigned(checkpoint.FromSequence, checkpoint.ToSequence, checkpoint.MerkleRoot, checkpoint.HeadHash, checkpoint.SignedAt, checkpoint.Signature, PublicKeyPem), timeout.Token);
+            var signed = new AuditCheckpointSigned(checkpoint.FromSequence, checkpoint.ToSequence, checkpoint.MerkleRoot, checkpoint.HeadHash, checkpoint.SignedAt, checkpoint.Signature, PublicKeyPem);
+            await Publishing.ConfirmDeadline.WithinAsync(token => bus.Publish(signed, token), TimeSpan.FromSeconds(5), clock, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or MassTransitException or InvalidOperationException)
         {
             logger.LogWarning(ex, "Audit checkpoint {To} was stored but not yet published", checkpoint.ToSequence);
         }

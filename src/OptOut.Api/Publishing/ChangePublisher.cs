@@ -23,7 +23,7 @@ namespace OptOut.Publishing;
 /// </remarks>
 public sealed class ChangePublisher(
     IDocumentStore store, CommittedEvents committed, NpgsqlDataSource database, EventStoreNames names, IBus bus, IOptions<PublishingOptions> options,
-    Hosting.OptOutMetrics metrics, ILogger<ChangePublisher> logger) : BackgroundService
+    Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<ChangePublisher> logger) : BackgroundService
 {
     /// <summary>The publisher's leadership lock, "OptOutPu".</summary>
     public const long LeaderLock = 0x4F70744F75745075;
@@ -148,17 +148,18 @@ public sealed class ChangePublisher(
             });
     }
 
-    /// <summary>A broker outage is ridden out here: retry with capped back-off until the broker confirms or the host stops.</summary>
+    /// <summary>
+    /// A broker outage is ridden out here: retry with capped back-off until the broker confirms or the host stops. A retry of a
+    /// publish that did reach the broker is a duplicate with the same message id, never a gap.
+    /// </summary>
     private async Task PublishUntilConfirmedAsync(IEvent e, object message, CancellationToken cancellationToken)
     {
         var delay = _options.FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
-            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(_options.ConfirmTimeout);
             try
             {
-                await bus.Publish(message, message.GetType(), context =>
+                await ConfirmDeadline.WithinAsync(token => bus.Publish(message, message.GetType(), context =>
                 {
                     context.MessageId = e.Id;
                     context.Headers.Set("optout-sequence", e.Sequence);
@@ -166,7 +167,7 @@ public sealed class ChangePublisher(
                     {
                         context.Headers.Set("optout-correlation-id", correlation);
                     }
-                }, attemptTimeout.Token);
+                }, token), _options.ConfirmTimeout, clock, cancellationToken);
 
                 metrics.PublishLag.Record((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds);
                 if (attempt > 1)
