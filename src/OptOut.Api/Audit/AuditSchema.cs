@@ -70,16 +70,22 @@ public sealed partial class AuditSchema(NpgsqlDataSource database, EventStoreNam
                 line text NOT NULL,
                 received_at timestamptz NOT NULL,
                 PRIMARY KEY (size, witness));
-              -- The patient map (Transparency/PatientMapStore): nodes named by their hash, so a new version of the map
-              -- only adds rows. Depth 256 is a leaf (key, entries, head); less, a branch (a key under it, two children).
+              -- The patient map (Transparency/PatientMapStore): a node is found by the map version that made it and its
+              -- hash, and a branch names its children's versions, so a new version only appends rows at the end of the
+              -- key. Depth 256 is a leaf (key, entries, head); less, a branch (a key under it, two children).
               CREATE TABLE IF NOT EXISTS {names.Schema}.audit_map (
-                hash bytea PRIMARY KEY,
+                version bigint NOT NULL,
+                hash bytea NOT NULL,
                 depth smallint NOT NULL,
                 key bytea NOT NULL,
                 left_hash bytea,
                 right_hash bytea,
                 entries bigint,
-                head bytea);
+                head bytea,
+                left_version bigint,
+                right_version bigint,
+                PRIMARY KEY (version, hash));
+              {MapByVersion}
               -- Only when missing: once `infra/optout` has handed these tables to the audit owner, the service's role
               -- may not touch their triggers (nor should it).
               {string.Concat(LogTables.Select(AppendOnly))}

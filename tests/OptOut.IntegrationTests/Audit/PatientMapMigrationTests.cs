@@ -38,6 +38,41 @@ public class PatientMapMigrationTests
         var latest = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, after);
         Assert.True(latest > signed);
 
+        await AssertHistoryProvesCompleteAsync(after, nhs, logKey);
+    }
+
+    [Fact]
+    public async Task A_map_stored_before_nodes_had_versions_becomes_version_0_and_its_patients_still_prove_complete()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        var nhs = TestPatients.NewNhsNumber();
+        var before = await scenario.StartServiceAsync("optout-before");
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
+        }
+
+        var mapped = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, before);
+        await before.KillAsync();
+        var nodes = await UnversionAsync(scenario);
+
+        var after = await scenario.StartServiceAsync("optout-after");
+        Assert.Equal(nodes, await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_map where version = 0"));
+        await after.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}");
+        var latest = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, after);
+        Assert.True(latest > mapped);
+        Assert.True(await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_map where version > 0") > 0, "the map grew on under versions");
+
+        await AssertHistoryProvesCompleteAsync(after, nhs, logKey);
+    }
+
+    /// <summary>
+    /// The patient's downloaded history proves complete against the latest checkpoint's map, and the service's own
+    /// verifier finds the trail, the log and the stored map intact.
+    /// </summary>
+    private static async Task AssertHistoryProvesCompleteAsync(ServiceProcess after, string nhs, LogKey logKey)
+    {
         await FaultScenario.AssertAuditIntactAsync(after);
         var history = JsonDocument.Parse(await after.As("patient", nhs).GetStringAsync($"/v1/patients/{nhs}/access-log/proof")).RootElement;
         var checkpoint = LogCheckpoint.Parse(SignedNote.Verify(history.GetProperty("checkpoint").GetString()!, logKey.Origin, logKey.PublicKey)!)!;
@@ -54,6 +89,32 @@ public class PatientMapMigrationTests
         Assert.True(entries.Count >= 5, $"{entries.Count} entries");
         Assert.Equal(entries.Count, folded.Entries);
         Assert.Equal(PatientMap.HeadOf(entries), folded.Head);
+    }
+
+    /// <summary>
+    /// The map's table as the version before this one stored it: keyed by hash alone, without versions (a root stored
+    /// again under a later version kept once). Returns how many nodes it holds.
+    /// </summary>
+    private static async Task<long> UnversionAsync(FaultScenario scenario)
+    {
+        await using var connection = new NpgsqlConnection(scenario.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var sql in new[]
+                 {
+                     "alter table optout.audit_map disable trigger user",
+                     "delete from optout.audit_map a using optout.audit_map b where a.hash = b.hash and a.version > b.version",
+                     "alter table optout.audit_map drop constraint audit_map_pkey",
+                     "alter table optout.audit_map drop column version, drop column left_version, drop column right_version",
+                     "alter table optout.audit_map add primary key (hash)",
+                     "alter table optout.audit_map enable trigger user",
+                 })
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        }
+
+        await batch.ExecuteNonQueryAsync();
+        return await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_map");
     }
 
     /// <summary>Every checkpoint re-signed without its map line and the map's nodes gone: the log as the earlier version signed it.</summary>

@@ -84,11 +84,11 @@ public static class AccessLogProofEndpoint
         }
 
         var maps = new List<PatientMapProof>();
-        if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { Map.Root: { } mapRoot })
+        if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { Map: { } signedMap })
         {
             foreach (var number in record.Supersedes.Prepend(record.Id))
             {
-                if (await map.ProveAsync(connection, mapRoot, PatientMap.Key(number), ct) is not { } proof)
+                if (await map.ProveAsync(connection, signedMap, PatientMap.Key(number), ct) is not { } proof)
                 {
                     logger.LogCritical("The patient map signed with the checkpoint of size {Size} lacks a node on a patient's path: deleted from the store", size);
                     return Problems.Of(Problems.AuditUnavailable, "The audit log's patient map lacks a node this proof needs: the operator has been alerted.");

@@ -133,32 +133,44 @@ public sealed class LogVerification(LogKey key, PatientMapStore map)
             return;
         }
 
-        var pending = new List<byte[]>();
-        var stack = new Stack<MapNode>([root]);
-        while (stack.Count > 0 || pending.Count > 0)
+        // Walked as a proof would be made: from the root under the map's version, each child under the version its
+        // parent names. A node stored under another version (or none) is as good as deleted: no proof can reach it.
+        var level = new List<(MapNode Node, long[] Versions)> { (root, PatientMapStore.RootVersions(last.Size)) };
+        while (level.Count > 0)
         {
-            if (stack.TryPop(out var node))
+            var next = new List<(MapNode, long[])>();
+            foreach (var chunk in level.Chunk(10_000))
             {
-                pending.Add(node.Hash);
-                if (node is MapBranch branch)
+                var wanted = chunk.SelectMany(c => c.Versions.Select(v => (Version: v, c.Node.Hash))).ToList();
+                var found = new Dictionary<byte[], (long Left, long Right)>(KeyOrder.Instance);
+                await using (var connection = await database.OpenConnectionAsync(ct))
+                await using (var command = map.Select(connection, [.. wanted.Select(w => w.Version)], [.. wanted.Select(w => w.Hash)]))
+                await using (var reader = await command.ExecuteReaderAsync(ct))
                 {
-                    stack.Push(branch.LeftNode!);
-                    stack.Push(branch.RightNode!);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        var (hash, _, left, right) = PatientMapStore.ReadLocators(reader);
+                        found[hash] = (left, right);
+                    }
+                }
+
+                foreach (var (node, _) in chunk)
+                {
+                    if (!found.TryGetValue(node.Hash, out var children))
+                    {
+                        FirstBreak ??= new AuditMismatch(last.Size, $"the patient map signed with the checkpoint of size {last.Size} lacks stored nodes (deleted): patients' proofs through them cannot be made");
+                        return;
+                    }
+
+                    if (node is MapBranch branch)
+                    {
+                        next.Add((branch.LeftNode!, [children.Left]));
+                        next.Add((branch.RightNode!, [children.Right]));
+                    }
                 }
             }
 
-            if (pending.Count == 10_000 || (stack.Count == 0 && pending.Count > 0))
-            {
-                await using var present = database.CreateCommand($"select count(*) from {map.Table} where hash = any(@hashes)");
-                present.Parameters.AddWithValue("hashes", pending.ToArray());
-                if ((long)(await present.ExecuteScalarAsync(ct))! != pending.Distinct(KeyOrder.Instance).Count())
-                {
-                    FirstBreak ??= new AuditMismatch(last.Size, $"the patient map signed with the checkpoint of size {last.Size} lacks stored nodes (deleted): patients' proofs through them cannot be made");
-                    return;
-                }
-
-                pending.Clear();
-            }
+            level = next;
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
     private const int KeptDepth = 16;
 
     private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
+
+    /// <summary>The version each cached node, and each child of a cached branch, is stored under (its locator with its hash).</summary>
+    private Dictionary<byte[], long> _versions = new(KeyOrder.Instance);
     private int _trimAt = 250_000;
     private long _reads;
 
@@ -37,8 +40,9 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         // a map whose older nodes it no longer has. (A node is stored with or after its children, so its root will do.)
         if (!Current.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
         {
-            await using var stored = new NpgsqlCommand($"select exists (select 1 from {store.Table} where hash = @root)", connection);
+            await using var stored = new NpgsqlCommand($"select {store.RootStored("root", "size")}", connection);
             stored.Parameters.AddWithValue("root", Current.Root);
+            stored.Parameters.AddWithValue("size", Current.Size);
             if (!(bool)(await stored.ExecuteScalarAsync(ct))!)
             {
                 throw new MissingMapNodeException(Current.Root);
@@ -52,12 +56,28 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
             var reads = _reads;
             var (root, nodes) = await AdvanceAsync(connection, Current.Root, named, ct);
             var merged = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (nodes.Count == 0 && !root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
+            {
+                // Unchanged, but a map's root is stored under its own version, where the checkpoints look for it.
+                if (!_cache.ContainsKey(root))
+                {
+                    await ReadAsync(connection, [root], ct);
+                }
+
+                var unchanged = Resolve(root);
+                if (_versions[root] != last)
+                {
+                    nodes = [unchanged];
+                }
+            }
+
             if (nodes.Count > 0)
             {
+                var made = nodes.Select(n => n.Hash).ToHashSet(KeyOrder.Instance);
                 await using var write = new NpgsqlBatch(connection);
-                write.BatchCommands.Add(store.Insert(nodes, ""));
+                write.BatchCommands.Add(store.Insert(nodes, last, hash => made.Contains(hash) ? last : _versions[hash]));
                 await write.ExecuteNonQueryAsync(ct);
-                Remember(root, nodes);
+                Remember(root, nodes, last);
             }
 
             logger.LogDebug("Patient map {Size}: {Entries} entries read and merged in {Merged} ms ({Reads} nodes read), {Nodes} nodes written in {Written} ms; {Cached} cached",
@@ -155,11 +175,12 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
     }
 
     /// <summary>Keeps the nodes a merge made (under <paramref name="root"/>, now stored), as the ones it will build on next.</summary>
-    private void Remember(byte[] root, IEnumerable<MapNode> nodes)
+    private void Remember(byte[] root, IEnumerable<MapNode> nodes, long version)
     {
         foreach (var node in nodes)
         {
             _cache[node.Hash] = node;
+            _versions[node.Hash] = version;
         }
 
         if (_cache.Count <= _trimAt)
@@ -188,23 +209,43 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         }
 
         _cache.Clear();
-        kept.ForEach(n => _cache[n.Hash] = n);
+        var versions = new Dictionary<byte[], long>(KeyOrder.Instance);
+        foreach (var node in kept)
+        {
+            _cache[node.Hash] = node;
+            versions[node.Hash] = _versions[node.Hash];
+            if (node is MapBranch branch)
+            {
+                versions[branch.LeftHash] = _versions[branch.LeftHash];
+                versions[branch.RightHash] = _versions[branch.RightHash];
+            }
+        }
+
+        _versions = versions;
         _trimAt = Math.Max(250_000, 2 * kept.Count);
     }
 
+    /// <summary>Reads nodes by locator; only the root of the map it started from has no known version, and is looked for under both of a root's.</summary>
     private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select {PatientMapStore.Columns} from {store.Table} where hash = any(@hashes)", connection);
-        command.Parameters.AddWithValue("hashes", hashes);
+        var wanted = hashes.SelectMany(h => _versions.TryGetValue(h, out var v) ? [(v, h)] : PatientMapStore.RootVersions(Current.Size).Select(r => (r, h))).ToList();
+        await using var command = store.Select(connection, [.. wanted.Select(w => w.Item1)], [.. wanted.Select(w => w.h)]);
         _reads += hashes.Length;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var node = PatientMapStore.Read(reader);
+            var (hash, version, leftVersion, rightVersion) = PatientMapStore.ReadLocators(reader);
             // A row whose content no longer gives its hash is not the node: left out, it reads as missing.
-            if (node.Hash.AsSpan().SequenceEqual((byte[])reader[6]))
+            if (node.Hash.AsSpan().SequenceEqual(hash))
             {
                 _cache[node.Hash] = node;
+                _versions[node.Hash] = version;
+                if (node is MapBranch branch)
+                {
+                    _versions[branch.LeftHash] = leftVersion;
+                    _versions[branch.RightHash] = rightVersion;
+                }
             }
         }
     }
