@@ -38,12 +38,27 @@ public sealed class WitnessState(string folder) : IDisposable
         }
     }
 
-    /// <summary>Keeps the two signed checkpoints that prove a fork: the log signed both, and one does not extend the other.</summary>
+    /// <summary>
+    /// Keeps the two signed checkpoints that prove a fork: the log signed both, and one does not extend the other. One
+    /// pair proves it, and a forked log offers again every round (a file a second, once, for hours): so the first fork
+    /// from each cosigned checkpoint is kept, and later ones only logged.
+    /// </summary>
     public async Task<string> KeepForkAsync(string origin, string cosigned, string offered)
     {
         Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"fork-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(origin)))[..16]}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}.txt");
-        await File.WriteAllTextAsync(path, $"cosigned:\n{cosigned}\noffered:\n{offered}");
+        var path = Path.Combine(folder, $"fork-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(origin)))[..16]}-" +
+                                        $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(cosigned)))[..16]}.txt");
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            await using var writer = new StreamWriter(file);
+            await writer.WriteAsync($"cosigned:\n{cosigned}\noffered:\n{offered}");
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // The fork from this checkpoint is already on file.
+        }
+
         return path;
     }
 

@@ -71,10 +71,41 @@ public class WitnessTests(ITestOutputHelper output)
         using var thief = new LogKey(Options.Create(new TransparencyLogOptions()));
         var foreign = await client.PostAsync("add-checkpoint", Body(witnessed, [], thief.Sign(new LogCheckpoint(thief.Origin, witnessed + 5, new byte[32]))));
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
-        Assert.Contains(Directory.GetFiles(witness.StateDirectory), f => Path.GetFileName(f).StartsWith("fork-", StringComparison.Ordinal));
+        // One pair of checkpoints proves the fork: three refused offers from one cosigned checkpoint keep one file.
+        Assert.Single(Directory.GetFiles(witness.StateDirectory), f => Path.GetFileName(f).StartsWith("fork-", StringComparison.Ordinal));
         Assert.Contains("FORK", witness.Output, StringComparison.Ordinal);
         output.WriteLine($"cosigned {before.Size} then {after.Size} entries across the handover from {leader.Name} to {survivor.Name}");
     }
+
+    [Fact]
+    public async Task A_log_behind_what_its_witness_cosigned_raises_the_alarm_and_gets_no_cosignature()
+    {
+        // The witness cosigned this log (its key) at a size the log no longer reaches: the database restored from an
+        // older backup, say, or the witness shown a longer history than the one the service keeps.
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        await using var witness = await WitnessProcess.StartAsync(logKey.VerifierKey);
+        using (var client = new HttpClient { BaseAddress = witness.Address })
+        {
+            var ahead = await client.PostAsync("add-checkpoint", Body(0, [], logKey.Sign(new LogCheckpoint(logKey.Origin, 1_000_000, new byte[32]))));
+            Assert.Equal(HttpStatusCode.OK, ahead.StatusCode);
+        }
+
+        var service = await scenario.StartServiceAsync("optout-behind", new Dictionary<string, string>
+        {
+            ["Audit:Log:Witnesses:0:Url"] = witness.Address.ToString(),
+            ["Audit:Log:Witnesses:0:VerifierKey"] = witness.VerifierKey,
+            ["Audit:Log:WitnessInterval"] = "00:00:00.200",
+        });
+        await LookUpAsync([service], 10);
+
+        await FaultScenario.WaitUntilAsync(() => service.Output.Contains("has cosigned this log at size 1000000", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "the service reports its witness is ahead of the log");
+        Assert.Equal(1, CountOf(service.Output, "has cosigned this log at size 1000000"));
+        Assert.Equal(0, await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_log_cosignatures"));
+    }
+
+    private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     private static async Task LookUpAsync(IReadOnlyList<ServiceProcess> services, int count)
     {

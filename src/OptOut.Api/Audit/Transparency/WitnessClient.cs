@@ -28,6 +28,9 @@ public sealed class WitnessClient(
     public const string HttpClientName = "witnesses";
     private readonly Dictionary<string, long> _cosigned = [];
 
+    /// <summary>Each witness found ahead of the log is reported once per size it claims, not every round.</summary>
+    private readonly HashSet<(string Witness, long Size)> _aheadReported = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var witnesses = options.Value.Witnesses.Where(w => w.Url is not null).ToList();
@@ -86,6 +89,15 @@ public sealed class WitnessClient(
                     _cosigned[name] = size;
                     return;
                 case HttpStatusCode.Conflict when long.TryParse(answer.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var theirs):
+                    if (theirs > size && _aheadReported.Add((name, theirs)))
+                    {
+                        // Only this log's key signs what a witness cosigns, so the log once reached that size: it has since
+                        // been rolled back (restored from an older backup, say) or showed the witness another history.
+                        logger.LogCritical("Witness {Witness} has cosigned this log at size {Theirs}, beyond its latest checkpoint of size {Size}: " +
+                                           "the log has been rolled back or forked. The witness cosigns nothing until the log extends what it cosigned",
+                            name, theirs, size);
+                    }
+
                     _cosigned[name] = theirs; // it cosigned elsewhere (another instance, or before a restart): prove from there
                     continue;
                 case HttpStatusCode.UnprocessableEntity:
