@@ -51,11 +51,12 @@ public sealed class PatientMapStore(AuditSchema schema)
         return command;
     }
 
-    /// <summary>The nodes at these locators (version and hash, side by side), in one statement.</summary>
-    public NpgsqlCommand Select(NpgsqlConnection connection, IReadOnlyList<long> versions, IReadOnlyList<byte[]> hashes)
+    /// <summary>The nodes at these locators (version and hash, side by side), in one statement; only branches if <paramref name="branchesOnly"/>.</summary>
+    public NpgsqlCommand Select(NpgsqlConnection connection, IReadOnlyList<long> versions, IReadOnlyList<byte[]> hashes, bool branchesOnly = false)
     {
         var command = new NpgsqlCommand(
-            $"select {Columns} from {Table} m join unnest(@versions, @hashes) w (wanted_version, wanted_hash) on m.version = w.wanted_version and m.hash = w.wanted_hash", connection);
+            $"select {Columns} from {Table} m join unnest(@versions, @hashes) w (wanted_version, wanted_hash) on m.version = w.wanted_version and m.hash = w.wanted_hash" +
+            (branchesOnly ? $" where m.depth < {LeafDepth}" : ""), connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("versions", [.. versions]));
         command.Parameters.Add(new NpgsqlParameter<byte[][]>("hashes", [.. hashes]));
         return command;
