@@ -119,7 +119,7 @@ public sealed class LogSequencer(
         var unchanged = $"where coalesce((select max(size) from {tree.Checkpoints}), 0) = @previous " +
                         $"and exists (select 1 from {schema.Table} where seq = @size and hash = @last)" +
                         // and the map it signs is still stored (a store restored since may have lost one finished meanwhile).
-                        (SignsStoredMap ? $" and {map.RootStored("map", "map_size")}" : "");
+                        (SignsStoredMap ? $" and {map.RootStored("map", "map_versions")}" : "");
         await using var batch = new NpgsqlBatch(connection);
         foreach (var (level, index, hash) in nodes)
         {
@@ -161,7 +161,7 @@ public sealed class LogSequencer(
             if (SignsStoredMap)
             {
                 command.Parameters.AddWithValue("map", _signedMap!.Root);
-                command.Parameters.AddWithValue("map_size", _signedMap.Size);
+                command.Parameters.AddWithValue("map_versions", PatientMapStore.RootVersions(_signedMap.Size));
             }
 
             command.Parameters.AddWithValue("previous", previous);

@@ -47,9 +47,9 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         // a map whose older nodes it no longer has. (A node is stored with or after its children, so its root will do.)
         if (!Current.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
         {
-            await using var stored = new NpgsqlCommand($"select {store.RootStored("root", "size")}", connection);
+            await using var stored = new NpgsqlCommand($"select {store.RootStored("root", "versions")}", connection);
             stored.Parameters.AddWithValue("root", Current.Root);
-            stored.Parameters.AddWithValue("size", Current.Size);
+            stored.Parameters.AddWithValue("versions", PatientMapStore.RootVersions(Current.Size));
             if (!(bool)(await stored.ExecuteScalarAsync(ct))!)
             {
                 throw new MissingMapNodeException(Current.Root);

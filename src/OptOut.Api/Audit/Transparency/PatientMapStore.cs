@@ -25,9 +25,9 @@ public sealed class PatientMapStore(AuditSchema schema)
     /// <summary>The versions a root of the map at <paramref name="size"/> may be stored under.</summary>
     public static long[] RootVersions(long size) => [0, size];
 
-    /// <summary>SQL: whether the root <paramref name="root"/> of the map at size <paramref name="size"/> (parameter names) is stored.</summary>
-    public string RootStored(string root, string size) =>
-        $"exists (select 1 from {Table} where version in (0, @{size}) and hash = @{root})";
+    /// <summary>SQL: whether the root <paramref name="root"/> is stored under one of <paramref name="versions"/> (parameter names; the versions from <see cref="RootVersions"/>).</summary>
+    public string RootStored(string root, string versions) =>
+        $"exists (select 1 from {Table} where version = any(@{versions}) and hash = @{root})";
 
     /// <summary>
     /// The insert of <paramref name="nodes"/>, all made by the map version <paramref name="version"/>, as one statement
