@@ -8,15 +8,22 @@ namespace OptOut.Audit;
 /// <summary>
 /// Appends audit entries to the hash chain. Callers await durability: an entry is committed before the
 /// response it describes is sent. Entries queued meanwhile are written together in one transaction (group
-/// commit), so auditing every read costs one commit per batch, not one per request. An advisory lock
-/// serialises batches across instances, so one chain runs through every instance's entries.
+/// commit), so auditing every read costs one commit per batch, not one per request. One instance writes the chain
+/// (<see cref="ChainLeadership"/>); the others commit their batches to the pending table, which it chains within a
+/// tenth of a second, so one chain runs through every instance's entries and no answer waits for another's lock.
 /// Batches are pipelined: the next is hashed onto the one in flight and sent at once, in one round trip that takes
 /// the lock (so it commits after the one ahead) and inserts only if the head is the one it was hashed onto.
 /// </summary>
-public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, AuditPartitions partitions, Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
+public sealed class AuditLog(
+    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, AuditPartitions partitions, ChainLeadership leadership,
+    Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
-    /// <summary>The advisory lock every instance takes to continue the chain ("OptOutAu").</summary>
+
+    /// <summary>How many batches an instance that does not lead may have on their way to the pending table at once.</summary>
+    private const int PendingWriters = 4;
+
+    /// <summary>The advisory lock taken to continue the chain ("OptOutAu"): by the leader, and by anyone during a handover.</summary>
     public const long ChainLock = 0x4F70744F75744175;
     private long _unanchored;
     private DateTimeOffset? _unanchoredSince;
@@ -32,8 +39,10 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     private readonly Channel<(AuditRecord Record, TaskCompletionSource Done)> _queue =
         Channel.CreateUnbounded<(AuditRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = false });
 
-    // Set when changes may have left records in the pending table; a sweep sets it too, for records a crash left behind.
+    // Set when changes, other instances or a crash may have left records in the pending table; only the leader acts on it.
     private int _pendingMayExist = 1;
+
+    private readonly SemaphoreSlim _pendingWriters = new(PendingWriters);
 
     public Task RecordAsync(AuditRecord record)
     {
@@ -55,13 +64,22 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken);
+        try
+        {
+            await leadership.TryLeadAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            logger.LogWarning(ex, "The audit chain's leadership could not be tried at start; it is tried again in the background");
+        }
+
         await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publishing = checkpoints.PublishQueuedAsync(stoppingToken);
-        var sweeping = SweepAsync(stoppingToken);
+        var leading = leadership.RunAsync(ChainPending, stoppingToken);
         InFlight? inFlight = null;
         try
         {
@@ -96,12 +114,18 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                     }
                 }
 
-                if (batch.Count > 0 || Volatile.Read(ref _pendingMayExist) == 1)
+                if (batch.Count > 0 && !leadership.Leading)
+                {
+                    await StorePendingAsync(batch, stoppingToken);
+                    batch = [];
+                }
+
+                var drainPending = leadership.Leading && Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
+                if (batch.Count > 0 || drainPending)
                 {
                     await EnsureRoomAsync(stoppingToken);
                 }
 
-                var drainPending = Interlocked.Exchange(ref _pendingMayExist, 0) == 1;
                 if (!drainPending && _head is { } head && batch.Count > 0 && !CheckpointDue(batch.Count))
                 {
                     // Pipelined: hashed onto the batch in flight and sent now, to wait in PostgreSQL for that one's commit.
@@ -137,8 +161,13 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
                 await SettleAsync(inFlight, CancellationToken.None);
             }
 
+            for (var i = 0; i < PendingWriters; i++)
+            {
+                await _pendingWriters.WaitAsync(CancellationToken.None);
+            }
+
             await publishing;
-            await sweeping;
+            await leading;
         }
     }
 
@@ -207,6 +236,53 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         }
     }
 
+    /// <summary>
+    /// On an instance that does not lead, a batch is committed to the pending table and answered; the next batch need
+    /// not wait for it, as nothing is hashed onto it here. The leader chains it.
+    /// </summary>
+    private async Task StorePendingAsync(List<(AuditRecord Record, TaskCompletionSource Done)> batch, CancellationToken ct)
+    {
+        await _pendingWriters.WaitAsync(ct);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await StorePendingAnsweringAsync(batch);
+            }
+            finally
+            {
+                _pendingWriters.Release();
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task StorePendingAnsweringAsync(List<(AuditRecord Record, TaskCompletionSource Done)> batch)
+    {
+        try
+        {
+            await using var insert = database.CreateCommand($"""
+                insert into {schema.Pending} (record, event_ids)
+                select r, array[]::uuid[] from unnest($1::jsonb[]) with ordinality as u(r, n) order by n
+                """);
+            insert.Parameters.Add(new() { Value = batch.Select(b => JsonSerializer.Serialize(b.Record)).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb });
+            await insert.ExecuteNonQueryAsync(CancellationToken.None);
+            metrics.AuditBatch.Record(batch.Count);
+            batch.ForEach(b => b.Done.TrySetResult());
+        }
+        catch (Exception ex) when (IsEntryRefused(ex) && batch.Count > 1)
+        {
+            await StorePendingAnsweringAsync(batch[..(batch.Count / 2)]);
+            await StorePendingAnsweringAsync(batch[(batch.Count / 2)..]);
+        }
+#pragma warning disable CA1031 // Whatever failed, its requests fail rather than go unrecorded, and nobody else's.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogError(ex, "Audit entries could not be written; their requests fail rather than go unrecorded");
+            batch.ForEach(b => b.Done.TrySetException(ex));
+        }
+    }
+
     /// <summary>A refusal of what an entry holds (PostgreSQL's data exceptions, class 22), not of the database itself.</summary>
     private static bool IsEntryRefused(Exception ex) =>
         ex is Npgsql.PostgresException { SqlState: ['2', '2', ..] } or System.Text.EncoderFallbackException;
@@ -258,22 +334,6 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
         _unanchoredSince ??= clock.GetUtcNow();
     }
 
-    /// <summary>Chains, every second, what a crashed instance (or a failed batch) left in the pending table.</summary>
-    private async Task SweepAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                ChainPending();
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
     private async Task EnsureSchemaAsync(CancellationToken ct)
     {
         while (true)
@@ -317,7 +377,12 @@ public sealed class AuditLog(NpgsqlDataSource database, AuditSchema schema, Audi
 
         if (drainPending)
         {
-            records.InsertRange(0, await TakePendingAsync(connection, ct));
+            var pending = await TakePendingAsync(connection, ct);
+            records.InsertRange(0, pending);
+            if (pending.Count == MaxBatch)
+            {
+                ChainPending(); // more wait behind these
+            }
         }
 
         if (records.Count == 0)

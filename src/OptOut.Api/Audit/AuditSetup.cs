@@ -10,6 +10,7 @@ public static class AuditSetup
         services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<AuditPartitions>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<ChainLeadership>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         services.Configure<Transparency.TransparencyLogOptions>(configuration.GetSection("Audit:Log"));

@@ -24,7 +24,10 @@ public sealed class AuditVerifier(
         var previous = Contracts.Audit.AuditChain.Genesis;
         AuditMismatch? mismatch = null;
         var hashes = new Dictionary<long, byte[]>();
+        // Checkpoints are read before the entries: each commits with (or after) the entries it covers, so every one read
+        // covers entries the later read sees, while the leader goes on chaining and signing meanwhile.
         var log = await Transparency.LogVerification.StartAsync(database, tree, map, key, ct);
+        var signed = await checkpoints.ListAsync(ct);
         await using (var command = database.CreateCommand(
             $"select {AuditRows.Columns} from {schema.Table} order by seq"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -43,7 +46,7 @@ public sealed class AuditVerifier(
         }
 
         // The checkpoint rules are the offline verifier's too (optout audit-verify), so both report the same breaks.
-        var anchoring = checkpoints.Verify(await checkpoints.ListAsync(ct), hashes);
+        var anchoring = checkpoints.Verify(signed, hashes);
         if (anchoring.FirstBreak is { } broken)
         {
             mismatch ??= new AuditMismatch(broken.Sequence, broken.Problem);

@@ -41,7 +41,7 @@ public sealed class ChangePublisher(
             try
             {
                 await using var leader = await database.OpenConnectionAsync(stoppingToken);
-                if (!await TryLeadAsync(leader, stoppingToken))
+                if (!await Hosting.SessionLock.TryTakeAsync(leader, LeaderLock, stoppingToken))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
                     continue;
@@ -54,7 +54,7 @@ public sealed class ChangePublisher(
                 }
                 finally
                 {
-                    await ReleaseAsync(leader);
+                    await Hosting.SessionLock.ReleaseAsync(leader, LeaderLock, logger);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -64,30 +64,6 @@ public sealed class ChangePublisher(
                 logger.LogWarning(ex, "The change publisher lost the event store; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
-        }
-    }
-
-    private static async Task<bool> TryLeadAsync(NpgsqlConnection leader, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", leader);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>
-    /// A pooled connection keeps its session, and with it the lock, when it goes back to the pool: let go of the lock
-    /// first, so another instance (or this one, on its next try) can lead. If the session is broken, Npgsql closes it
-    /// instead of pooling it, and PostgreSQL releases the lock with the session.
-    /// </summary>
-    private async Task ReleaseAsync(NpgsqlConnection leader)
-    {
-        try
-        {
-            await using var command = new NpgsqlCommand($"select pg_advisory_unlock({LeaderLock})", leader);
-            await command.ExecuteScalarAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogDebug(ex, "The publisher's lock went with its session");
         }
     }
 

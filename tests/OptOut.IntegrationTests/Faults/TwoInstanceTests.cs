@@ -1,3 +1,5 @@
+using System.Net;
+using Npgsql;
 using OptOut.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -35,7 +37,7 @@ public class TwoInstanceTests(ITestOutputHelper output)
         await StoreChecks.AssertEveryEventAuditedOnceAsync(scenario.Database);
 
         // One instance holds the publisher's leadership lock; kill it and the other takes over publishing.
-        var leaders = await LockHoldersAsync(scenario.Database);
+        var leaders = await LockHoldersAsync(scenario.Database, OptOut.Publishing.ChangePublisher.LeaderLock);
         Assert.Single(leaders);
         var (leader, follower) = leaders[0] == first.Name ? (first, second) : (second, first);
         var before = await scenario.Database.ScalarAsync<long>("select max(seq_id) from optout.mt_events");
@@ -52,15 +54,57 @@ public class TwoInstanceTests(ITestOutputHelper output)
 
         await afterKill.CompleteAsync(follower.As("admin"));
         await StoreChecks.AssertEveryEventPublishedAsync(scenario.Database, scenario.Queue, afterSequence: before);
-        Assert.Equal([follower.Name], await LockHoldersAsync(scenario.Database));
+        Assert.Equal([follower.Name], await LockHoldersAsync(scenario.Database, OptOut.Publishing.ChangePublisher.LeaderLock));
         output.WriteLine($"{published.Count} messages for {load.Changes.Count} changes through two instances; {leader.Name} led and was killed, {follower.Name} published the next {afterKill.Changes.Count}");
     }
 
-    /// <summary>The instances holding the publisher's leadership lock (a bigint advisory lock: its high and low halves).</summary>
-    private static async Task<List<string>> LockHoldersAsync(TestDatabase database) =>
+    [Fact]
+    public async Task An_instance_that_does_not_write_the_chain_answers_audited_reads_while_the_chain_is_held_and_the_leader_chains_them_after()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        var first = await scenario.StartServiceAsync("optout-a");
+        var second = await scenario.StartServiceAsync("optout-b");
+        var leaders = await LockHoldersAsync(scenario.Database, OptOut.Audit.ChainLeadership.LeaderLock);
+        Assert.Single(leaders);
+        var follower = leaders[0] == first.Name ? second : first;
+
+        // Nothing can be chained while this is held: the follower's answers must not wait for it.
+        await using var holder = new NpgsqlConnection(scenario.Database.ConnectionString);
+        await holder.OpenAsync();
+        await using (var hold = new NpgsqlCommand($"select pg_advisory_lock({OptOut.Audit.AuditLog.ChainLock})", holder))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        using var pipeline = follower.As("pipeline");
+        pipeline.Timeout = TimeSpan.FromSeconds(10);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => pipeline.GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var ids = string.Join(",", answers.Select(a => $"'{a.Headers.GetValues("X-Request-Id").Single()}'"));
+        Assert.Equal(20L, await scenario.Database.ScalarAsync<long>($"select count(*) from optout.audit_pending where record->>'RequestId' in ({ids})"));
+        Assert.Equal(0L, await scenario.Database.ScalarAsync<long>($"select count(*) from optout.audit_entries where request_id in ({ids})"));
+
+        await using (var release = new NpgsqlCommand($"select pg_advisory_unlock({OptOut.Audit.AuditLog.ChainLock})", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await scenario.Database.ScalarAsync<long>($"select count(*) from optout.audit_entries where request_id in ({ids})") < 20)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The leader never chained the follower's entries");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0L, await scenario.Database.ScalarAsync<long>($"select count(*) from optout.audit_pending where record->>'RequestId' in ({ids})"));
+        await FaultScenario.AssertAuditIntactAsync(follower);
+    }
+
+    /// <summary>The instances holding a leadership lock (a bigint advisory lock: its high and low halves).</summary>
+    private static async Task<List<string>> LockHoldersAsync(TestDatabase database, long key) =>
         await database.ListAsync(
             "select distinct a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
             "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and l.objsubid = 1 " +
-            $"and (l.classid::bigint << 32) | l.objid::bigint = {OptOut.Publishing.ChangePublisher.LeaderLock}",
+            $"and (l.classid::bigint << 32) | l.objid::bigint = {key}",
             row => row.GetString(0));
 }

@@ -40,8 +40,7 @@ public sealed class LogSequencer(
             try
             {
                 await using var leader = await database.OpenConnectionAsync(stoppingToken);
-                await using var take = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLock})", leader);
-                if (!(bool)(await take.ExecuteScalarAsync(stoppingToken))!)
+                if (!await Hosting.SessionLock.TryTakeAsync(leader, LeaderLock, stoppingToken))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
                     continue;
@@ -49,15 +48,22 @@ public sealed class LogSequencer(
 
                 logger.LogInformation("This instance sequences the audit log");
                 _frontier = null;
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    while (await IntegrateAsync(leader, stoppingToken) == Batch)
+                    while (!stoppingToken.IsCancellationRequested)
                     {
+                        while (await IntegrateAsync(leader, stoppingToken) == Batch)
+                        {
+                        }
+
+                        PumpMap(stoppingToken);
+
+                        await Task.Delay(options.Value.CheckpointInterval, clock, stoppingToken);
                     }
-
-                    PumpMap(stoppingToken);
-
-                    await Task.Delay(options.Value.CheckpointInterval, clock, stoppingToken);
+                }
+                finally
+                {
+                    await Hosting.SessionLock.ReleaseAsync(leader, LeaderLock, logger);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or TimeoutException or InvalidOperationException)
