@@ -12,7 +12,8 @@ namespace OptOut.IntegrationTests.Audit;
 /// <summary>
 /// A log signed before the patient map existed (its checkpoints with no map line, no map stored), as a service of the
 /// earlier version left it: the next sequencer builds the map over every entry already signed, the old checkpoints
-/// still verify, and a patient's history from before then proves complete.
+/// still verify, and a patient's history from before then proves complete. And a map larger than the sequencer's memory
+/// of it is built as one it holds whole.
 /// </summary>
 public class PatientMapMigrationTests
 {
@@ -65,6 +66,29 @@ public class PatientMapMigrationTests
         Assert.True(await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_map where version > 0") > 0, "the map grew on under versions");
 
         await AssertHistoryProvesCompleteAsync(after, nhs, logKey);
+    }
+
+    [Fact]
+    public async Task A_sequencer_that_remembers_only_part_of_the_map_reads_the_rest_and_builds_it_right()
+    {
+        // 40 nodes: every merge after the first few drops leaves and deep branches and must read them back by locator.
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        var nhs = TestPatients.NewNhsNumber();
+        var service = await scenario.StartServiceAsync("optout-small-map", new Dictionary<string, string> { ["Audit:Log:MapCacheNodes"] = "40" });
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 15; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await service.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 5 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
+            }
+
+            await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, service);
+        }
+
+        // Over 40 patients make a map of over 80 nodes, twice what the builder may keep.
+        Assert.True(await scenario.Database.ScalarAsync<long>("select count(distinct nhs_number) from optout.audit_entries") > 40);
+        await AssertHistoryProvesCompleteAsync(service, nhs, logKey);
     }
 
     /// <summary>

@@ -14,15 +14,15 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
     /// The builder remembers every node of the current map it has read or made, so that once warm a merge reads
     /// nothing (each touched patient otherwise costs a read per branch below the cached ones). Superseded versions are
     /// dropped whenever the cache doubles. A map bigger than <c>maxNodes</c> (Audit:Log:MapCacheNodes, about 250 bytes
-    /// each) keeps only its branches above <see cref="KeptDepth"/>, the ones every merge passes through.
+    /// each) keeps its branches first, shallowest first, and its leaves only if room is left: a merge passes through
+    /// branches of every patient it touches, but reads only the leaves of those patients.
     /// </summary>
-    private const int KeptDepth = 16;
 
     private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
 
     /// <summary>The version each cached node, and each child of a cached branch, is stored under (its locator with its hash).</summary>
     private Dictionary<byte[], long> _versions = new(KeyOrder.Instance);
-    private int _trimAt = 250_000;
+    private int _trimAt = Math.Min(250_000, maxNodes);
     private bool _warmed;
     private long _reads;
 
@@ -236,7 +236,8 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
 
         if (kept.Count > maxNodes)
         {
-            kept.RemoveAll(n => n is not MapBranch { Depth: < KeptDepth });
+            // A parent is shallower than its children, so every node kept still hangs from the root by kept branches.
+            kept = [.. kept.OrderBy(n => n is MapBranch branch ? branch.Depth : int.MaxValue).Take(maxNodes)];
         }
 
         _cache.Clear();
@@ -253,7 +254,7 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         }
 
         _versions = versions;
-        _trimAt = Math.Max(250_000, 2 * kept.Count);
+        _trimAt = Math.Max(Math.Min(250_000, maxNodes), Math.Min(2 * kept.Count, maxNodes + (maxNodes / 4)));
     }
 
     /// <summary>Reads nodes by locator; only the root of the map it started from has no known version, and is looked for under both of a root's.</summary>
