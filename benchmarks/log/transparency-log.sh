@@ -10,32 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-40}"
-infra/optout servers >/dev/null
-[ -s .local/audit-log-key.pem ] || (umask 077; openssl genpkey -algorithm ed25519 -out .local/audit-log-key.pem)
-[ -s .local/audit-signing-key.pem ] || (umask 077; openssl ecparam -name prime256v1 -genkey -noout -out .local/audit-signing-key.pem)
-export ConnectionStrings__Marten="Host=127.0.0.1;Port=5432;Database=optout_bench;Username=optout;Password=optout"
-export ConnectionStrings__RabbitMq="amqp://optout:optout@127.0.0.1:5672/"
-export Auth__DevelopmentSigningKey="$(cat .local/dev-signing-key)"
-export ASPNETCORE_ENVIRONMENT=Development RateLimiting__TokenLimit=100000000 RateLimiting__TokensPerSecond=100000000
-export Audit__Log__SigningKeyPem="$(cat .local/audit-log-key.pem)" Audit__SigningKeyPem="$(cat .local/audit-signing-key.pem)"
-export OPTOUT_WRK_DIR="$PWD/benchmarks/wrk" OPTOUT_TOKEN="$(infra/optout token --role pipeline --subject bench | tail -n 1)"
-dotnet build src/OptOut.Api -c Release -v q -nologo >/dev/null
-psql_() { su postgres -c "psql -d optout_bench -Atc \"$1\""; }
+source benchmarks/log/service-env.sh
 # How many entries the latest checkpoint's patient map covers (its "map <n> <root>" line).
 map_size() { psql_ "select coalesce(substring(note from E'\\nmap ([0-9]+) '), '0') from optout.audit_log_checkpoints order by size desc limit 1"; }
-lock=$(dotnet run --project benchmarks/OptOut.Benchmarks -c Release -v q -- sequencer-lock 2>/dev/null | tail -n 1)
 on_from=()
 for round in 1 2; do
   for mode in on off; do
-    holder=
-    if [ "$mode" = off ]; then
-      su postgres -c "psql -d optout_bench -c \"select pg_advisory_lock($lock); select pg_sleep($seconds + 60)\"" >/dev/null 2>&1 &
-      holder=$!
-      sleep 1
-    fi
-    (cd src/OptOut.Api/bin/Release/net10.0 && exec dotnet OptOut.Api.dll) >/tmp/optout-log-bench.log 2>&1 &
-    pid=$!
-    for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5080/health/ready >/dev/null && break; sleep 1; done
+    if [ "$mode" = off ]; then hold_sequencer_off; fi
+    start_api 5080
+    pid=$api_pid
     sleep 3
     if [ "$mode" = on ]; then
       written=$(psql_ "select coalesce(max(seq), 0) from optout.audit_entries")
@@ -56,10 +39,7 @@ for round in 1 2; do
     fi
     sleep 2
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    if [ -n "$holder" ]; then
-      psql_ "select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and (classid::bigint << 32) | objid::bigint = $lock" >/dev/null
-      wait "$holder" 2>/dev/null || true
-    fi
+    if [ "$mode" = off ]; then let_sequencer_go; fi
   done
 done
 # For each checkpoint signed in an "on" round: its signing time against the recording time of the first entry after
