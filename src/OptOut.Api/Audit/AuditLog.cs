@@ -25,6 +25,18 @@ public sealed class AuditLog(
 
     /// <summary>The advisory lock taken to continue the chain ("OptOutAu"): by the leader, and by anyone during a handover.</summary>
     public const long ChainLock = 0x4F70744F75744175;
+
+    /// <summary>
+    /// The longest a batch waits for the chain (its lock, or its table) before its entries go to the pending table
+    /// instead: a handover, or a session holding the chain, then delays those answers by this much and no more.
+    /// </summary>
+    private const int ChainWaitMs = 250;
+
+    /// <summary>The wait set first, in a statement of its own, so it is in force when the lock is asked for.</summary>
+    private static NpgsqlBatchCommand[] TakeChainLock() =>
+        [new($"select set_config('lock_timeout', '{ChainWaitMs}ms', true)"), new($"select pg_advisory_xact_lock({ChainLock})")];
+
+    private long _heldUpReportedAt;
     private long _unanchored;
     private DateTimeOffset? _unanchoredSince;
 
@@ -198,6 +210,12 @@ public sealed class AuditLog(
             // One entry PostgreSQL will not store: chained afresh, in halves, so the others are still answered.
             _head = _stored = null;
         }
+        catch (PostgresException ex) when (IsChainHeld(ex))
+        {
+            _head = _stored = null;
+            await DivertAsync(batch.Waiters, ct);
+            return;
+        }
 #pragma warning disable CA1031 // Whatever failed, the loop must live on: a dead writer would hang every request.
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
 #pragma warning restore CA1031
@@ -217,6 +235,16 @@ public sealed class AuditLog(
             var chained = await AppendAsync([.. batch.Select(b => b.Record)], drainPending, ct);
             metrics.AuditBatch.Record(chained);
             batch.ForEach(b => b.Done.TrySetResult());
+        }
+        catch (PostgresException ex) when (IsChainHeld(ex))
+        {
+            _head = _stored = null;
+            if (drainPending)
+            {
+                Interlocked.Exchange(ref _pendingMayExist, 1);
+            }
+
+            await DivertAsync(batch, ct);
         }
         catch (Exception ex) when (IsEntryRefused(ex) && batch.Count > 1)
         {
@@ -283,6 +311,26 @@ public sealed class AuditLog(
         }
     }
 
+    /// <summary>The chain was held past <see cref="ChainWaitMs"/>: the batch goes to the pending table, to be chained once it is free.</summary>
+    private async Task DivertAsync(List<(AuditRecord Record, TaskCompletionSource Done)> batch, CancellationToken ct)
+    {
+        // Once in ten seconds at most: while the chain is held, every batch comes this way.
+        var now = clock.GetTimestamp();
+        if (clock.GetElapsedTime(_heldUpReportedAt, now) > TimeSpan.FromSeconds(10))
+        {
+            _heldUpReportedAt = now;
+            logger.LogWarning("The audit chain was held by another session for over {Wait} ms; entries wait in the pending table until it is free", ChainWaitMs);
+        }
+
+        if (batch.Count > 0)
+        {
+            await StorePendingAsync(batch, ct);
+        }
+    }
+
+    /// <summary>PostgreSQL's lock_timeout: the chain's lock, or its table, was held by another session.</summary>
+    private static bool IsChainHeld(PostgresException ex) => ex.SqlState == PostgresErrorCodes.LockNotAvailable;
+
     /// <summary>A refusal of what an entry holds (PostgreSQL's data exceptions, class 22), not of the database itself.</summary>
     private static bool IsEntryRefused(Exception ex) =>
         ex is Npgsql.PostgresException { SqlState: ['2', '2', ..] } or System.Text.EncoderFallbackException;
@@ -301,12 +349,16 @@ public sealed class AuditLog(
     private async Task<bool> InsertGuardedAsync(ChainedBatch chained, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
-        await using var write = new NpgsqlBatch(connection)
+        await using var write = new NpgsqlBatch(connection);
+        foreach (var command in TakeChainLock())
         {
-            BatchCommands = { new($"select pg_advisory_xact_lock({ChainLock})"), chained.Insert(schema.Table, guarded: true) },
-        };
+            write.BatchCommands.Add(command);
+        }
+
+        var insert = chained.Insert(schema.Table, guarded: true);
+        write.BatchCommands.Add(insert);
         await write.ExecuteNonQueryAsync(ct);
-        return write.BatchCommands[1].RecordsAffected == chained.Records.Count;
+        return insert.RecordsAffected == chained.Records.Count;
     }
 
     /// <summary>
@@ -361,12 +413,16 @@ public sealed class AuditLog(
 
         // One round trip: BEGIN (Npgsql sends it with the first statement), the chain lock, then the head. Each statement
         // takes its own snapshot, so the head is read once the lock is held; and seq is the key, so no fork could commit.
-        await using (var start = new NpgsqlBatch(connection, transaction)
+        await using (var start = new NpgsqlBatch(connection, transaction))
         {
-            BatchCommands = { new($"select pg_advisory_xact_lock({ChainLock})"), new($"select seq, hash from {schema.Table} order by seq desc limit 1") },
-        })
-        await using (var reader = await start.ExecuteReaderAsync(ct))
-        {
+            foreach (var command in TakeChainLock())
+            {
+                start.BatchCommands.Add(command);
+            }
+
+            start.BatchCommands.Add(new($"select seq, hash from {schema.Table} order by seq desc limit 1"));
+            await using var reader = await start.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
             await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct))
             {

@@ -6,7 +6,8 @@ namespace OptOut.Audit;
 /// Which instance writes the chain. The one holding <see cref="LeaderLock"/> chains its own entries as they come and,
 /// every <see cref="PollInterval"/>, whatever the others left in <see cref="AuditSchema.Pending"/>; every other
 /// instance commits its entries there and answers at once. So no request waits for another instance's lock: the
-/// chain lock each chaining still takes is only ever wanted by the leader, except for the moment of a handover.
+/// chain lock each chaining still takes is only ever wanted by the leader, except for the moment of a handover, and
+/// the leader waits for it a quarter of a second at most before it too puts its entries in the pending table.
 /// </summary>
 /// <remarks>
 /// Leading is a routing hint, not what keeps the chain whole: the chain lock and the sequence key do that, so an
