@@ -121,6 +121,11 @@ start_rabbitmq_nodes() {
     as_root rabbitmqctl -q -n "$(mq_node $i)" join_cluster "$(mq_node 1)"
     as_root rabbitmqctl -q -n "$(mq_node $i)" start_app
   done
+  # A node answers ping while RabbitMQ itself is still booting: return once every node runs, so a test (or an operator)
+  # that goes on to kill a node never takes down a second member of a quorum queue while the first is still on its way.
+  for i in 1 2 3; do
+    as_root rabbitmqctl -q -n "$(mq_node $i)" await_startup --timeout 120
+  done
   local ctl=(as_root rabbitmqctl -q -n "$(mq_node 1)")
   if ! "${ctl[@]}" list_users | grep -q "^$MQ_USER\b"; then
     "${ctl[@]}" add_user "$MQ_USER" "$MQ_PASSWORD" >/dev/null

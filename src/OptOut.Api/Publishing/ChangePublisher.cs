@@ -22,7 +22,7 @@ namespace OptOut.Publishing;
 /// everything committed since the last one (up to <see cref="PageSize"/>), so the pages grow with the load.
 /// </remarks>
 public sealed class ChangePublisher(
-    IDocumentStore store, CommittedEvents committed, NpgsqlDataSource database, EventStoreNames names, IBus bus, IOptions<PublishingOptions> options,
+    IDocumentStore store, CommittedEvents committed, NpgsqlDataSource database, EventStoreNames names, IBusControl bus, IOptions<PublishingOptions> options,
     Hosting.OptOutMetrics metrics, TimeProvider clock, ILogger<ChangePublisher> logger) : BackgroundService
 {
     /// <summary>The publisher's leadership lock, "OptOutPu".</summary>
@@ -33,6 +33,14 @@ public sealed class ChangePublisher(
 
     private const int PageSize = 1_000;
     private readonly PublishingOptions _options = options.Value;
+    private readonly RefusedPublishes _refused = new(async ct =>
+    {
+        // Bounded: a bus that cannot stop or start within this is left to reconnect by itself, and tried again later.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(20));
+        await bus.StopAsync(limit.Token);
+        await bus.StartAsync(limit.Token);
+    }, clock, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -146,6 +154,7 @@ public sealed class ChangePublisher(
                 }, token), _options.ConfirmTimeout, clock, cancellationToken);
 
                 metrics.PublishLag.Record((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds);
+                _refused.Confirmed();
                 if (attempt > 1)
                 {
                     logger.LogInformation("Published change {Sequence} after {Attempts} attempts", e.Sequence, attempt);
@@ -156,6 +165,8 @@ public sealed class ChangePublisher(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Broker did not confirm change {Sequence} (attempt {Attempt}); retrying in {Delay}", e.Sequence, attempt, delay);
+                await _refused.FailedAsync(cancellationToken);
+
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
