@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OptOut.Audit.Transparency;
 using OptOut.Contracts.Audit;
@@ -105,6 +106,49 @@ public class WitnessTests(ITestOutputHelper output)
         Assert.Equal(0, await scenario.Database.ScalarAsync<long>("select count(*) from optout.audit_log_cosignatures"));
     }
 
+    [Fact]
+    public async Task A_patients_download_carries_the_witnesss_cosignature_while_newer_checkpoints_await_theirs()
+    {
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        await using var witness = await WitnessProcess.StartAsync(logKey.VerifierKey);
+        var service = await scenario.StartServiceAsync("optout-witnessed", new Dictionary<string, string>
+        {
+            ["Audit:Log:Witnesses:0:Url"] = witness.Address.ToString(),
+            ["Audit:Log:Witnesses:0:VerifierKey"] = witness.VerifierKey,
+            ["Audit:Log:WitnessInterval"] = "00:00:03",
+        });
+        var nhs = TestPatients.NewNhsNumber();
+        var pipeline = service.As("pipeline");
+        for (var attempt = 1; ; attempt++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await pipeline.GetAsync($"/v1/opt-outs/{nhs}")).StatusCode);
+            }
+
+            var cosigned = await CosignedCheckpointAsync(service, logKey, witness, atLeast: 5 * attempt);
+
+            // The log signs newer checkpoints within a quarter of a second; the witness sees them up to 3 s later.
+            Assert.Equal(HttpStatusCode.OK, (await pipeline.GetAsync($"/v1/opt-outs/{nhs}")).StatusCode);
+            await FaultScenario.WaitUntilAsync(
+                () => scenario.Database.ScalarAsync<long>("select max(size) from optout.audit_log_checkpoints").GetAwaiter().GetResult() > cosigned.Size,
+                TimeSpan.FromSeconds(10), "a checkpoint newer than the cosigned one");
+            var latest = await scenario.Database.ScalarAsync<long>("select max(size) from optout.audit_log_checkpoints");
+            var history = JsonDocument.Parse(await service.As("patient", nhs).GetStringAsync($"/v1/patients/{nhs}/access-log/proof")).RootElement;
+            var note = history.GetProperty("checkpoint").GetString()!;
+            var body = SignedNote.Verify(note, logKey.Origin, logKey.PublicKey)!;
+            Assert.Contains(note.Split('\n'), line => Cosignature.Verify(line + "\n", body, witness.VerifierKey) is not null);
+            if (history.GetProperty("checkpointSize").GetInt64() < latest)
+            {
+                return; // an uncosigned newer checkpoint existed, and the download took the cosigned one
+            }
+
+            // The witness cosigned the newest in between: try again.
+            Assert.True(attempt < 3, "the witness cosigned every newer checkpoint before the download three times running");
+        }
+    }
+
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     private static async Task LookUpAsync(IReadOnlyList<ServiceProcess> services, int count)
@@ -122,7 +166,16 @@ public class WitnessTests(ITestOutputHelper output)
         var client = service.As("dpo");
         while (true)
         {
-            var note = await client.GetStringAsync("/v1/audit/log/checkpoint");
+            using var response = await client.GetAsync("/v1/audit/log/checkpoint");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Nothing signed yet: the sequencer's first checkpoint is a moment away.
+                Assert.True(DateTime.UtcNow < deadline, "the log never signed a checkpoint");
+                await Task.Delay(100);
+                continue;
+            }
+
+            var note = await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
             var body = SignedNote.Verify(note, logKey.Origin, logKey.PublicKey);
             Assert.NotNull(body);
             var checkpoint = LogCheckpoint.Parse(body)!;

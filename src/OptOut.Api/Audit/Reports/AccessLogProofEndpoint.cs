@@ -58,7 +58,7 @@ public static class AccessLogProofEndpoint
         await using var connection = await database.OpenConnectionAsync(ct);
         // One snapshot: the checkpoint, and the entries it covers as they stood when it was read.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        if (await log.CheckpointAsync(connection, null, ct) is not { } checkpoint)
+        if (await log.CheckpointAsync(connection, null, ct, witnessed: true) is not { } checkpoint)
         {
             return Problems.Of(Problems.NotFound, "The audit log has no signed checkpoint yet: try again in a second.");
         }

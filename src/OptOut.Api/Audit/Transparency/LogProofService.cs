@@ -26,13 +26,20 @@ public sealed class LogProofService(NpgsqlDataSource database, LogTree tree)
 
     /// <summary>
     /// As above, on the caller's connection (and in its transaction, to read it in one snapshot with entries); with
-    /// <paramref name="mapped"/>, the latest that signs a patient map (the latest of all while none does).
+    /// <paramref name="mapped"/>, the latest that signs a patient map (the latest of all while none does); with
+    /// <paramref name="witnessed"/>, the latest a witness has cosigned, unless it is over a minute older than the latest.
     /// </summary>
-    public async Task<SignedCheckpointNote?> CheckpointAsync(NpgsqlConnection connection, long? size, CancellationToken ct, bool mapped = false)
+    /// <remarks>
+    /// A busy log signs a checkpoint every few hundred milliseconds and a witness cosigns one a second, so the latest
+    /// is almost never cosigned yet: a patient's download is worth more with the witness's word on it, a moment older.
+    /// </remarks>
+    public async Task<SignedCheckpointNote?> CheckpointAsync(NpgsqlConnection connection, long? size, CancellationToken ct, bool mapped = false, bool witnessed = false)
     {
         var latest = $"(select max(size) from {tree.Checkpoints})";
         var which = size is not null ? "@size"
             : mapped ? $"coalesce((select size from {tree.Checkpoints} where strpos(note, E'\nmap ') > 0 order by size desc limit 1), {latest})"
+            : witnessed ? $"coalesce((select c.size from {tree.Checkpoints} c where c.size = (select max(size) from {tree.Cosignatures}) " +
+                          $"and c.signed_at > (select signed_at from {tree.Checkpoints} order by size desc limit 1) - interval '1 minute'), {latest})"
             : latest;
         await using var command = new NpgsqlCommand(
             $"select c.size, c.signed_at, c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {tree.Cosignatures} w where w.size = c.size), '') " +
