@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using OptOut.IntegrationTests.Infrastructure;
 using OptOut.Records;
 
@@ -40,6 +41,21 @@ public static class StoreChecks
             Assert.Equal(eventsPerPatient[s.Stream], s.Version);
             Assert.Equal(s.Version, s.Snapshot);
         });
+    }
+
+    /// <summary>As above; when a message is missing, the publisher's last log lines go to the test's output first, as
+    /// its and MassTransit's own words tell a slow reconnect from a stuck publisher.</summary>
+    public static async Task<IReadOnlyList<Envelope>> AssertEveryEventPublishedAsync(TestDatabase database, ChangeSubscriber queue, ServiceProcess publisher, ITestOutputHelper output)
+    {
+        try
+        {
+            return await AssertEveryEventPublishedAsync(database, queue);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            output.WriteLine(string.Join('\n', publisher.Output.Split('\n').TakeLast(120)));
+            throw;
+        }
     }
 
     /// <summary>
