@@ -483,7 +483,7 @@ public sealed class AuditLog(
             with moved as (
               delete from {schema.Pending} where id = any(array(select id from {schema.Pending} order by id limit {MaxBatch}))
               returning id, record, event_ids, stream_ids)
-            select m.record::text, array(
+            select m.id, m.record::text, array(
               select e.seq_id from {schema.Events} e where e.stream_id = any(m.stream_ids) and e.id = any(m.event_ids)
               -- Records written before streams were stored beside them (a crash's leftovers): rare, so a scan will do.
               union all select e.seq_id from {schema.Events} e where cardinality(m.stream_ids) = 0 and cardinality(m.event_ids) > 0 and e.id = any(m.event_ids)
@@ -494,8 +494,13 @@ public sealed class AuditLog(
         await using var reader = await take.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var record = JsonSerializer.Deserialize<AuditRecord>(reader.GetString(0))!;
-            var sequences = reader.GetFieldValue<long[]>(1);
+            if (Readable(reader.GetString(1)) is not { } record)
+            {
+                taken.Add(Unreadable(reader.GetInt64(0), reader.GetString(1)));
+                continue;
+            }
+
+            var sequences = reader.GetFieldValue<long[]>(2);
             var details = JsonNode.Parse(record.Details)!.AsObject();
             if (sequences.Length > 0)
             {
@@ -513,4 +518,28 @@ public sealed class AuditLog(
         return taken;
     }
 
+    /// <summary>
+    /// A pending record as the service wrote it, or null if it cannot be one (a superuser's edit, a damaged row): every
+    /// field an entry needs, and details that are a JSON object.
+    /// </summary>
+    private static AuditRecord? Readable(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<AuditRecord>(json) is { Kind: not null, Action: not null, Actor: not null, ActorRole: not null, RequestId: not null, Details: not null } record
+                   && JsonNode.Parse(record.Details) is JsonObject ? record : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Chained in a bad record's place, so that one row can neither stop the chain (every later batch would fail with
+    /// it) nor vanish from the trail: what the row held, as text, for the DPO to see.
+    /// </summary>
+    private static AuditRecord Unreadable(long id, string json) => new AuditRecord(
+        "access", "unreadable pending audit record", "optout", "system", null, null, 0, $"pending-{id}",
+        new JsonObject { ["pendingRecord"] = json }.ToJsonString()).Storable();
 }

@@ -156,6 +156,46 @@ public class AuditTrailTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_pending_record_that_cannot_be_read_is_chained_as_what_it_held_and_holds_up_no_one()
+    {
+        // The service's role writes the pending table (every change does), and so may a superuser: rows that are not records.
+        var marker = Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(service.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand("insert into optout.audit_pending (record, event_ids) values (@a::jsonb, '{}'), (@b::jsonb, '{}')", connection);
+            insert.Parameters.AddWithValue("a", $$"""{"Kind": null, "Marker": "{{marker}}"}""");
+            insert.Parameters.AddWithValue("b", $$"""{"Kind": "access", "Action": "x", "Actor": "a", "ActorRole": "r", "Outcome": 200, "RequestId": "{{marker}}", "Details": "not json"}""");
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var answer = await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        await EntryAsync(answer);
+        await using (var connection = new NpgsqlConnection(service.ConnectionString))
+        {
+            await connection.OpenAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                await using var chained = new NpgsqlCommand(
+                    "select count(*) from optout.audit_entries where action = 'unreadable pending audit record' and actor = 'optout' and details like @marker", connection);
+                chained.Parameters.AddWithValue("marker", $"%{marker}%");
+                if ((long)(await chained.ExecuteScalarAsync())! == 2)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "the unreadable pending records were never chained");
+                await Task.Delay(100);
+            }
+        }
+
+        var verification = await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/verification");
+        Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
+    }
+
+    [Fact]
     public async Task Reads_audited_while_another_instance_appends_to_the_chain_leave_one_unbroken_chain_with_every_answer_in_it()
     {
         // The audit log hashes each batch onto the one still in flight; whenever another writer got in between, that
