@@ -13,7 +13,9 @@ public static class AuditSetup
         services.AddSingleton<ChainLeadership>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
-        services.Configure<Transparency.TransparencyLogOptions>(configuration.GetSection("Audit:Log"));
+        services.AddOptions<Transparency.TransparencyLogOptions>().Bind(configuration.GetSection("Audit:Log"))
+            .Validate(o => o.MapCacheNodes > 0 && o.MapStepEntries > 0, "Audit:Log:MapCacheNodes and Audit:Log:MapStepEntries must be above 0")
+            .ValidateOnStart();
         services.AddSingleton<Transparency.LogKey>();
         services.AddSingleton<Transparency.LogTree>();
         services.AddSingleton<Transparency.PatientMapStore>();

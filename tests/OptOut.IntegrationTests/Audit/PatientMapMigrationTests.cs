@@ -43,6 +43,64 @@ public class PatientMapMigrationTests
     }
 
     [Fact]
+    public async Task A_long_catch_up_of_the_map_is_signed_a_step_at_a_time()
+    {
+        // A log of three checkpoints signed before the map existed, built over by a sequencer that merges one entry a
+        // step: it stops at each checkpoint's size (where a verifier can check the map), and the next checkpoint signs
+        // each stop, so a leader that stops part way through a long catch-up leaves what it did for the next.
+        await using var scenario = await FaultScenario.CreateAsync();
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        var nhs = TestPatients.NewNhsNumber();
+        var before = await scenario.StartServiceAsync("optout-before");
+        long signed = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
+            }
+
+            signed = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: false);
+        }
+
+        await before.KillAsync();
+        await UnmapAsync(scenario, logKey);
+
+        // The sequencer is held off until entries are coming, or it could finish all three steps unseen while the
+        // service starts.
+        await using var holder = new NpgsqlConnection(scenario.Database.ConnectionString);
+        await holder.OpenAsync();
+        await using (var hold = new NpgsqlCommand($"select pg_advisory_lock({LogSequencer.LeaderLock})", holder))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var after = await scenario.StartServiceAsync("optout-after", new Dictionary<string, string> { ["Audit:Log:MapStepEntries"] = "1" });
+        List<long> maps = [];
+        await FaultScenario.WaitUntilAsync(() =>
+        {
+            if (holder.State == System.Data.ConnectionState.Open)
+            {
+                using var release = new NpgsqlCommand("select pg_advisory_unlock_all()", holder);
+                release.ExecuteNonQuery();
+                holder.Close();
+            }
+
+
+            // An entry every 100 ms: a checkpoint is signed, with the map reached by then, only when the log has grown.
+            after.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}").GetAwaiter().GetResult();
+            Thread.Sleep(100);
+            maps = [.. scenario.Database.ListAsync("select note from optout.audit_log_checkpoints order by size", r => r.GetString(0)).GetAwaiter().GetResult()
+                .Select(note => LogCheckpoint.Parse(SignedNote.Verify(note, logKey.Origin, logKey.PublicKey)!)!.Map?.Size).OfType<long>().Distinct()];
+            return maps.Count > 0 && maps[^1] >= signed;
+        }, TimeSpan.FromSeconds(60), $"a map over the {signed} entries signed before it");
+
+        Assert.True(maps.Count >= 2 && maps[0] < signed, $"maps signed over {string.Join(", ", maps)} entries; the log held {signed} before the map");
+        Assert.Equal(maps.Order(), maps);
+        await AssertHistoryProvesCompleteAsync(after, nhs, logKey);
+    }
+
+    [Fact]
     public async Task A_map_stored_before_nodes_had_versions_becomes_version_0_and_its_patients_still_prove_complete()
     {
         await using var scenario = await FaultScenario.CreateAsync();

@@ -22,6 +22,12 @@ public sealed class TransparencyLogOptions
     /// </summary>
     public int MapCacheNodes { get; set; } = 4_000_000;
 
+    /// <summary>
+    /// How many entries the patient map merges in one step. The next checkpoint signs each step, so a long catch-up (a
+    /// map built over a log signed before it, or a sequencer far behind) keeps its progress if its leader stops.
+    /// </summary>
+    public int MapStepEntries { get; set; } = 50_000;
+
     /// <summary>The witnesses asked to cosign checkpoints (none by default; `infra/optout run` starts one).</summary>
     public List<WitnessOptions> Witnesses { get; set; } = [];
 

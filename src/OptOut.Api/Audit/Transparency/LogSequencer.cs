@@ -226,7 +226,7 @@ public sealed class LogSequencer(
             }
 
             (_frontier, _root, _lastHash, _signedMap) = (frontier, root, lastHash, signed?.Map);
-            _builder = new PatientMapBuilder(map, schema, signed?.Map ?? new MapCommitment(0, PatientMap.EmptyRoot), options.Value.MapCacheNodes, logger);
+            _builder = new PatientMapBuilder(map, schema, tree, signed?.Map ?? new MapCommitment(0, PatientMap.EmptyRoot), options.Value.MapCacheNodes, options.Value.MapStepEntries, logger);
             if (signed?.Map is null && size > 0)
             {
                 logger.LogInformation("Building the patient map over the {Size} entries signed before it existed", size);

@@ -8,7 +8,8 @@ namespace OptOut.Audit.Transparency;
 /// sequencer has signed into the map, stores the new nodes, and hands back the map for the next checkpoint to sign.
 /// One per leader term (made from the latest signed map), so what it remembers never outlives a change of the store.
 /// </summary>
-public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema, MapCommitment from, int maxNodes, ILogger logger)
+public sealed class PatientMapBuilder(
+    PatientMapStore store, AuditSchema schema, LogTree tree, MapCommitment from, int maxNodes, int stepEntries, ILogger logger)
 {
     /// <summary>
     /// The builder remembers every node of the current map it has read or made, so that once warm a merge reads
@@ -31,9 +32,13 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
     public MapCommitment Current { get; private set; } = from;
 
     /// <summary>
-    /// Merges every entry after <see cref="Current"/> up to <paramref name="target"/> (entries the sequencer has
-    /// checked and signed), 50,000 at a time, storing each step's new nodes before the next; returns the map at
-    /// <paramref name="target"/>, for a checkpoint to sign.
+    /// Merges the entries after <see cref="Current"/> towards <paramref name="target"/> (entries the sequencer has
+    /// checked and signed), <c>stepEntries</c> at a time, storing each step's new nodes before the next, and stops at the
+    /// last checkpoint's size within one step (or, if none, at the first beyond it); returns the map it reached, for the
+    /// next checkpoint to sign. Stopping there, and not at the target, keeps a long catch-up's progress if its leader
+    /// stops (before, one of millions of entries ran to its target before anything was signed, and a leader that
+    /// stopped first left the next to begin it again); stopping at a checkpoint's size is what lets a verifier, which
+    /// rebuilds the map at each checkpoint, check it.
     /// </summary>
     public async Task<MapCommitment> CatchUpAsync(NpgsqlConnection connection, long target, CancellationToken ct)
     {
@@ -56,10 +61,11 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
             }
         }
 
-        while (Current.Size < target)
+        var stop = await NextStopAsync(connection, target, ct);
+        while (Current.Size < stop)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var (named, last) = await NamedAsync(connection, Current.Size, target, ct);
+            var (named, last) = await NamedAsync(connection, Current.Size, stop, ct);
             var reads = _reads;
             var (root, nodes) = await AdvanceAsync(connection, Current.Root, named, ct);
             var merged = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -96,11 +102,23 @@ public sealed class PatientMapBuilder(PatientMapStore store, AuditSchema schema,
         return Current;
     }
 
-    /// <summary>The entries after <paramref name="after"/> up to <paramref name="target"/> (50,000 at most) that name a patient, and the last read.</summary>
+    /// <summary>The size of the last checkpoint within one step of <see cref="Current"/>, or else of the first after it (up to <paramref name="target"/>).</summary>
+    private async Task<long> NextStopAsync(NpgsqlConnection connection, long target, CancellationToken ct)
+    {
+        await using var next = new NpgsqlCommand(
+            $"select coalesce((select max(size) from {tree.Checkpoints} where size > @from and size <= least(@target, @from + @step)), " +
+            $"(select min(size) from {tree.Checkpoints} where size > @from and size <= @target), @from)", connection);
+        next.Parameters.AddWithValue("from", Current.Size);
+        next.Parameters.AddWithValue("target", target);
+        next.Parameters.AddWithValue("step", (long)stepEntries);
+        return (long)(await next.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The entries after <paramref name="after"/> up to <paramref name="target"/> (one step's worth at most) that name a patient, and the last read.</summary>
     private async Task<(List<(string, long, byte[])> Named, long Last)> NamedAsync(NpgsqlConnection connection, long after, long target, CancellationToken ct)
     {
         var named = new List<(string, long, byte[])>();
-        await using var read = new NpgsqlCommand($"select seq, nhs_number, hash from {schema.Table} where seq > @after and seq <= @target order by seq limit 50000", connection);
+        await using var read = new NpgsqlCommand($"select seq, nhs_number, hash from {schema.Table} where seq > @after and seq <= @target order by seq limit {stepEntries}", connection);
         read.Parameters.AddWithValue("after", after);
         read.Parameters.AddWithValue("target", target);
         await using var reader = await read.ExecuteReaderAsync(ct);
