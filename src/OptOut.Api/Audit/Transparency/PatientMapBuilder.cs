@@ -35,10 +35,9 @@ public sealed class PatientMapBuilder(
     /// Merges the entries after <see cref="Current"/> towards <paramref name="target"/> (entries the sequencer has
     /// checked and signed), <c>stepEntries</c> at a time, storing each step's new nodes before the next, and stops at the
     /// last checkpoint's size within one step (or, if none, at the first beyond it); returns the map it reached, for the
-    /// next checkpoint to sign. Stopping there, and not at the target, keeps a long catch-up's progress if its leader
-    /// stops (before, one of millions of entries ran to its target before anything was signed, and a leader that
-    /// stopped first left the next to begin it again); stopping at a checkpoint's size is what lets a verifier, which
-    /// rebuilds the map at each checkpoint, check it.
+    /// next checkpoint to sign. Returning there, and not at the target, keeps a long catch-up's progress (millions of
+    /// entries, over a log signed before the map) when its leader stops part way; stopping at a checkpoint's size is
+    /// what lets a verifier, which rebuilds the map at each checkpoint, check it.
     /// </summary>
     public async Task<MapCommitment> CatchUpAsync(NpgsqlConnection connection, long target, CancellationToken ct)
     {
