@@ -25,10 +25,7 @@ public class PatientMapMigrationTests
         var nhs = TestPatients.NewNhsNumber();
         var before = await scenario.StartServiceAsync("optout-before");
         await before.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }).JsonAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
-        }
+        await LookUpAsync(before, 10, nhs, every: 3);
 
         var signed = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: false);
         await before.KillAsync();
@@ -55,10 +52,7 @@ public class PatientMapMigrationTests
         long signed = 0;
         for (var round = 0; round < 3; round++)
         {
-            for (var i = 0; i < 10; i++)
-            {
-                Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
-            }
+            await LookUpAsync(before, 10, nhs, every: 3);
 
             signed = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: false);
         }
@@ -107,10 +101,7 @@ public class PatientMapMigrationTests
         using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
         var nhs = TestPatients.NewNhsNumber();
         var before = await scenario.StartServiceAsync("optout-before");
-        for (var i = 0; i < 12; i++)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await before.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 3 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
-        }
+        await LookUpAsync(before, 12, nhs, every: 3);
 
         var mapped = await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, before);
         await before.KillAsync();
@@ -136,10 +127,7 @@ public class PatientMapMigrationTests
         var service = await scenario.StartServiceAsync("optout-small-map", new Dictionary<string, string> { ["Audit:Log:MapCacheNodes"] = "40" });
         for (var round = 0; round < 4; round++)
         {
-            for (var i = 0; i < 15; i++)
-            {
-                Assert.Equal(HttpStatusCode.OK, (await service.As("pipeline").GetAsync($"/v1/opt-outs/{(i % 5 == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
-            }
+            await LookUpAsync(service, 15, nhs, every: 5);
 
             await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, service);
         }
@@ -147,6 +135,15 @@ public class PatientMapMigrationTests
         // Over 40 patients make a map of over 80 nodes, twice what the builder may keep.
         Assert.True(await scenario.Database.ScalarAsync<long>("select count(distinct nhs_number) from optout.audit_entries") > 40);
         await AssertHistoryProvesCompleteAsync(service, nhs, logKey);
+    }
+
+    /// <summary><paramref name="count"/> audited look-ups by a pipeline, every <paramref name="every"/>th of <paramref name="nhs"/> and the rest of new patients.</summary>
+    private static async Task LookUpAsync(ServiceProcess service, int count, string nhs, int every)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await service.As("pipeline").GetAsync($"/v1/opt-outs/{(i % every == 0 ? nhs : TestPatients.NewNhsNumber())}")).StatusCode);
+        }
     }
 
     /// <summary>
