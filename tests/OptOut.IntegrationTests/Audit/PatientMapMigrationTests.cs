@@ -137,6 +137,33 @@ public class PatientMapMigrationTests
         await AssertHistoryProvesCompleteAsync(service, nhs, logKey);
     }
 
+    [Fact]
+    public async Task The_sequencer_remembers_the_map_it_builds_on_not_every_map_before_it()
+    {
+        // Look-ups of the same few patients, merged in many steps: each step replaces their paths.
+        await using var scenario = await FaultScenario.CreateAsync();
+        var patients = Enumerable.Range(0, 3).Select(_ => TestPatients.NewNhsNumber()).ToArray();
+        var service = await scenario.StartServiceAsync("optout-map-memory", new Dictionary<string, string> { ["Logging:LogLevel:OptOut.Audit.Transparency"] = "Debug" });
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var nhs in patients)
+            {
+                await LookUpAsync(service, 2, nhs, every: 1);
+            }
+
+            await CoveredAsync(scenario, await scenario.Database.ScalarAsync<long>("select max(seq) from optout.audit_entries"), mapped: true, service);
+        }
+
+        // The last merge's line: "Patient map <size>: ... ; <n> cached". A map of P patients has P leaves and P - 1 branches.
+        var merges = System.Text.RegularExpressions.Regex.Matches(service.Output, @"Patient map (\d+): .*?; (\d+) cached");
+        Assert.True(merges.Count >= 5, $"{merges.Count} merges logged");
+        var (size, cached) = (long.Parse(merges[^1].Groups[1].Value), long.Parse(merges[^1].Groups[2].Value));
+        var mapped = await scenario.Database.ScalarAsync<long>($"select count(distinct nhs_number) from optout.audit_entries where seq <= {size}");
+        Assert.Equal(2 * mapped - 1, cached);
+        using var logKey = new LogKey(Options.Create(new TransparencyLogOptions { SigningKeyPem = scenario.Settings.LogSigningKeyPem }));
+        await AssertHistoryProvesCompleteAsync(service, patients[0], logKey);
+    }
+
     /// <summary><paramref name="count"/> audited look-ups by a pipeline, every <paramref name="every"/>th of <paramref name="nhs"/> and the rest of new patients.</summary>
     private static async Task LookUpAsync(ServiceProcess service, int count, string nhs, int every)
     {

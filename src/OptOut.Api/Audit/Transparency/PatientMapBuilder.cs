@@ -13,8 +13,10 @@ public sealed class PatientMapBuilder(
 {
     /// <summary>
     /// The builder remembers every node of the current map it has read or made, so that once warm a merge reads
-    /// nothing (each touched patient otherwise costs a read per branch below the cached ones). Superseded versions are
-    /// dropped whenever the cache doubles. A map bigger than <c>maxNodes</c> (Audit:Log:MapCacheNodes, about 250 bytes
+    /// nothing (each touched patient otherwise costs a read per branch below the cached ones). The nodes a merge
+    /// replaces are forgotten with it: kept, they grew the cache by a path of about 20 nodes an entry, and trimming it
+    /// back (a walk, a sort and two dictionaries of millions of nodes) took most of a core under 3,000 audited look-ups
+    /// a second, so the map fell behind the log. A map bigger than <c>maxNodes</c> (Audit:Log:MapCacheNodes, about 250 bytes
     /// each) keeps its branches first, shallowest first, and its leaves only if room is left: a merge passes through
     /// branches of every patient it touches, but reads only the leaves of those patients.
     /// </summary>
@@ -66,7 +68,7 @@ public sealed class PatientMapBuilder(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var (named, last) = await NamedAsync(connection, Current.Size, stop, ct);
             var reads = _reads;
-            var (root, nodes) = await AdvanceAsync(connection, Current.Root, named, ct);
+            var (root, nodes, replaced) = await AdvanceAsync(connection, Current.Root, named, ct);
             var merged = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (nodes.Count == 0 && !root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
             {
@@ -89,7 +91,7 @@ public sealed class PatientMapBuilder(
                 await using var write = new NpgsqlBatch(connection);
                 write.BatchCommands.Add(store.Insert(nodes, last, hash => made.Contains(hash) ? last : _versions[hash]));
                 await write.ExecuteNonQueryAsync(ct);
-                Remember(root, nodes, last);
+                Remember(root, nodes, replaced, last);
             }
 
             logger.LogDebug("Patient map {Size}: {Entries} entries read and merged in {Merged} ms ({Reads} nodes read), {Nodes} nodes written in {Written} ms; {Cached} cached",
@@ -141,33 +143,40 @@ public sealed class PatientMapBuilder(
 
     /// <summary>
     /// The map after <paramref name="entries"/> (in log order, each naming a patient): each patient's leaf counts them
-    /// and chains them on. Returns the new root and the nodes made, which the caller stores (they are remembered here
-    /// only once it says they are, with <see cref="Remember"/>).
+    /// and chains them on. Returns the new root, the nodes made, which the caller stores (they are remembered here only
+    /// once it says they are, with <see cref="Remember"/>), and the nodes of the map before that are no longer in it.
     /// </summary>
-    private async Task<(byte[] Root, List<MapNode> Created)> AdvanceAsync(
+    private async Task<(byte[] Root, List<MapNode> Created, List<byte[]> Replaced)> AdvanceAsync(
         NpgsqlConnection connection, byte[] root, List<(string NhsNumber, long LeafIndex, byte[] LogLeaf)> entries, CancellationToken ct)
     {
         if (entries.Count == 0)
         {
-            return (root, []);
+            return (root, [], []);
         }
 
         var from = root.AsSpan().SequenceEqual(PatientMap.EmptyRoot) ? null : root;
-        await LoadPathsAsync(connection, from, [.. entries.Select(e => e.NhsNumber).Distinct().Select(PatientMap.Key)], ct);
+        var visited = await LoadPathsAsync(connection, from, [.. entries.Select(e => e.NhsNumber).Distinct().Select(PatientMap.Key)], ct);
         var tree = new PatientMapTree(Resolve, link: false);
         var merged = tree.Grow(from is null ? null : Resolve(from), entries);
-        return (merged?.Hash ?? PatientMap.EmptyRoot, [.. tree.Created]);
+        var newRoot = merged?.Hash ?? PatientMap.EmptyRoot;
+
+        // Every node on a merged patient's path changes (its count does), so a node visited on the way down is still in
+        // the map only where the merge hung it under a new branch: where a new patient's key parts from it.
+        var kept = tree.Created.OfType<MapBranch>().SelectMany(b => new[] { b.LeftHash, b.RightHash }).Append(newRoot).ToHashSet(KeyOrder.Instance);
+        return (newRoot, [.. tree.Created], [.. visited.Where(h => !kept.Contains(h))]);
     }
 
     /// <summary>
     /// Reads, a level at a time, every node on the paths of <paramref name="keys"/> from <paramref name="root"/>: all
-    /// that a merge of those keys into the map will visit.
+    /// that a merge of those keys into the map will visit. Returns them.
     /// </summary>
-    private async Task LoadPathsAsync(NpgsqlConnection connection, byte[]? root, IReadOnlyCollection<byte[]> keys, CancellationToken ct)
+    private async Task<HashSet<byte[]>> LoadPathsAsync(NpgsqlConnection connection, byte[]? root, IReadOnlyCollection<byte[]> keys, CancellationToken ct)
     {
+        var visited = new HashSet<byte[]>(KeyOrder.Instance);
         var level = root is null ? [] : new List<(byte[] Hash, List<byte[]> Keys)> { (root, [.. keys]) };
         while (level.Count > 0)
         {
+            visited.UnionWith(level.Select(l => l.Hash));
             var missing = level.Select(l => l.Hash).Where(h => !_cache.ContainsKey(h)).Distinct(KeyOrder.Instance).ToArray();
             if (missing.Length > 0)
             {
@@ -196,6 +205,8 @@ public sealed class PatientMapBuilder(
 
             level = next;
         }
+
+        return visited;
     }
 
     /// <summary>
@@ -222,9 +233,18 @@ public sealed class PatientMapBuilder(
             Current.Size, _cache.Count, (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>Keeps the nodes a merge made (under <paramref name="root"/>, now stored), as the ones it will build on next.</summary>
-    private void Remember(byte[] root, IEnumerable<MapNode> nodes, long version)
+    /// <summary>
+    /// Keeps the nodes a merge made (under <paramref name="root"/>, now stored), as the ones it will build on next, in
+    /// place of those it <paramref name="replaced"/>.
+    /// </summary>
+    private void Remember(byte[] root, IEnumerable<MapNode> nodes, IEnumerable<byte[]> replaced, long version)
     {
+        foreach (var hash in replaced)
+        {
+            _cache.Remove(hash);
+            _versions.Remove(hash);
+        }
+
         foreach (var node in nodes)
         {
             _cache[node.Hash] = node;
