@@ -351,29 +351,36 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
     /// <summary>Seconds of unmeasured load before each measured wrk run (OPTOUT_BENCH_WARMUP; 0 for none).</summary>
     private static readonly int Warmup = int.Parse(Environment.GetEnvironmentVariable("OPTOUT_BENCH_WARMUP") ?? "20", Inv);
 
-    /// <summary>Drives the service with wrk (C, like pgbench's client) so the load generator costs little of the two cores.</summary>
-    private (double Rate, double P50, double P99, string Errors) Wrk(string script, string role, int connections)
+    /// <summary>
+    /// The same load, unmeasured, before a measured phase (when <c>Warmup</c> is above 0): on two saturated cores the JIT's
+    /// tier-1 compiles wait behind the requests, and a profile of a cold 15-second run found the service still in tier-0
+    /// code (the JIT 12% of its CPU). Then on until this service's sequencer has signed a map of its own and the map has
+    /// caught up with the log (at most 10 minutes): a new leader first reads the map's branches into memory (79 s on the
+    /// benchmark store), and runs measured before then shared the machine with that read and the catch-up after it, which
+    /// a service in use has long finished. Returns wrk's script directory and environment for the measured run.
+    /// </summary>
+    private (string Directory, Dictionary<string, string> Environment) WarmUp(string script, string role, int connections)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "wrk");
         var token = TokenCommand.Mint(signingKey, new Dictionary<string, object> { ["role"] = role, ["sub"] = "bench-" + role }, TimeSpan.FromHours(2));
         var environment = new Dictionary<string, string> { ["OPTOUT_TOKEN"] = token, ["OPTOUT_WRK_DIR"] = directory };
         if (Warmup > 0)
         {
-            // The same load, unmeasured, first: on two saturated cores the JIT's tier-1 compiles wait behind the requests,
-            // and a profile of a cold 15-second run found the service still in tier-0 code (the JIT 12% of its CPU).
             var mapBefore = MapSize();
             Measure.Run("wrk", $"-t2 -c{connections} -d{Warmup}s -s {Path.Combine(directory, script)} {service}", environment);
-
-            // Then on until this service's sequencer has signed a map of its own and the map has caught up with the log
-            // (at most 10 minutes): a new leader first reads the map's branches into memory (79 s on the benchmark store),
-            // and runs measured before then shared the machine with that read and the catch-up after it, which a
-            // service in use has long finished.
             for (var round = 0; round < 60 && (MapSize() == mapBefore || MapLag() > 20_000); round++)
             {
                 Measure.Run("wrk", $"-t2 -c{connections} -d10s -s {Path.Combine(directory, script)} {service}", environment);
             }
         }
 
+        return (directory, environment);
+    }
+
+    /// <summary>Drives the service with wrk (C, like pgbench's client) so the load generator costs little of the two cores.</summary>
+    private (double Rate, double P50, double P99, string Errors) Wrk(string script, string role, int connections)
+    {
+        var (directory, environment) = WarmUp(script, role, connections);
         var output = Measure.Run("wrk", $"-t2 -c{connections} -d{(int)loadTime.TotalSeconds}s --latency -s {Path.Combine(directory, script)} {service}", environment);
         var lines = output.Split('\n').Select(l => l.Trim()).ToList();
         double Millis(string percentile)
@@ -400,6 +407,9 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
 
     private async Task PublishLagAsync(double rate)
     {
+        // Warmed as the changes phase is (which, in the full run, this follows): a cold service's first seconds, or a
+        // new leader reading its map in, are not the lag a service in use shows.
+        WarmUp("change.lua", "admin", 16);
         var factory = new ConnectionFactory { Uri = broker };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();

@@ -13,9 +13,9 @@ namespace OptOut.Audit.Transparency;
 /// superuser has rewritten; on taking the lead, and whenever the stored checkpoints are not the ones it signed (a
 /// restore, another leader), it rebuilds the edge from the store and signs nothing unless that edge gives the latest
 /// signed root. A leader that dies takes its lock with its session; the next carries on from the stored checkpoint, and
-/// a node is the same whoever computes it, so nothing is lost or doubled. Every <see cref="TransparencyLogOptions.MapInterval"/>
-/// a checkpoint also commits to the patient map over the same entries (<see cref="PatientMapProgress"/>), its new
-/// nodes written in the checkpoint's transaction.
+/// a node is the same whoever computes it, so nothing is lost or doubled. Each checkpoint also commits to the latest
+/// patient map finished over a prefix of the same entries, which a <see cref="PatientMapBuilder"/> merges and stores on a
+/// connection of its own, so a slow merge delays the map, never a checkpoint.
 /// </summary>
 public sealed class LogSequencer(
     NpgsqlDataSource database, AuditSchema schema, LogTree tree, PatientMapStore map, LogKey key, IOptions<TransparencyLogOptions> options,
