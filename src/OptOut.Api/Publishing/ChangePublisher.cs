@@ -10,8 +10,8 @@ namespace OptOut.Publishing;
 
 /// <summary>
 /// The outbox relay: the event store is the outbox, and this publishes every committed change to RabbitMQ. It reads the
-/// committed events (<see cref="CommittedEvents"/>), publishes them, and records its
-/// progress only after the broker has confirmed every message of the page, so an outage or a crash delays messages but
+/// committed events (<see cref="CommittedEvents"/>), publishes them, and records as its progress only what the broker
+/// has confirmed, everything before it included (<see cref="UnconfirmedChanges"/>), so an outage or a crash delays messages but
 /// never loses them. The message id is the event id, so consumers can drop the duplicates a crash between confirm and
 /// progress may cause. One instance publishes: the one holding <see cref="LeaderLock"/>, a session-level advisory lock
 /// that PostgreSQL releases when that instance's session ends.
@@ -32,6 +32,9 @@ public sealed class ChangePublisher(
     public const string ProgressName = "ChangePublisher:All";
 
     private const int PageSize = 1_000;
+
+    /// <summary>How many changes may be sent and not yet confirmed before the publisher stops reading.</summary>
+    private const int MaxUnconfirmed = 10_000;
     private readonly PublishingOptions _options = options.Value;
     private readonly RefusedPublishes _refused = new(async ct =>
     {
@@ -75,34 +78,84 @@ public sealed class ChangePublisher(
         }
     }
 
-    /// <summary>Progress is written through the lock's own session, so an instance that lost the lock records nothing.</summary>
+    /// <summary>
+    /// Reads on while earlier changes wait for their confirms, so a change waits for one poll, one read and its own
+    /// confirm, not for the slowest confirm of the page before it. Progress is written through the lock's own session, so
+    /// an instance that lost the lock records nothing.
+    /// </summary>
     private async Task PublishWhileLeadingAsync(NpgsqlConnection leader, CancellationToken ct)
     {
-        var progress = await ProgressAsync(leader, ct);
-        while (!ct.IsCancellationRequested)
+        var recorded = await ProgressAsync(leader, ct);
+        var readTo = recorded;
+        var unconfirmed = new UnconfirmedChanges();
+        using var sending = new SemaphoreSlim(_options.MaxInFlightPatients);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
         {
-            CommittedPage<IEvent> page;
-            await using (var session = store.QuerySession())
+            while (!ct.IsCancellationRequested)
             {
-                page = await committed.ReadAsync(session, leader, progress, PageSize, ct);
-            }
+                CommittedPage<IEvent> page;
+                await using (var session = store.QuerySession())
+                {
+                    page = await committed.ReadAsync(session, leader, readTo, PageSize, ct);
+                }
 
-            if (page.CommittedTo <= progress)
-            {
-                await Task.Delay(_options.PollInterval, ct);
-                continue;
-            }
+                foreach (var e in page.Events)
+                {
+                    if (ChangeMessages.ToPublished(e) is { } message)
+                    {
+                        unconfirmed.Send(e.Sequence, e.StreamKey ?? e.StreamId.ToString(), () => SendAsync(e, message, sending, abandon.Token));
+                    }
+                }
 
-            await PublishAsync(page.Events, ct);
-            progress = page.CommittedTo;
-            await using var record = new NpgsqlCommand(
-                $"insert into {names.Progression} (name, last_seq_id, last_updated) values (@name, @seq, now()) " +
-                "on conflict (name) do update set last_seq_id = greatest(excluded.last_seq_id, " +
-                $"{names.Progression}.last_seq_id), last_updated = now()", leader);
-            record.Parameters.AddWithValue("name", ProgressName);
-            record.Parameters.AddWithValue("seq", progress);
-            await record.ExecuteNonQueryAsync(ct);
+                readTo = Math.Max(readTo, page.CommittedTo);
+                var confirmed = unconfirmed.ConfirmedTo(readTo);
+                if (confirmed > recorded)
+                {
+                    await RecordAsync(leader, confirmed, ct);
+                    recorded = confirmed;
+                }
+
+                if (unconfirmed.Count >= MaxUnconfirmed)
+                {
+                    // The broker is slow or away: read no further until the oldest change is confirmed.
+                    await unconfirmed.OldestAsync().WaitAsync(ct);
+                }
+                else if (!page.Full)
+                {
+                    await Task.Delay(_options.PollInterval, ct);
+                }
+            }
         }
+        finally
+        {
+            await abandon.CancelAsync();
+            await unconfirmed.AbandonAsync();
+        }
+    }
+
+    private async Task SendAsync(IEvent e, object message, SemaphoreSlim sending, CancellationToken ct)
+    {
+        await sending.WaitAsync(ct);
+        try
+        {
+            await PublishUntilConfirmedAsync(e, message, ct);
+        }
+        finally
+        {
+            sending.Release();
+        }
+    }
+
+    private async Task RecordAsync(NpgsqlConnection leader, long progress, CancellationToken ct)
+    {
+        await using var record = new NpgsqlCommand(
+            $"insert into {names.Progression} (name, last_seq_id, last_updated) values (@name, @seq, now()) " +
+            "on conflict (name) do update set last_seq_id = greatest(excluded.last_seq_id, " +
+            $"{names.Progression}.last_seq_id), last_updated = now()", leader);
+        record.Parameters.AddWithValue("name", ProgressName);
+        record.Parameters.AddWithValue("seq", progress);
+        await record.ExecuteNonQueryAsync(ct);
     }
 
     private async Task<long> ProgressAsync(NpgsqlConnection leader, CancellationToken ct)
@@ -110,26 +163,6 @@ public sealed class ChangePublisher(
         await using var command = new NpgsqlCommand($"select last_seq_id from {names.Progression} where name = @name", leader);
         command.Parameters.AddWithValue("name", ProgressName);
         return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : 0;
-    }
-
-    /// <summary>
-    /// Each patient's changes go out one at a time, in order, each confirmed before the next; different patients' changes
-    /// go out side by side, so a busy page is not paced by one broker round trip per message.
-    /// </summary>
-    private Task PublishAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
-    {
-        var perPatient = page
-            .Select(e => (Event: e, Message: ChangeMessages.ToPublished(e)))
-            .Where(x => x.Message is not null)
-            .GroupBy(x => x.Event.StreamKey);
-        return Parallel.ForEachAsync(perPatient, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlightPatients, CancellationToken = ct },
-            async (changes, token) =>
-            {
-                foreach (var (e, message) in changes)
-                {
-                    await PublishUntilConfirmedAsync(e, message!, token);
-                }
-            });
     }
 
     /// <summary>

@@ -12,6 +12,6 @@ public sealed class PublishingOptions
     /// <summary>How often the publisher looks for newly committed changes once it has caught up.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>How many patients' changes are published side by side (each patient's stay in order).</summary>
+    /// <summary>How many changes wait for the broker's confirm at once, each a different patient's (each patient's go in order).</summary>
     public int MaxInFlightPatients { get; set; } = 64;
 }

@@ -59,7 +59,6 @@ public class PublishingTests(OptOutService service)
         }
     }
 
-    /// <summary>The bus notices a lost connection within seconds, not at once: poll until readiness says so.</summary>
     /// <summary>
     /// Other instances hear of a change from the NOTIFY sent after its commit (every instance's daemon LISTENs on Marten's
     /// channel); without it they would wait for their next poll. The NOTIFY is the service's own, outside the change's
@@ -88,6 +87,7 @@ public class PublishingTests(OptOutService service)
         }
     }
 
+    /// <summary>The bus notices a lost connection within seconds, not at once: poll until readiness says so.</summary>
     private async Task<HttpStatusCode> ReadinessAsync(HttpStatusCode expected)
     {
         var client = service.CreateClient();
