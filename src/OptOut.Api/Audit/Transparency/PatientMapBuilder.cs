@@ -46,6 +46,9 @@ public sealed class PatientMapBuilder(
         if (!_warmed)
         {
             await WarmAsync(connection, ct);
+            // What the warm-up read is all in the map: trimming it at the first merge (seen here: 10 s of a contended
+            // core, walking and copying two million branches) would keep every node it had.
+            _trimAt = TrimAbove(_cache.Count);
             _warmed = true;
         }
 
@@ -291,8 +294,11 @@ public sealed class PatientMapBuilder(
         }
 
         _versions = versions;
-        _trimAt = Math.Max(Math.Min(250_000, maxNodes), Math.Min(2 * kept.Count, maxNodes + (maxNodes / 4)));
+        _trimAt = TrimAbove(kept.Count);
     }
+
+    /// <summary>The cache's size at which the next trim is due, after one (or the warm-up) left it holding <paramref name="kept"/> nodes.</summary>
+    private int TrimAbove(int kept) => Math.Max(Math.Min(250_000, maxNodes), Math.Min(2 * kept, maxNodes + (maxNodes / 4)));
 
     /// <summary>Reads nodes by locator; only the root of the map it started from has no known version, and is looked for under both of a root's.</summary>
     private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct, bool branchesOnly = false)
