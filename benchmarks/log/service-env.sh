@@ -13,7 +13,7 @@ export Auth__DevelopmentSigningKey="$(cat .local/dev-signing-key)"
 export ASPNETCORE_ENVIRONMENT=Development RateLimiting__TokenLimit=100000000 RateLimiting__TokensPerSecond=100000000
 export Audit__Log__SigningKeyPem="$(cat .local/audit-log-key.pem)" Audit__SigningKeyPem="$(cat .local/audit-signing-key.pem)"
 export OPTOUT_WRK_DIR="$PWD/benchmarks/wrk" OPTOUT_TOKEN="$(infra/optout token --role pipeline --subject bench | tail -n 1)"
-dotnet build src/OptOut.Api -c Release -v q -nologo >/dev/null
+build_out="$(dotnet build src/OptOut.Api -c Release -v q -nologo 2>&1)" || { printf '%s\n' "$build_out" >&2; echo "the service's build failed" >&2; return 1; }
 psql_() { su postgres -c "psql -d optout_bench -Atc \"$1\""; }
 start_api() {
   (cd src/OptOut.Api/bin/Release/net10.0 && Urls="http://127.0.0.1:$1" exec dotnet OptOut.Api.dll) >"/tmp/optout-bench-api-$1.log" 2>&1 &
