@@ -70,6 +70,19 @@ public class PatientMapMigrationTests
         }
 
         var after = await scenario.StartServiceAsync("optout-after", new Dictionary<string, string> { ["Audit:Log:MapStepEntries"] = "1" });
+        // Entries all the while, from before the sequencer may lead: a checkpoint is signed, with the map reached by
+        // then, only when the log has grown, and a round of the sequencer without an entry lets the builder go on past
+        // a stop unsigned (seen in CI with an entry every 100 ms or so, and a new service's first answers slower).
+        using var stop = new CancellationTokenSource();
+        var entries = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                (await after.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}")).Dispose();
+                await Task.Delay(20);
+            }
+        });
+        await Task.Delay(500);
         List<long> maps = [];
         await FaultScenario.WaitUntilAsync(() =>
         {
@@ -80,14 +93,12 @@ public class PatientMapMigrationTests
                 holder.Close();
             }
 
-
-            // An entry every 100 ms: a checkpoint is signed, with the map reached by then, only when the log has grown.
-            after.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}").GetAwaiter().GetResult();
-            Thread.Sleep(100);
             maps = [.. scenario.Database.ListAsync("select note from optout.audit_log_checkpoints order by size", r => r.GetString(0)).GetAwaiter().GetResult()
                 .Select(note => LogCheckpoint.Parse(SignedNote.Verify(note, logKey.Origin, logKey.PublicKey)!)!.Map?.Size).OfType<long>().Distinct()];
             return maps.Count > 0 && maps[^1] >= signed;
         }, TimeSpan.FromSeconds(60), $"a map over the {signed} entries signed before it");
+        await stop.CancelAsync();
+        await entries;
 
         Assert.True(maps.Count >= 2 && maps[0] < signed, $"maps signed over {string.Join(", ", maps)} entries; the log held {signed} before the map");
         Assert.Equal(maps.Order(), maps);
