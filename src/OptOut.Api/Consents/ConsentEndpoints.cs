@@ -37,11 +37,17 @@ public static class ConsentEndpoints
             return unknown;
         }
 
+        var channel = request.Channel ?? Channel.NhsApp;
+        if (SelfService.Check(Caller.From(http.User), channel) is { } refused)
+        {
+            return refused;
+        }
+
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
             var by = PatientAccess.DecisionMakerFor(caller, state, now, null, null, null);
             var command = new DecideConsent(DecisionContext.For(state, by, null, now), purpose,
-                request.Decision == ConsentDecision.Permit, request.Period, request.Channel ?? Channel.NhsApp, request.NoticeVersion);
+                request.Decision == ConsentDecision.Permit, request.Period, channel, request.NoticeVersion);
             return new Decided(ConsentDecider.Decide(state, command));
         }, ct);
     }

@@ -25,9 +25,9 @@ public static class ChangeNationalDataOptOutEndpoint
     {
         var patient = NhsNumber.Parse(nhsNumber);
 
-        if (request.OnBehalfOf is not null && Caller.From(http.User).Role != Roles.Admin)
+        if (SelfService.Check(Caller.From(http.User), request.Channel!.Value, request.OnBehalfOf is not null, request.CaseReference, request.EffectiveAt) is { } refused)
         {
-            return Problems.Refused("Only staff record a decision on behalf of a patient; a proxy's own token already carries their authority.");
+            return refused;
         }
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>

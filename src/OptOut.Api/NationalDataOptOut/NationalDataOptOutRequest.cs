@@ -5,11 +5,11 @@ namespace OptOut.NationalDataOptOut;
 
 /// <summary>The body of PUT /v1/patients/{nhsNumber}/national-data-opt-out.</summary>
 /// <param name="OptedOut">true sets the opt-out, false withdraws it.</param>
-/// <param name="Channel">online, nhs-app, nhs-form, call-centre or paper.</param>
+/// <param name="Channel">online, nhs-app or nhs-form from a patient or proxy; call-centre or paper from staff.</param>
 /// <param name="NoticeVersion">The version of the notice the patient was shown when they chose.</param>
-/// <param name="EffectiveAt">When the choice takes effect, if earlier than now (a paper form: when it was signed).</param>
+/// <param name="EffectiveAt">When the choice takes effect, if earlier than now (a paper form: when it was signed). Staff only.</param>
 /// <param name="OnBehalfOf">The proxy who decided for the patient, if not the patient.</param>
-/// <param name="CaseReference">A contact-centre case reference, kept with the decision.</param>
+/// <param name="CaseReference">A contact-centre case reference, kept with the decision. Staff only.</param>
 public sealed record NationalDataOptOutRequest(
     bool? OptedOut,
     Channel? Channel,

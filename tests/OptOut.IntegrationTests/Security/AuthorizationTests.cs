@@ -37,6 +37,33 @@ public class AuthorizationTests(OptOutService service)
         Assert.Equal(0, await service.EventCountAsync(nhs));
     }
 
+    public static TheoryData<string, string> StaffOnlyDetails => new()
+    {
+        { """{"optedOut":true,"channel":"call-centre"}""", "channel call-centre" },
+        { """{"optedOut":true,"channel":"paper"}""", "channel paper" },
+        { """{"optedOut":true,"channel":"online","caseReference":"CASE-1"}""", "caseReference" },
+        { """{"optedOut":true,"channel":"online","effectiveAt":"2024-01-01T00:00:00Z"}""", "effectiveAt" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StaffOnlyDetails))]
+    public async Task A_patient_cannot_dress_their_own_decision_as_one_staff_received(string body, string mentions)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        var change = await patient.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/national-data-opt-out")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        });
+        var consent = await patient.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/consents/research", new { decision = "deny", channel = "paper" });
+
+        await BadInputTests.AssertProblemAsync(change, HttpStatusCode.Forbidden, mentions);
+        await BadInputTests.AssertProblemAsync(consent, HttpStatusCode.Forbidden, "channel paper");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+        Assert.Equal(HttpStatusCode.OK, (await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-form" })).StatusCode);
+    }
+
     [Theory]
     [InlineData("pipeline")]
     [InlineData("dpo")]
