@@ -30,6 +30,10 @@ public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Pe
                 .WithMessage("period.end must be after period.start.")
                 .Must(p => p.End is null || p.End > clock.GetUtcNow())
                 .WithMessage("period.end is already past: a consent must hold for some time from now.")
+                // A start already past would be published as consent given back then, which downstream systems could
+                // apply to data used before the patient gave it; the few minutes allow for the client's clock.
+                .Must(p => p.Start is null || p.Start >= clock.GetUtcNow().AddMinutes(-5))
+                .WithMessage("period.start is already past: a consent holds from when it is given, so leave start out to begin now.")
                 .When(r => r.Period is not null);
         }
     }

@@ -49,6 +49,7 @@ public class ConsentTests(OptOutService service)
     [Theory]
     [InlineData("""{"decision":"permit","period":{"start":"2030-01-02T00:00:00Z","end":"2030-01-01T00:00:00Z"}}""", "after period.start")]
     [InlineData("""{"decision":"permit","period":{"end":"2020-01-01T00:00:00Z"}}""", "already past")]
+    [InlineData("""{"decision":"permit","period":{"start":"2019-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}""", "period.start is already past")]
     [InlineData("""{"decision":"maybe"}""", "decision")]
     [InlineData("""{}""", "decision is required")]
     public async Task An_invalid_consent_is_refused_with_a_problem(string body, string mentions)
