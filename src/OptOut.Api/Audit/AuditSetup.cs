@@ -20,6 +20,7 @@ public static class AuditSetup
         services.AddSingleton<Transparency.LogTree>();
         services.AddSingleton<Transparency.PatientMapStore>();
         services.AddSingleton<Transparency.LogProofService>();
+        services.AddSingleton<Transparency.LogProgress>();
         services.AddHostedService<Transparency.LogSequencer>();
         services.AddHttpClient(Transparency.WitnessClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddHostedService<Transparency.WitnessClient>();

@@ -7,7 +7,8 @@ namespace OptOut.Hosting;
 
 /// <summary>
 /// OptOut's own measurements, beside ASP.NET Core's request rates and latencies: how long a change takes to reach
-/// the broker, which event the opt-out index reflects, and how many audit entries share a commit.
+/// the broker, which event the opt-out index reflects, how many audit entries share a commit, and how far the audit
+/// log is signed and its patient map behind it.
 /// </summary>
 public sealed class OptOutMetrics : IDisposable
 {
@@ -15,12 +16,16 @@ public sealed class OptOutMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public OptOutMetrics(Indexing.OptOutIndex index)
+    public OptOutMetrics(Indexing.OptOutIndex index, Audit.Transparency.LogProgress log)
     {
         PublishLag = _meter.CreateHistogram<double>("optout.publish.lag", "ms", "From a change's commit to the broker's confirm of its message.");
         AuditBatch = _meter.CreateHistogram<int>("optout.audit.batch.size", "{entry}", "Audit entries written in one commit.");
         BulkCheckNumbers = _meter.CreateCounter<long>("optout.bulk_check.numbers", "{number}", "NHS numbers read by bulk checks.");
         _meter.CreateObservableGauge("optout.index.sequence", () => index.Sequence, "{event}", "The event sequence the opt-out index reflects.");
+        // Reported by the instance leading the sequencer only, so a sum or a max over instances is the log's.
+        _meter.CreateObservableGauge("optout.audit.log.size", () => Leading(log, s => s.Size), "{entry}", "Entries in the audit log's latest signed checkpoint.");
+        _meter.CreateObservableGauge("optout.audit.map.lag", () => Leading(log, s => s.MapLag), "{entry}",
+            "Entries in the latest signed checkpoint that its patient map does not yet count: a patient's proof shows their list complete only up to the map.");
     }
 
     public Histogram<double> PublishLag { get; }
@@ -30,6 +35,9 @@ public sealed class OptOutMetrics : IDisposable
     public Counter<long> BulkCheckNumbers { get; }
 
     public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<long>> Leading(Audit.Transparency.LogProgress log, Func<Audit.Transparency.LogProgress.Signing, long> value) =>
+        log.Latest is { } latest ? [new Measurement<long>(value(latest))] : [];
 }
 
 public static class TelemetrySetup

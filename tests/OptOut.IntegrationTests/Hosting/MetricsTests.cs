@@ -39,6 +39,20 @@ public class MetricsTests(OptOutService service, Xunit.Abstractions.ITestOutputH
         Assert.Contains(measured["optout.publish.lag"], lag => lag >= 0);
         Assert.Contains(measured["optout.index.sequence"], s => s >= sequence);
         Assert.Contains(measured["optout.audit.batch.size"], n => n >= 1);
+
+        // The change's audit entry is signed by a checkpoint soon after; the leading instance reports how far, and how
+        // far behind it the patient map is.
+        var signed = await service.CreateClient().GetStringAsync("/v1/audit/log/checkpoint");
+        var checkpoint = OptOut.Contracts.Audit.LogCheckpoint.Parse(OptOut.Contracts.Audit.SignedNote.Parse(signed)!.Value.Text)!;
+        for (var i = 0; i < 100 && !(measured.TryGetValue("optout.audit.log.size", out var sizes) && sizes.Max() >= checkpoint.Size); i++)
+        {
+            listener.RecordObservableInstruments();
+            await Task.Delay(100);
+        }
+
+        var size = measured["optout.audit.log.size"].Max();
+        Assert.True(size >= checkpoint.Size, $"the gauge says {size}, a checkpoint already signed {checkpoint.Size}");
+        Assert.All(measured["optout.audit.map.lag"], lag => Assert.InRange(lag, 0, size));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace OptOut.Audit.Transparency;
 /// </summary>
 public sealed class LogSequencer(
     NpgsqlDataSource database, AuditSchema schema, LogTree tree, PatientMapStore map, LogKey key, IOptions<TransparencyLogOptions> options,
-    TimeProvider clock, ILogger<LogSequencer> logger) : BackgroundService
+    TimeProvider clock, LogProgress progress, ILogger<LogSequencer> logger) : BackgroundService
 {
     /// <summary>The sequencer's leadership lock, "OptOutLg".</summary>
     public const long LeaderLock = 0x4F70744F75744C67;
@@ -63,6 +63,7 @@ public sealed class LogSequencer(
                 }
                 finally
                 {
+                    progress.NotLeading();
                     await Hosting.SessionLock.ReleaseAsync(leader, LeaderLock, logger);
                 }
             }
@@ -158,6 +159,7 @@ public sealed class LogSequencer(
         }
 
         (_root, _lastHash) = (root, lastHash);
+        progress.Signed(frontier.Size, _signedMap?.Size ?? 0);
         logger.LogDebug("Signed {Size} ({Taken} entries) in {Elapsed} ms, with the patient map of {MapSize}",
             frontier.Size, taken, (int)clock.GetElapsedTime(started).TotalMilliseconds, _signedMap?.Size);
         return taken;
