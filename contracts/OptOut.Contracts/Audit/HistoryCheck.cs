@@ -5,10 +5,18 @@ namespace OptOut.Contracts.Audit;
 /// <summary>
 /// What checking a patient's downloaded history (GET /v1/patients/{n}/access-log/proof) against the log's signed
 /// checkpoint found: the History page's check and `optout audit-verify --log-key`; <see cref="Complete"/> when the
-/// checkpoint's patient map also shows that no entry naming the patient is missing from it.
+/// checkpoint's patient map also shows that no entry naming the patient is missing from it, up to
+/// <see cref="CompleteUpTo"/>. The map trails the log, so that time may be earlier than <see cref="SignedAt"/>; like
+/// <see cref="SignedAt"/> without a witness, it is the time the service gives.
 /// </summary>
-public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int Entries, bool Witnessed, string? Problem, bool Complete = false)
+public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int Entries, bool Witnessed, string? Problem, bool Complete = false, DateTimeOffset? CompleteUpTo = null)
 {
+    /// <summary>
+    /// Whether completeness is shown up to the signed record's own time, not only to an earlier one: within a second,
+    /// the map being a checkpoint or two behind, as it is when it keeps up.
+    /// </summary>
+    public bool CompleteToSignedAt => Complete && CompleteUpTo is { } upTo && SignedAt is { } at && at - upTo <= TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Checks the history as the independent verifier does: the checkpoint signed by the log's key, each entry's hash
     /// recomputed from its content, and each entry's inclusion proof against the checkpoint's root. The time shown is
@@ -44,7 +52,7 @@ public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int E
                 listed.Add((e.GetProperty("sequence").GetInt64(), Text(e, "nhsNumber"), LogProofs.LeafHash(Convert.FromHexString(hash))));
             }
 
-            var complete = false;
+            DateTimeOffset? completeUpTo = null;
             if (checkpoint.Map is { } map)
             {
                 if (Incomplete(history, map.Root, [.. listed.Where(e => e.Sequence <= map.Size)]) is { } gap)
@@ -52,12 +60,17 @@ public sealed record HistoryCheck(bool Verified, DateTimeOffset? SignedAt, int E
                     return new HistoryCheck(false, signedAt, entries, false, gap);
                 }
 
-                complete = true;
+                // Complete up to the map's size: when the log was signed at that size, which is no later than this checkpoint.
+                completeUpTo = map.Size == checkpoint.Size ? signedAt
+                    : history.TryGetProperty("mapSignedAt", out var at) && at.ValueKind == JsonValueKind.String && at.GetDateTimeOffset() <= signedAt ? at.GetDateTimeOffset()
+                    : null;
             }
 
             var witnessKeys = history.GetProperty("witnessKeys").EnumerateArray().Select(k => k.GetString()!).ToList();
             var cosigned = note.Split('\n').Select(line => witnessKeys.Select(k => Cosignature.Verify(line + "\n", body, k)).FirstOrDefault(t => t is not null)).FirstOrDefault(t => t is not null);
-            return new HistoryCheck(true, cosigned ?? signedAt, entries, cosigned is not null, null, complete);
+            var shown = cosigned ?? signedAt;
+            return new HistoryCheck(true, shown, entries, cosigned is not null, null, completeUpTo is not null,
+                completeUpTo == signedAt ? shown : completeUpTo);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {

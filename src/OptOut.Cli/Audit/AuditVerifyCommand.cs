@@ -77,7 +77,9 @@ public static class AuditVerifyCommand
 
         await output.WriteLineAsync($"verified: all {check.Entries} entries are in the audit log's checkpoint signed {check.SignedAt:u}" +
                                     (check.Witnessed ? ", cosigned by a witness" : "") +
-                                    (check.Complete ? ", and its patient map shows no entry naming the patient is missing" : "; the checkpoint has no patient map, so completeness is not shown"));
+                                    (check.CompleteToSignedAt ? ", and its patient map shows no entry naming the patient is missing"
+                                        : check.Complete ? $", and its patient map shows no entry naming the patient up to {check.CompleteUpTo:u} is missing (the map had not yet taken in the latest entries)"
+                                        : "; its patient map does not cover it, so completeness is not shown"));
         return ExitCodes.Done;
     }
 

@@ -17,11 +17,13 @@ public sealed record ProvenEntry(
 /// A patient's history with what makes it checkable by anyone: the log's signed (and cosigned) checkpoint, the keys
 /// to check it with, every entry about the patient up to that checkpoint, each with its inclusion proof, and for each
 /// NHS number the record has had, the proof of its leaf in the checkpoint's patient map (how many entries name it and
-/// the head of their chain), which shows the list is complete.
+/// the head of their chain), which shows the list is complete up to the map's size. The map trails the log (it is
+/// merged off the checkpoints' path), so <see cref="MapSignedAt"/> says when the log was signed at the map's size: the
+/// time up to which the list is shown complete.
 /// </summary>
 public sealed record AccessLogProof(
     string NhsNumber, string Checkpoint, long CheckpointSize, DateTimeOffset SignedAt, string LogKey, IReadOnlyList<string> WitnessKeys,
-    IReadOnlyList<ProvenEntry> Entries, IReadOnlyList<PatientMapProof> Map);
+    IReadOnlyList<ProvenEntry> Entries, IReadOnlyList<PatientMapProof> Map, DateTimeOffset? MapSignedAt);
 
 /// <summary>One NHS number's proof in the patient map: the branches down its path (bit, sibling) and the leaf it ends at.</summary>
 public sealed record PatientMapProof(string NhsNumber, IReadOnlyList<MapStep> Path, MapLeafShown? Leaf);
@@ -84,8 +86,12 @@ public static class AccessLogProofEndpoint
         }
 
         var maps = new List<PatientMapProof>();
+        DateTimeOffset? mapSignedAt = null;
         if (SignedNote.Parse(checkpoint.Note) is { } parsed && LogCheckpoint.Parse(parsed.Text) is { Map: { } signedMap })
         {
+            // The map goes up to a checkpoint's size (its builder stops only there), so that checkpoint says when.
+            mapSignedAt = (await log.CheckpointAsync(connection, signedMap.Size, ct))?.SignedAt;
+
             foreach (var number in record.Supersedes.Prepend(record.Id))
             {
                 if (await map.ProveAsync(connection, signedMap, PatientMap.Key(number), ct) is not { } proof)
@@ -108,6 +114,6 @@ public static class AccessLogProofEndpoint
         }
 
         return TypedResults.Ok(new AccessLogProof(record.Id, checkpoint.Note, size, checkpoint.SignedAt, key.VerifierKey,
-            [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven, maps));
+            [.. options.Value.Witnesses.Select(w => w.VerifierKey).Where(k => k.Length > 0)], proven, maps, mapSignedAt));
     }
 }
