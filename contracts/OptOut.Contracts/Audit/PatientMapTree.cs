@@ -19,21 +19,37 @@ public sealed class MapLeafNode(MapLeaf leaf) : MapNode
 }
 
 /// <summary>A branch; its children are hashes, and (in a tree held wholly in memory) the nodes themselves.</summary>
-public sealed class MapBranch(int depth, byte[] key, byte[] left, byte[] right, MapNode? leftNode = null, MapNode? rightNode = null) : MapNode
+public sealed class MapBranch : MapNode
 {
-    public int Depth { get; } = depth;
+    public MapBranch(int depth, byte[] key, byte[] left, byte[] right, MapNode? leftNode = null, MapNode? rightNode = null)
+        : this(depth, key, left, right, PatientMap.BranchHash(depth, left, right), leftNode, rightNode)
+    {
+    }
 
-    public byte[] LeftHash { get; } = left;
+    private MapBranch(int depth, byte[] key, byte[] left, byte[] right, byte[] hash, MapNode? leftNode, MapNode? rightNode)
+    {
+        (Depth, Key, LeftHash, RightHash, Hash, LeftNode, RightNode) = (depth, key, left, right, hash, leftNode, rightNode);
+    }
 
-    public byte[] RightHash { get; } = right;
+    public int Depth { get; }
 
-    public MapNode? LeftNode { get; } = leftNode;
+    public byte[] LeftHash { get; }
 
-    public MapNode? RightNode { get; } = rightNode;
+    public byte[] RightHash { get; }
 
-    public override byte[] Hash { get; } = PatientMap.BranchHash(depth, left, right);
+    public MapNode? LeftNode { get; }
 
-    public override byte[] Key { get; } = key;
+    public MapNode? RightNode { get; }
+
+    public override byte[] Hash { get; }
+
+    public override byte[] Key { get; }
+
+    /// <summary>
+    /// A branch made again from fields whose hash was computed from them before and kept beside them (a cache of nodes
+    /// already checked), so it is not hashed again. Never for fields read from outside.
+    /// </summary>
+    public static MapBranch Remade(int depth, byte[] key, byte[] left, byte[] right, byte[] hash) => new(depth, key, left, right, hash, null, null);
 }
 
 /// <summary>

@@ -21,10 +21,8 @@ public sealed class PatientMapBuilder(
     /// branches of every patient it touches, but reads only the leaves of those patients.
     /// </summary>
 
-    private readonly Dictionary<byte[], MapNode> _cache = new(KeyOrder.Instance);
-
-    /// <summary>The version each cached node, and each child of a cached branch, is stored under (its locator with its hash).</summary>
-    private Dictionary<byte[], long> _versions = new(KeyOrder.Instance);
+    /// <summary>The nodes kept, and the version each, and each child of a kept branch, is stored under (its locator with its hash).</summary>
+    private readonly MapNodeCache _cache = new();
     private int _trimAt = Math.Min(250_000, maxNodes);
     private bool _warmed;
     private long _reads;
@@ -76,13 +74,13 @@ public sealed class PatientMapBuilder(
             if (nodes.Count == 0 && !root.AsSpan().SequenceEqual(PatientMap.EmptyRoot))
             {
                 // Unchanged, but a map's root is stored under its own version, where the checkpoints look for it.
-                if (!_cache.ContainsKey(root))
+                if (!_cache.Contains(root))
                 {
                     await ReadAsync(connection, [root], ct);
                 }
 
                 var unchanged = Resolve(root);
-                if (_versions[root] != last)
+                if (_cache.Version(root) != last)
                 {
                     nodes = [unchanged];
                 }
@@ -92,7 +90,7 @@ public sealed class PatientMapBuilder(
             {
                 var made = nodes.Select(n => n.Hash).ToHashSet(KeyOrder.Instance);
                 await using var write = new NpgsqlBatch(connection);
-                write.BatchCommands.Add(store.Insert(nodes, last, hash => made.Contains(hash) ? last : _versions[hash]));
+                write.BatchCommands.Add(store.Insert(nodes, last, hash => made.Contains(hash) ? last : _cache.Version(hash)));
                 await write.ExecuteNonQueryAsync(ct);
                 Remember(root, nodes, replaced, last);
             }
@@ -141,7 +139,7 @@ public sealed class PatientMapBuilder(
 
     /// <summary>A node by hash, from what <see cref="LoadPathsAsync"/> read; a missing one means the store lost it.</summary>
     private MapNode Resolve(byte[] hash) =>
-        _cache.TryGetValue(hash, out var node) ? node : throw new MissingMapNodeException(hash);
+        _cache.TryGet(hash, out var node) ? node : throw new MissingMapNodeException(hash);
 
 
     /// <summary>
@@ -180,7 +178,7 @@ public sealed class PatientMapBuilder(
         while (level.Count > 0)
         {
             visited.UnionWith(level.Select(l => l.Hash));
-            var missing = level.Select(l => l.Hash).Where(h => !_cache.ContainsKey(h)).Distinct(KeyOrder.Instance).ToArray();
+            var missing = level.Select(l => l.Hash).Where(h => !_cache.Contains(h)).Distinct(KeyOrder.Instance).ToArray();
             if (missing.Length > 0)
             {
                 await ReadAsync(connection, missing, ct);
@@ -189,20 +187,25 @@ public sealed class PatientMapBuilder(
             var next = new List<(byte[], List<byte[]>)>();
             foreach (var (hash, under) in level)
             {
-                if (Resolve(hash) is not MapBranch branch)
+                if (!_cache.TryGetBranch(hash, out var depth, out var key, out var left, out var right))
                 {
-                    continue;
+                    if (!_cache.Contains(hash))
+                    {
+                        throw new MissingMapNodeException(hash);
+                    }
+
+                    continue; // a leaf ends the path
                 }
 
-                var going = under.Where(k => PatientMap.Parting(k, branch.Key) >= branch.Depth).ToLookup(k => PatientMap.Bit(k, branch.Depth));
+                var going = under.Where(k => PatientMap.Parting(k, key) >= depth).ToLookup(k => PatientMap.Bit(k, depth));
                 if (going[0].Any())
                 {
-                    next.Add((branch.LeftHash, going[0].ToList()));
+                    next.Add((left, going[0].ToList()));
                 }
 
                 if (going[1].Any())
                 {
-                    next.Add((branch.RightHash, going[1].ToList()));
+                    next.Add((right, going[1].ToList()));
                 }
             }
 
@@ -224,12 +227,12 @@ public sealed class PatientMapBuilder(
         var level = Current.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot) ? [] : new List<byte[]> { Current.Root };
         while (level.Count > 0 && _cache.Count < maxNodes / 2)
         {
-            foreach (var chunk in level.Where(h => !_cache.ContainsKey(h)).Chunk(10_000))
+            foreach (var chunk in level.Where(h => !_cache.Contains(h)).Chunk(10_000))
             {
                 await ReadAsync(connection, chunk, ct, branchesOnly: true);
             }
 
-            level = [.. level.Select(h => _cache.GetValueOrDefault(h)).OfType<MapBranch>().SelectMany(b => new[] { b.LeftHash, b.RightHash })];
+            level = [.. level.SelectMany(h => _cache.TryGetBranch(h, out _, out _, out var left, out var right) ? new[] { left, right } : [])];
         }
 
         logger.LogInformation("Patient map of {Size} entries: {Branches} branches read into memory in {Elapsed} ms",
@@ -245,13 +248,12 @@ public sealed class PatientMapBuilder(
         foreach (var hash in replaced)
         {
             _cache.Remove(hash);
-            _versions.Remove(hash);
         }
 
         foreach (var node in nodes)
         {
-            _cache[node.Hash] = node;
-            _versions[node.Hash] = version;
+            _cache.Put(node);
+            _cache.SetVersion(node.Hash, version);
         }
 
         if (_cache.Count <= _trimAt)
@@ -259,41 +261,29 @@ public sealed class PatientMapBuilder(
             return;
         }
 
-        var kept = new List<MapNode>();
+        var kept = new List<(byte[] Hash, int Depth)>();
         var next = new Stack<byte[]>([root]);
         while (next.TryPop(out var hash))
         {
-            if (_cache.TryGetValue(hash, out var node))
+            if (_cache.TryGetBranch(hash, out var depth, out _, out var left, out var right))
             {
-                kept.Add(node);
-                if (node is MapBranch branch)
-                {
-                    next.Push(branch.LeftHash);
-                    next.Push(branch.RightHash);
-                }
+                kept.Add((hash, depth));
+                next.Push(left);
+                next.Push(right);
+            }
+            else if (_cache.Contains(hash))
+            {
+                kept.Add((hash, PatientMap.KeyBits));
             }
         }
 
         if (kept.Count > maxNodes)
         {
             // A parent is shallower than its children, so every node kept still hangs from the root by kept branches.
-            kept = [.. kept.OrderBy(n => n is MapBranch branch ? branch.Depth : int.MaxValue).Take(maxNodes)];
+            kept = [.. kept.OrderBy(n => n.Depth).Take(maxNodes)];
         }
 
-        _cache.Clear();
-        var versions = new Dictionary<byte[], long>(KeyOrder.Instance);
-        foreach (var node in kept)
-        {
-            _cache[node.Hash] = node;
-            versions[node.Hash] = _versions[node.Hash];
-            if (node is MapBranch branch)
-            {
-                versions[branch.LeftHash] = _versions[branch.LeftHash];
-                versions[branch.RightHash] = _versions[branch.RightHash];
-            }
-        }
-
-        _versions = versions;
+        _cache.KeepOnly([.. kept.Select(n => n.Hash)]);
         _trimAt = TrimAbove(kept.Count);
     }
 
@@ -303,7 +293,7 @@ public sealed class PatientMapBuilder(
     /// <summary>Reads nodes by locator; only the root of the map it started from has no known version, and is looked for under both of a root's.</summary>
     private async Task ReadAsync(NpgsqlConnection connection, byte[][] hashes, CancellationToken ct, bool branchesOnly = false)
     {
-        var wanted = hashes.SelectMany(h => _versions.TryGetValue(h, out var v) ? [(v, h)] : PatientMapStore.RootVersions(Current.Size).Select(r => (r, h))).ToList();
+        var wanted = hashes.SelectMany(h => _cache.TryGetVersion(h, out var v) ? [(v, h)] : PatientMapStore.RootVersions(Current.Size).Select(r => (r, h))).ToList();
         await using var command = store.Select(connection, [.. wanted.Select(w => w.Item1)], [.. wanted.Select(w => w.h)], branchesOnly);
         _reads += hashes.Length;
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -314,12 +304,12 @@ public sealed class PatientMapBuilder(
             // A row whose content no longer gives its hash is not the node: left out, it reads as missing.
             if (node.Hash.AsSpan().SequenceEqual(hash))
             {
-                _cache[node.Hash] = node;
-                _versions[node.Hash] = version;
+                _cache.Put(node);
+                _cache.SetVersion(node.Hash, version);
                 if (node is MapBranch branch)
                 {
-                    _versions[branch.LeftHash] = leftVersion;
-                    _versions[branch.RightHash] = rightVersion;
+                    _cache.SetVersion(branch.LeftHash, leftVersion);
+                    _cache.SetVersion(branch.RightHash, rightVersion);
                 }
             }
         }
