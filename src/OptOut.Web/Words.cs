@@ -195,10 +195,22 @@ public static class Dates
     }
 
     /// <summary>The NHS style for a moment: "5 December 2026 at 9:50pm", "at 9am" on the hour, in UK time.</summary>
-    public static string DayAndTime(DateTimeOffset at)
+    public static string DayAndTime(DateTimeOffset at) => DayAndTime(at, toTheSecond: false);
+
+    /// <summary>
+    /// Two moments as <see cref="DayAndTime(DateTimeOffset)"/>, or to the second ("at 9:50:07pm") when that would
+    /// show them the same: a page that contrasts them must not read "up to 9:50pm" against "at 9:50pm".
+    /// </summary>
+    public static (string First, string Second) TwoMoments(DateTimeOffset first, DateTimeOffset second) =>
+        DayAndTime(first) == DayAndTime(second)
+            ? (DayAndTime(first, toTheSecond: true), DayAndTime(second, toTheSecond: true))
+            : (DayAndTime(first), DayAndTime(second));
+
+    private static string DayAndTime(DateTimeOffset at, bool toTheSecond)
     {
         var local = TimeZoneInfo.ConvertTime(at, London);
-        var time = local.ToString(local.Minute == 0 ? "%h" : "h:mm", System.Globalization.CultureInfo.InvariantCulture) + (local.Hour < 12 ? "am" : "pm");
+        var format = toTheSecond ? "h:mm:ss" : local.Minute == 0 ? "%h" : "h:mm";
+        var time = local.ToString(format, System.Globalization.CultureInfo.InvariantCulture) + (local.Hour < 12 ? "am" : "pm");
         return $"{Day(at)} at {time}";
     }
 }

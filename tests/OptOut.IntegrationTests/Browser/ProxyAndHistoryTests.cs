@@ -146,6 +146,39 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task While_the_patient_map_lags_the_page_says_up_to_when_the_list_is_shown_complete()
+    {
+        const string nhs = "9434765919";
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await Journeys.SignInAsync(page, "adult-patient");
+
+        // The map's writes held (checkpoints go on) while a look-up is signed past it, and the page read meanwhile.
+        HttpResponseMessage looked;
+        await using (await app.Database.HoldPatientMapWritesAsync())
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            looked = await app.Api.As("pipeline", subject: "extract-lagging-map").GetAsync($"/v1/opt-outs/{nhs}");
+            var sequence = await app.Database.ScalarAsync<long>($"select max(seq) from optout.audit_entries where nhs_number = '{nhs}'");
+            for (var i = 0; i < 100 && await app.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints") < sequence; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await page.GotoAsync(new Uri(app.Web, "/Choices/History").ToString());
+        }
+
+        Assert.True(looked.IsSuccessStatusCode);
+        // Both times in the same minute: told apart to the second, not "up to 6:52am" against "of 6:52am".
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(
+            @"signed record of \d+ \w+ \d{4} at \d+:\d\d(:\d\d)?[ap]m: .+ the signed record shows none recorded up to \d+ \w+ \d{4} at \d+:\d\d(:\d\d)?[ap]m is missing from this list"));
+        var shown = await page.Locator("main").InnerTextAsync();
+        var times = System.Text.RegularExpressions.Regex.Matches(shown, @"\d{4} at (\d+:\d\d(:\d\d)?[ap]m)").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEqual(times[0], times[1]);
+        await Journeys.AssertAccessibleAsync(page, "history-map-lagging");
+    }
+
+    [Fact]
     public async Task A_history_with_nothing_in_it_says_so()
     {
         var page = await app.NewPageAsync();

@@ -63,6 +63,23 @@ public sealed class TestDatabase : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// Holds the patient map's writes (a table lock; reads, which checkpoints make, go on) until disposed: the log then
+    /// grows and is signed past the map, as when the map falls behind under load.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldPatientMapWritesAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("lock table optout.audit_map in exclusive mode", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return connection; // closing it ends the transaction, and the lock with it
+    }
+
     public async Task<List<T>> ListAsync<T>(string sql, Func<NpgsqlDataReader, T> read)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
