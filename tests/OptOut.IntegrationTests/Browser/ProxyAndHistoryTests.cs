@@ -159,7 +159,7 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
         {
             await Task.Delay(TimeSpan.FromSeconds(2.5));
             looked = await app.Api.As("pipeline", subject: "extract-lagging-map").GetAsync($"/v1/opt-outs/{nhs}");
-            var sequence = await app.Database.ScalarAsync<long>($"select max(seq) from optout.audit_entries where nhs_number = '{nhs}'");
+            var sequence = await app.Database.ScalarAsync<long>($"select coalesce(max(seq), 0) from optout.audit_entries where nhs_number = '{nhs}'");
             for (var i = 0; i < 100 && await app.Database.ScalarAsync<long>("select coalesce(max(size), 0) from optout.audit_log_checkpoints") < sequence; i++)
             {
                 await Task.Delay(100);
