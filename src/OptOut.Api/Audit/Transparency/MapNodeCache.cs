@@ -20,7 +20,10 @@ public sealed class MapNodeCache
 
     public bool Contains(byte[] hash) => _nodes.ContainsKey(Hash32.Of(hash));
 
-    /// <summary>The node, made again from what is kept (its hash is not computed again: it was checked when kept).</summary>
+    /// <summary>
+    /// The node, made again from what is kept. A branch's hash is not computed again (it was checked when kept, and a
+    /// merge passes through about twenty a patient); a leaf's is, by its constructor, once a patient.
+    /// </summary>
     public bool TryGet(byte[] hash, out MapNode node)
     {
         if (_nodes.TryGetValue(Hash32.Of(hash), out var kept))
