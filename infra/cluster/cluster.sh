@@ -193,7 +193,34 @@ cluster_backup() {
     -D $target -X stream -c fast --no-password" >&2
   as_postgres "$PG_BIN/pg_verifybackup -q $target" >&2
   log "base backup of the primary on 127.0.0.1:$port in $target (verified against its manifest)"
+  cluster_prune
   echo "$target"
+}
+
+# Retention, after each verified backup: the newest $OPTOUT_CLUSTER_BACKUPS_KEPT backups (2 unless set), and the archived
+# WAL from the oldest of them on. Older WAL restores nothing without an older backup; kept, it grew by every segment the
+# cluster ever wrote until the disk filled (5 GB on this machine's test cluster, and a CI run failed for space).
+cluster_prune() {
+  local kept="${OPTOUT_CLUSTER_BACKUPS_KEPT:-2}"
+  [[ "$kept" =~ ^[1-9][0-9]*$ ]] || { log "OPTOUT_CLUSTER_BACKUPS_KEPT must be a whole number, at least 1: $kept"; exit 2; }
+  # Named by their UTC time, so newest first by name; only what holds a manifest is a backup.
+  local backups=() dir
+  for dir in $(ls -1r "$CLUSTER_BACKUPS"); do
+    [[ "$dir" =~ ^[0-9]{8}T[0-9]{6}Z$ ]] && [ -f "$CLUSTER_BACKUPS/$dir/backup_manifest" ] && backups+=("$CLUSTER_BACKUPS/$dir")
+  done
+  [ ${#backups[@]} -gt 0 ] || return 0
+  for dir in "${backups[@]:$kept}"; do
+    as_postgres "rm -rf $dir"
+    log "removed the backup $dir (keeping the newest $kept)"
+  done
+  local oldest="${backups[$(( (${#backups[@]} < kept ? ${#backups[@]} : kept) - 1 ))]}"
+  # backup_label names the first segment a restore from it needs: START WAL LOCATION: 0/6000028 (file 0000...06)
+  local first; first="$(sed -n 's/^START WAL LOCATION: .*(file \([0-9A-F]\{24\}\))$/\1/p' "$oldest/backup_label")"
+  [ -n "$first" ] || { log "no start segment in $oldest/backup_label: the archive is left as it is"; return 0; }
+  local before; before="$(ls "$CLUSTER_PG/archive" | wc -l)"
+  # Removes the segments (of any timeline) before $first; history and backup-history files stay.
+  as_postgres "$PG_BIN/pg_archivecleanup $CLUSTER_PG/archive $first"
+  log "archive pruned to the WAL from $first on, which the oldest backup kept ($oldest) needs: $((before - $(ls "$CLUSTER_PG/archive" | wc -l))) files removed"
 }
 
 # The primary's current WAL segment, closed and archived: a restore then reaches every commit made until now.

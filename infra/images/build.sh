@@ -62,10 +62,13 @@ images_build() {
   for service in "${IMAGE_SERVICES[@]}"; do
     local project="${service%%:*}" name="${service##*:}"
     log "building the image optout/$name"
-    DOTNET_CONTAINER_INSECURE_REGISTRIES="$IMAGE_REGISTRY" dotnet publish "$ROOT/src/$project" -c Release -r linux-x64 \
+    # The SDK keeps every layer it pulls or makes in $XDG_CACHE_HOME/dotnet/Containers and never removes one: in
+    # ~/.cache it reached 5 GB over a day of builds. Here it lives and goes with this build.
+    XDG_CACHE_HOME="$IMAGES/sdk-cache" DOTNET_CONTAINER_INSECURE_REGISTRIES="$IMAGE_REGISTRY" dotnet publish "$ROOT/src/$project" -c Release -r linux-x64 \
       --self-contained -t:PublishContainer -v q -nologo -p:ContainerBaseImage="$IMAGE_BASE" \
       -p:ContainerArchiveOutputPath="$IMAGES/optout-$name.tar" -o "$IMAGES/publish/$name" >/dev/null
     log "  $IMAGES/optout-$name.tar ($(du -h "$IMAGES/optout-$name.tar" | cut -f1))"
   done
   kill "$registry"; trap - EXIT
+  rm -rf "$IMAGES/sdk-cache" "$IMAGES/registry" "$IMAGES/base-oci"
 }

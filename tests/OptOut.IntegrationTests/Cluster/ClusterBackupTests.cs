@@ -30,6 +30,11 @@ public class ClusterBackupTests(ITestOutputHelper output)
         // Taken while changes commit: the WAL streamed into the backup makes whole what it copied half-written.
         var backup = (await ClusterNodes.OperatorAsync("backup")).Trim();
         var atBackup = load.Acknowledged;
+        // Retention: the newest two backups, and no archived WAL from before the older of them (which restores nothing).
+        var kept = ClusterNodes.BackupsBeside(backup);
+        Assert.InRange(kept.Count, 1, 2);
+        Assert.Equal(backup, kept[^1]);
+        Assert.Empty(ClusterNodes.ArchivedSegmentsBefore(kept[0]));
         // After the backup, only the archive holds these.
         await FaultScenario.WaitUntilAsync(() => load.Acknowledged >= atBackup + 40, TimeSpan.FromSeconds(60), "40 more changes are acknowledged");
         await stop.CancelAsync();

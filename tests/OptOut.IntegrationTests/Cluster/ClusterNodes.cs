@@ -106,6 +106,29 @@ public static class ClusterNodes
         Directory.Delete(backup, recursive: true);
     }
 
+    /// <summary>
+    /// The archived WAL segments (whole or partial, of any timeline) that come before the first one a restore from
+    /// <paramref name="backup"/> needs, as named in its backup_label.
+    /// </summary>
+    public static IReadOnlyList<string> ArchivedSegmentsBefore(string backup)
+    {
+        var label = File.ReadAllLines(Path.Combine(backup, "backup_label")).Single(l => l.StartsWith("START WAL LOCATION:", StringComparison.Ordinal));
+        var first = label[(label.IndexOf("(file ", StringComparison.Ordinal) + "(file ".Length)..^1];
+        // A segment's name is its timeline (8 hex digits), then its position (16): order by position alone.
+        return Directory.GetFiles(Path.Combine(PostgresBase, "archive"))
+            .Select(f => Path.GetFileName(f))
+            .Where(f => f.Length >= 24 && f[..24].All(char.IsAsciiHexDigitUpper) && (f.Length == 24 || f[24..] == ".partial"))
+            .Where(f => string.CompareOrdinal(f[8..24], first[8..24]) < 0)
+            .ToList();
+    }
+
+    /// <summary>The base backups `cluster backup` keeps beside <paramref name="backup"/>, oldest first.</summary>
+    public static IReadOnlyList<string> BackupsBeside(string backup) =>
+        Directory.GetDirectories(Path.GetDirectoryName(backup)!)
+            .Where(d => File.Exists(Path.Combine(d, "backup_manifest")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
     public static string Format(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
     public static readonly Stopwatch Clock = Stopwatch.StartNew();

@@ -28,6 +28,21 @@ public sealed class ContainerImage : IDisposable
     public static async Task<ContainerImage> UnpackAsync(string tarball)
     {
         var directory = Directory.CreateTempSubdirectory("optout-image-");
+        try
+        {
+            return await UnpackAsync(tarball, directory);
+        }
+        catch
+        {
+            // A half-unpacked root filesystem is 100 MB left in /tmp: one left by a run that found the disk full
+            // kept it full for the next.
+            directory.Delete(recursive: true);
+            throw;
+        }
+    }
+
+    private static async Task<ContainerImage> UnpackAsync(string tarball, DirectoryInfo directory)
+    {
         var layout = Directory.CreateDirectory(Path.Combine(directory.FullName, "layout")).FullName;
         await Command.RunAsync("tar", "-xf", tarball, "-C", layout);
         JsonElement Blob(string digest) => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]))).RootElement;
