@@ -25,16 +25,19 @@ public sealed record ConsentRequest(ConsentDecision? Decision, ConsentPeriod? Pe
             RuleFor(r => r.Decision).NotNull().WithMessage("decision is required: permit or deny.");
             RuleFor(r => r.NoticeVersion).MaximumLength(Contracts.RecordingLimits.NoticeVersion);
             RuleFor(r => r.Channel).NotEqual(Records.Channel.Migrated).WithMessage("channel migrated is for imports only.");
-            RuleFor(r => r.Period!)
-                .Must(p => p.Start is null || p.End is null || p.Start < p.End)
-                .WithMessage("period.end must be after period.start.")
-                .Must(p => p.End is null || p.End > clock.GetUtcNow())
-                .WithMessage("period.end is already past: a consent must hold for some time from now.")
+            When(r => r.Period is not null, () =>
+            {
+                RuleFor(r => r.Period!.End)
+                    .Must((r, end) => r.Period!.Start is null || end is null || r.Period.Start < end)
+                    .WithMessage("period.end must be after period.start.")
+                    .Must(end => end is null || end > clock.GetUtcNow())
+                    .WithMessage("period.end is already past: a consent must hold for some time from now.");
                 // A start already past would be published as consent given back then, which downstream systems could
                 // apply to data used before the patient gave it; the few minutes allow for the client's clock.
-                .Must(p => p.Start is null || p.Start >= clock.GetUtcNow().AddMinutes(-5))
-                .WithMessage("period.start is already past: a consent holds from when it is given, so leave start out to begin now.")
-                .When(r => r.Period is not null);
+                RuleFor(r => r.Period!.Start)
+                    .Must(start => start is null || start >= clock.GetUtcNow().AddMinutes(-5))
+                    .WithMessage("period.start is already past: a consent holds from when it is given, so leave start out to begin now.");
+            });
         }
     }
 }

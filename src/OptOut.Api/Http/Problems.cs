@@ -50,10 +50,22 @@ public static class Problems
     public static ProblemHttpResult Of(ProblemKind kind, string detail) =>
         TypedResults.Problem(type: kind.Type, title: kind.Title, detail: detail, statusCode: kind.Status);
 
-    /// <summary>A body that failed validation: every field in error, by name.</summary>
-    public static ValidationProblem InvalidFields(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, type: InvalidBody.Type, title: InvalidBody.Title,
-            detail: "Fix the fields named in errors: " + string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+    /// <summary>
+    /// A body that failed validation: every field in error, named as the body names it ("period.start",
+    /// "nhsNumbers[3]"), not as the C# model does ("Period.Start"), so a client can find the member it sent.
+    /// </summary>
+    public static ValidationProblem InvalidFields(IDictionary<string, string[]> errors)
+    {
+        var named = errors
+            .GroupBy(e => JsonPath(e.Key))
+            .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray());
+        return TypedResults.ValidationProblem(named, type: InvalidBody.Type, title: InvalidBody.Title,
+            detail: "Fix the fields named in errors: " + string.Join("; ", named.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+    }
+
+    /// <summary>A validator's property path with each member as the JSON body spells it (camelCase, as the API serialises).</summary>
+    public static string JsonPath(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
 
     /// <summary>
     /// Problems the framework writes (401, 403, 404, 405, 413, 415, 429 and others) get their kind's type and a

@@ -63,6 +63,31 @@ public class BadInputTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Each_field_in_error_is_named_as_the_body_spells_it()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var optOut = await service.As("admin").SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/national-data-opt-out")
+        {
+            Content = new StringContent("""{"optedOut":true,"channel":"paper","effectiveAt":"2099-01-01T00:00:00Z","onBehalfOf":{"role":"guardian"}}""", Encoding.UTF8, "application/json"),
+        });
+        var consent = await service.As("patient", nhs).SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/consents/research")
+        {
+            Content = new StringContent("""{"decision":"permit","period":{"start":"2019-01-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}}""", Encoding.UTF8, "application/json"),
+        });
+
+        Assert.Equal(["effectiveAt", "onBehalfOf.evidenceReference"], await ErrorKeysAsync(optOut));
+        Assert.Equal(["period.end", "period.start"], await ErrorKeysAsync(consent));
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+
+        static async Task<string[]> ErrorKeysAsync(HttpResponseMessage response)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return [.. problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal)];
+        }
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_JSON_gets_415()
     {
         var nhs = TestPatients.NewNhsNumber();
