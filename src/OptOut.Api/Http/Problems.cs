@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
 namespace OptOut.Http;
@@ -78,6 +80,11 @@ public static class Problems
             problem.Detail = BodyLimit(http);
         }
 
+        if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
+        {
+            problem.Detail = MediaTypesRead(http);
+        }
+
         var kind = All.FirstOrDefault(k => k.Type == problem.Type)
                    ?? All.FirstOrDefault(k => k.Status == problem.Status)
                    ?? (problem.Status >= 500 ? ServerError : InvalidQuery);
@@ -88,6 +95,24 @@ public static class Problems
         }
 
         problem.Detail ??= kind.Description;
+    }
+
+    /// <summary>
+    /// What a 415 from routing says: the router refuses a Content-Type no endpoint at this path and method reads
+    /// (their Accepts metadata) before any endpoint runs, so the endpoints are found again here to name what they read.
+    /// </summary>
+    public static string MediaTypesRead(HttpContext http)
+    {
+        var read = http.RequestServices.GetService<EndpointDataSource>()?.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase) ?? true)
+            .Where(e => new TemplateMatcher(TemplateParser.Parse(e.RoutePattern.RawText!), []).TryMatch(http.Request.Path, []))
+            .SelectMany(e => e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList() ?? [];
+        var sent = string.IsNullOrEmpty(http.Request.ContentType) ? "a body with no Content-Type" : $"Content-Type {http.Request.ContentType}";
+        return read.Count == 0
+            ? $"This endpoint does not read {sent}."
+            : $"This endpoint does not read {sent}: send {string.Join(", ", read.SkipLast(1))}{(read.Count > 1 ? " or " : "")}{read[^1]}.";
     }
 
     /// <summary>What a 413 says: the limit this endpoint applied.</summary>
