@@ -62,10 +62,21 @@ public static class FhirEndpoints
             return Problems.Of(Problems.InvalidQuery, $"Unknown search parameters: {string.Join(", ", unknown)}. This server supports {string.Join(", ", SearchParameters)}.");
         }
 
+        // A search is about one patient, once: FHIR reads a repeated parameter as "and", and taking the first of two
+        // patients (as this once did) answered for one while the self link named both.
+        var repeated = SearchParameters.Where(p => query[p].Count > 1).ToList();
+        if (repeated.Count > 0 || (query.ContainsKey("patient") && query.ContainsKey("patient:identifier")))
+        {
+            return Problems.Of(Problems.InvalidQuery, repeated.Count > 0
+                ? $"{string.Join(" and ", repeated)} may be given once: search for one patient at a time."
+                : "Give patient or patient:identifier, not both: search for one patient at a time.");
+        }
+
         var named = query["patient:identifier"].FirstOrDefault() ?? query["patient"].FirstOrDefault();
         if (!FhirPatientReference.TryParse(named, out var nhs, out var error))
         {
-            return Problems.Of(Problems.InvalidQuery, $"patient (or patient:identifier) is required: Patient/N, N, or {ConsentResources.NhsNumberSystem}|N. {error}");
+            var given = named is null ? "is required" : "names no patient";
+            return Problems.Of(Problems.InvalidQuery, $"patient (or patient:identifier) {given}: Patient/N, N, or {ConsentResources.NhsNumberSystem}|N. {error}");
         }
 
         Consent.ConsentState? status = null;

@@ -74,6 +74,21 @@ public class FhirTests(OptOutService service)
         await AssertOutcomeAsync(await pipeline.GetAsync($"/fhir/r4/Consent?patient={nhs}&status=maybe"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
     }
 
+    [Theory]
+    [InlineData("patient={0}&patient={1}", "patient may be given once")]
+    [InlineData("patient={0}&patient:identifier=https://fhir.nhs.uk/Id/nhs-number|{1}", "not both")]
+    [InlineData("patient={0}&status=active&status=inactive", "status may be given once")]
+    public async Task A_search_naming_two_patients_or_a_parameter_twice_is_refused_not_answered_for_one(string search, string mentions)
+    {
+        // Both patients have choices a pipeline may read: taking either silently would answer a question not asked.
+        var (first, second) = (await PatientWithChoicesAsync(), await PatientWithChoicesAsync());
+
+        var response = await service.As("pipeline").GetAsync("/fhir/r4/Consent?" + string.Format(System.Globalization.CultureInfo.InvariantCulture, search, first, second));
+
+        await AssertOutcomeAsync(response, HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
+        Assert.Contains(mentions, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Errors_are_OperationOutcomes_in_fhir_json()
     {
