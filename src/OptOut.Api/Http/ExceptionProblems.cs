@@ -14,7 +14,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     {
         if (exception is BadHttpRequestException bad)
         {
-            var (kind, detail) = Explain(bad);
+            var (kind, detail) = Explain(bad, (httpContext.GetEndpoint() ?? httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType);
             detail = kind == Problems.ContentTooLarge ? Problems.BodyLimit(httpContext) : detail;
             return await WriteAsync(httpContext, kind, detail);
         }
@@ -33,7 +33,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     }
 
     /// <summary>What a framework refusal means to a client of this API, in its terms: the parameter or property, and what it accepts.</summary>
-    internal static (ProblemKind Kind, string Detail) Explain(BadHttpRequestException bad)
+    internal static (ProblemKind Kind, string Detail) Explain(BadHttpRequestException bad, Type? body = null)
     {
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
@@ -54,7 +54,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
             }
 
             return json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is { Length: > 1 } path
-                ? (Problems.InvalidBody, $"The value at {path} is not of the type that field takes (line {json.LineNumber + 1}).")
+                ? (Problems.InvalidBody, $"The value at {path} is not of the type that field takes (line {json.LineNumber + 1}){Choices(body, path)}.")
                 : (Problems.UnreadableBody, $"The body is not well-formed JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).");
         }
 
@@ -89,6 +89,37 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
             HttpContext = http,
             ProblemDetails = { Type = kind.Type, Status = kind.Status, Title = kind.Title, Detail = detail },
         });
+    }
+
+    /// <summary>
+    /// For a field that takes one of a set of words (one of this API's enums), ": one of a, b or c", so a client that
+    /// sent "fax" as a channel learns what it may send; otherwise nothing. The reader's message names the record being
+    /// read, not the field's type, so the field is found by following the JSON path through the body's type.
+    /// </summary>
+    private static string Choices(Type? body, string path)
+    {
+        var type = body;
+        foreach (var segment in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = segment.Split('[')[0];
+            type = type?.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            if (type is not null && segment.Contains('[', StringComparison.Ordinal))
+            {
+                type = type.IsArray ? type.GetElementType() : type.GetGenericArguments().FirstOrDefault();
+            }
+        }
+
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (type is not { IsEnum: true })
+        {
+            return "";
+        }
+
+        var names = type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute), false)
+                .OfType<System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? f.Name)
+            .ToList();
+        return names.Count == 0 ? "" : $": one of {string.Join(", ", names.SkipLast(1))}{(names.Count > 1 ? " or " : "")}{names[^1]}";
     }
 
     private static string Expected(string type) => type switch
