@@ -175,6 +175,26 @@ public class IndexAndChangeFeedTests(OptOutService service)
         Assert.All(mine, c => Assert.Equal(c.GetProperty("sequence").GetInt64(), c.GetProperty("message").GetProperty("sequence").GetInt64()));
     }
 
+    [Fact]
+    public async Task A_cursor_beyond_the_latest_change_is_refused_rather_than_reported_caught_up()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-app" }).JsonAsync();
+        var latest = await service.As("pipeline").GetFromJsonAsync<JsonElement>("/v1/opt-out-changes?after=0&limit=10000");
+        while (!latest.GetProperty("caughtUp").GetBoolean())
+        {
+            latest = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-out-changes?after={latest.GetProperty("next").GetInt64()}&limit=10000");
+        }
+
+        var next = latest.GetProperty("next").GetInt64();
+        // At the end: caught up, as before.
+        var atEnd = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/opt-out-changes?after={next}");
+        Assert.True(atEnd.GetProperty("caughtUp").GetBoolean());
+
+        var beyond = await service.As("pipeline").GetAsync($"/v1/opt-out-changes?after={next + 1_000_000}");
+        await BadInputTests.AssertProblemAsync(beyond, HttpStatusCode.BadRequest, "beyond the latest change recorded");
+    }
+
     [Theory]
     [InlineData("after=-1")]
     [InlineData("limit=0")]
