@@ -23,6 +23,24 @@ public sealed class CommittedEvents(EventStoreNames names)
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// The highest sequence a reader can have been given: a change's, or the high-water mark as a feed's cursor (it
+    /// passes the sequences of transactions that rolled back). One asked for beyond it names no change yet recorded: a
+    /// mistyped cursor, or one kept from before the store was restored from a backup.
+    /// </summary>
+    public async Task<long> LatestSequenceAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        return await LatestSequenceAsync(connection, ct);
+    }
+
+    /// <inheritdoc cref="LatestSequenceAsync(NpgsqlDataSource, CancellationToken)"/>
+    public async Task<long> LatestSequenceAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select greatest((select coalesce(max(seq_id), 0) from {names.Events}), ({names.HighWaterMarkQuery}))", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Up to <paramref name="limit"/> committed events after <paramref name="after"/>, in sequence order.</summary>
     public async Task<CommittedPage<IEvent>> ReadAsync(IQuerySession session, NpgsqlConnection connection, long after, int limit, CancellationToken ct)
     {

@@ -95,6 +95,12 @@ public static class Problems
         }
 
         problem.Detail ??= kind.Description;
+
+        // The index catches up within moments: a client told to retry is told when.
+        if (kind == IndexBehind && !http.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.RetryAfter))
+        {
+            http.Response.Headers.RetryAfter = "1";
+        }
     }
 
     /// <summary>

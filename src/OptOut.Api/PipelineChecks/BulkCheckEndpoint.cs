@@ -50,7 +50,7 @@ public static class BulkCheckEndpoint
                 .AnswerAsync(mediaType, ct);
         }
 
-        if (await IndexReads.AwaitAsync(services.Index, query.MinSequence, services.Index.LastAcknowledged, services.IndexOptions.Value.MaxWait, ct) is { } behind)
+        if (await IndexReads.AwaitAsync(services.Index, query.MinSequence, services.Index.LastAcknowledged, services.IndexOptions.Value.MaxWait, token => services.Committed.LatestSequenceAsync(services.Database, token), ct) is { } behind)
         {
             return behind;
         }
@@ -101,4 +101,4 @@ public sealed record BulkCheckQuery(
 /// <summary>What a bulk check runs on.</summary>
 public sealed record BulkCheckServices(
     IOptions<ChoiceCatalogue> Catalogue, IOptions<OptOutCheckOptions> Options, IOptions<OptOutIndexOptions> IndexOptions, OptOutIndex Index,
-    NpgsqlDataSource Database, EventStoreNames Names, IDocumentStore Store, Hosting.OptOutMetrics Metrics, TimeProvider Clock);
+    NpgsqlDataSource Database, EventStoreNames Names, CommittedEvents Committed, IDocumentStore Store, Hosting.OptOutMetrics Metrics, TimeProvider Clock);

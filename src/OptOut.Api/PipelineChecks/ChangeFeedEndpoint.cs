@@ -24,7 +24,7 @@ public static class ChangeFeedEndpoint
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
 
     private static async Task<Results<Ok<ChangeFeedPage>, ProblemHttpResult>> Handle(
-        long? after, int? limit, IQuerySession session, CommittedEvents committed, EventStoreNames names, NpgsqlDataSource database, CancellationToken ct)
+        long? after, int? limit, IQuerySession session, CommittedEvents committed, NpgsqlDataSource database, CancellationToken ct)
     {
         if (after is < 0 || limit is < 1 or > MaxLimit)
         {
@@ -33,7 +33,7 @@ public static class ChangeFeedEndpoint
 
         await using var connection = await database.OpenConnectionAsync(ct);
         var page = await committed.ReadAsync(session, connection, after ?? 0, limit ?? 1000, ct);
-        if (page.Events.Count == 0 && after > 0 && await LatestAsync(connection, names, ct) is var latest && after > latest)
+        if (page.Events.Count == 0 && after > 0 && await committed.LatestSequenceAsync(connection, ct) is var latest && after > latest)
         {
             // No cursor this feed gave can lie beyond its latest change; answering "caught up" from there would have the
             // consumer skip every change up to it. One that does was mistyped, or the store went back to a backup.
@@ -47,13 +47,5 @@ public static class ChangeFeedEndpoint
             .Select(x => new ChangeFeedItem(x.Sequence, $"{x.Message!.GetType().Namespace}:{x.Message.GetType().Name}", x.Message))
             .ToList();
         return TypedResults.Ok(new ChangeFeedPage(changes, page.CommittedTo, !page.Full));
-    }
-
-    private static async Task<long> LatestAsync(NpgsqlConnection connection, EventStoreNames names, CancellationToken ct)
-    {
-        // A cursor is the last change of a page or Marten's high-water mark, which may lie past the last change when
-        // the transactions that took the sequences after it rolled back.
-        await using var command = new NpgsqlCommand($"select greatest((select coalesce(max(seq_id), 0) from {names.Events}), ({names.HighWaterMarkQuery}))", connection);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

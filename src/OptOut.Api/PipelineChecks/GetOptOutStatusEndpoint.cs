@@ -18,14 +18,15 @@ public static class GetOptOutStatusEndpoint
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
 
     private static async Task<Results<Ok<OptOutStatusResponse>, ProblemHttpResult>> Handle(
-        string nhsNumber, long? minSequence, OptOutIndex index, IOptions<OptOutIndexOptions> options, HttpContext http, CancellationToken ct)
+        string nhsNumber, long? minSequence, OptOutIndex index, IOptions<OptOutIndexOptions> options, EventStore.CommittedEvents committed, Npgsql.NpgsqlDataSource database,
+        HttpContext http, CancellationToken ct)
     {
         if (PatientAccess.ParseNhsNumber(nhsNumber, out var patient) is { } invalid)
         {
             return invalid;
         }
 
-        if (await IndexReads.AwaitAsync(index, minSequence, index.AcknowledgedFor(patient.Base), options.Value.MaxWait, ct) is { } behind)
+        if (await IndexReads.AwaitAsync(index, minSequence, index.AcknowledgedFor(patient.Base), options.Value.MaxWait, token => committed.LatestSequenceAsync(database, token), ct) is { } behind)
         {
             return behind;
         }

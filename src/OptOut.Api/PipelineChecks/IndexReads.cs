@@ -9,7 +9,9 @@ public static class IndexReads
     /// reflects it; if the index cannot catch up in time the answer is a 503, never a stale one.
     /// </summary>
     /// <param name="acknowledged">The last change this instance acknowledged that the answer must reflect (read after acknowledgement).</param>
-    public static async Task<ProblemHttpResult?> AwaitAsync(OptOutIndex index, long? minSequence, long acknowledged, TimeSpan maxWait, CancellationToken ct)
+    /// <param name="latest">The store's latest sequence (<see cref="EventStore.CommittedEvents.LatestSequenceAsync"/>), asked only when the index has not reached minSequence.</param>
+    public static async Task<ProblemHttpResult?> AwaitAsync(
+        OptOutIndex index, long? minSequence, long acknowledged, TimeSpan maxWait, Func<CancellationToken, Task<long>> latest, CancellationToken ct)
     {
         if (minSequence is < 0)
         {
@@ -20,6 +22,13 @@ public static class IndexReads
         if (await index.WaitForAsync(wanted, maxWait, ct))
         {
             return null;
+        }
+
+        // "Retry shortly" would be untrue for ever of a sequence no change has: say so instead.
+        if (minSequence > index.Sequence && await latest(ct) is var recorded && minSequence > recorded)
+        {
+            return Problems.Of(Problems.InvalidQuery,
+                $"minSequence is {minSequence}, beyond the latest change recorded ({recorded}): pass a sequence from a change's response, message or the change feed.");
         }
 
         minSequence = wanted;

@@ -52,11 +52,11 @@ public class IndexAndChangeFeedTests(OptOutService service)
     }
 
     [Fact]
-    public async Task Demanding_a_sequence_the_index_cannot_reach_gets_503_not_a_stale_answer()
+    public async Task Demanding_a_sequence_no_change_has_gets_400_not_a_stale_answer_nor_a_retry_for_ever()
     {
         var response = await service.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}?minSequence={long.MaxValue / 2}");
 
-        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "index");
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "beyond the latest change recorded");
     }
 
     [Fact]
