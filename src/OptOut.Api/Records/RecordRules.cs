@@ -3,8 +3,11 @@ namespace OptOut.Records;
 /// <summary>The fixed numbers the rules rest on, each in one place; validators, deciders and pages take them from here.</summary>
 public static class RecordRules
 {
-    /// <summary>The national data opt-out began on 25 May 2018: no choice takes effect before it.</summary>
-    public static readonly DateTimeOffset ServiceStart = new(Contracts.RecordingLimits.ServiceStart.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    /// <summary>
+    /// The national data opt-out began on 25 May 2018, in the UK: no choice takes effect before that day's midnight in
+    /// UK time (BST, an hour ahead of UTC), where the staff pages put a form signed that day.
+    /// </summary>
+    public static readonly DateTimeOffset ServiceStart = new(Contracts.RecordingLimits.ServiceStart.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(1));
 
     /// <summary>A child chooses for themselves from their 13th birthday; until then a person with parental responsibility decides.</summary>
     public const int AgeOfSelfDecision = 13;

@@ -62,6 +62,21 @@ public class BadInputTests(OptOutService service)
         Assert.Equal(0, await service.EventCountAsync(nhs));
     }
 
+    [Theory]
+    // The opt-out began on 25 May 2018 in the UK, where midnight was 23:00 UTC the day before (BST): a paper form
+    // signed that day, which the staff pages send as the UK day's start, is in.
+    [InlineData("2018-05-25T00:00:00+01:00", HttpStatusCode.OK)]
+    [InlineData("2018-05-24T23:00:00Z", HttpStatusCode.OK)]
+    [InlineData("2018-05-24T23:59:59+01:00", HttpStatusCode.BadRequest)]
+    public async Task A_choice_takes_effect_from_the_start_of_25_May_2018_in_UK_time(string effectiveAt, HttpStatusCode status)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt });
+
+        Assert.Equal(status, response.StatusCode);
+    }
+
     [Fact]
     public async Task Each_field_in_error_is_named_as_the_body_spells_it()
     {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace OptOut.Web.Pages.Choices.Consent;
 
 /// <summary>One question about one purpose from OptOut's catalogue: allow it (perhaps until a day), do not allow it, or remove the answer.</summary>
-public sealed class IndexModel(OptOutApi api) : ConsentStep
+public sealed class IndexModel(OptOutApi api, TimeProvider clock) : ConsentStep
 {
 
     [BindProperty(SupportsGet = true)]
@@ -94,7 +94,8 @@ public sealed class IndexModel(OptOutApi api) : ConsentStep
             return null;
         }
 
-        if (day < DateOnly.FromDateTime(DateTime.UtcNow))
+        // Today as the patient's calendar has it: in the first hour of a BST day the UTC date is still yesterday's.
+        if (day < Dates.UkDay(clock.GetUtcNow()))
         {
             error = "The date must be today or in the future";
             return null;

@@ -81,7 +81,7 @@ public sealed class RecordingForm
         if (errors.Count == 0)
         {
             recording = new StaffRecording(number.Value, Choice == "opt-out", Channel!,
-                signed is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+                signed is { } day ? Dates.StartOfUkDay(day) : null,
                 string.IsNullOrWhiteSpace(CaseReference) ? null : CaseReference.Trim(),
                 DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null);
         }
@@ -93,5 +93,5 @@ public sealed class RecordingForm
         ? "Does not allow their confidential patient information to be used for research and planning"
         : "Allows their confidential patient information to be used for research and planning";
 
-    public static string SignedOn(DateTimeOffset? at) => at is { } value ? value.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) : "Not given (today)";
+    public static string SignedOn(DateTimeOffset? at) => at is { } value ? Dates.Day(value) : "Not given (today)";
 }
