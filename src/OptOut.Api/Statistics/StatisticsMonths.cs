@@ -6,12 +6,10 @@ namespace OptOut.Statistics;
 /// </summary>
 public static class StatisticsMonths
 {
-    private static readonly TimeZoneInfo UkTime = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
-
     public static DateOnly Of(DateTimeOffset instant)
     {
-        var local = TimeZoneInfo.ConvertTime(instant, UkTime);
-        return new DateOnly(local.Year, local.Month, 1);
+        var day = Records.UkCalendar.DayOf(instant);
+        return new DateOnly(day.Year, day.Month, 1);
     }
 
     public static string Name(DateOnly month) => month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);

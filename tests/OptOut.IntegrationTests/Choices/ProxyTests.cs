@@ -51,13 +51,14 @@ public class ProxyTests(OptOutService service)
     public async Task A_guardians_authority_ends_on_the_childs_13th_birthday()
     {
         var nhs = TestPatients.NewNhsNumber();
-        var born = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-5);
+        // A summer birthday: the authority ends at midnight BST, 23:00 UTC the day before.
+        var born = new DateOnly(2020, 7, 1);
 
         var record = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
             new { proxyId = "parent-1", role = "guardian", evidenceReference = "BC-1", patientBirthDate = born }).JsonAsync();
 
         var proxy = Assert.Single(record.GetProperty("proxies").EnumerateArray());
-        Assert.Equal(born.AddYears(13).ToDateTime(TimeOnly.MinValue), proxy.GetProperty("validUntil").GetDateTimeOffset().UtcDateTime);
+        Assert.Equal(new DateTimeOffset(2033, 6, 30, 23, 0, 0, TimeSpan.Zero), proxy.GetProperty("validUntil").GetDateTimeOffset());
     }
 
     [Fact]

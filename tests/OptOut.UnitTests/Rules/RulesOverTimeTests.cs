@@ -53,13 +53,14 @@ public class RulesOverTimeTests
     [Fact]
     public void A_guardians_authority_ends_on_the_childs_13th_birthday()
     {
-        var born = DateOnly.FromDateTime(Now.UtcDateTime).AddYears(-12).AddDays(-300);
+        // A summer birthday: the 13th begins at midnight BST, 23:00 UTC the day before.
+        var born = new DateOnly(2014, 7, 15);
         var decided = ProxyDecider.Decide(Given(), new AuthoriseProxy(Context(Staff), "parent-1", ProxyRole.Guardian, "BC-1", null, born));
         var state = Given([.. decided.Events]);
         var authority = Assert.Single(state.Proxies);
 
         Assert.True(authority.IsActiveAt(Now));
-        _clock.SetUtcNow(new DateTimeOffset(born.AddYears(13).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddTicks(-1));
+        _clock.SetUtcNow(new DateTimeOffset(2027, 7, 14, 23, 0, 0, TimeSpan.Zero).AddTicks(-1));
         Assert.True(authority.IsActiveAt(Now));
         _clock.Advance(TimeSpan.FromTicks(1));
         Assert.False(authority.IsActiveAt(Now));
