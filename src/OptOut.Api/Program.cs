@@ -41,6 +41,8 @@ builder.Services.AddOptOutTelemetry(builder.Configuration);
 // Singletons: the validators keep no state and depend only on singletons (the clock, options), and building one per
 // request cost about 4% of the machine's CPU under a load of changes (a perf profile, docs/benchmarks.md).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+// A default message names the field as the body spells it ("'code' must not be empty"), not as C# does ("'Code'").
+FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddFhir();
 // Every problem, the framework's own included, leaves with a documented type and a detail (Http/Problems.cs).

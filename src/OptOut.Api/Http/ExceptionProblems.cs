@@ -92,8 +92,8 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     }
 
     /// <summary>
-    /// For a field that takes one of a set of words (one of this API's enums), ": one of a, b or c", so a client that
-    /// sent "fax" as a channel learns what it may send; otherwise nothing. The reader's message names the record being
+    /// What the field takes: for one of a set of words (one of this API's enums), ": one of a, b or c", so a client
+    /// that sent "fax" as a channel learns what it may send; for a flag, a number, a date or text, which. The reader's message names the record being
     /// read, not the field's type, so the field is found by following the JSON path through the body's type.
     /// </summary>
     private static string Choices(Type? body, string path)
@@ -112,7 +112,15 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
         if (type is not { IsEnum: true })
         {
-            return "";
+            return type switch
+            {
+                _ when type == typeof(bool) => ": true or false",
+                _ when type == typeof(int) || type == typeof(long) => ": a whole number",
+                _ when type == typeof(DateTimeOffset) => ": an ISO 8601 date-time with an offset, for example 2025-06-01T00:00:00Z",
+                _ when type == typeof(DateOnly) => ": a date, for example 2025-06-01",
+                _ when type == typeof(string) => ": text, in quotes",
+                _ => "",
+            };
         }
 
         var names = type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -34,7 +34,7 @@ public class BadInputTests(OptOutService service)
         { """{"channel":"online"}""", "optedOut is required" },
         { """{"optedOut":true}""", "channel is required" },
         { """{"optedOut":true,"channel":"fax"}""", "$.channel is not of the type that field takes (line 1): one of online, nhs-app, nhs-form, call-centre, paper or migrated" },
-        { """{"optedOut":"yes","channel":"online"}""", "optedOut" },
+        { """{"optedOut":"yes","channel":"online"}""", "$.optedOut is not of the type that field takes (line 1): true or false" },
         { """{"optedOut":true,"channel":"online","effectiveAt":"2099-01-01T00:00:00Z"}""", "future" },
         { """{"optedOut":true,"channel":"online","effectiveAt":"2017-01-01T00:00:00Z"}""", "25 May 2018" },
         { """{"optedOut":true,"channel":"online","effectiveAt":"yesterday"}""", "effectiveAt" },
