@@ -106,7 +106,7 @@ app.UseAuthorization();
 
 app.MapOptOutHealth();
 app.MapProblemTypes();
-var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync);
+var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync).AddEndpointFilter(KnownQueryParameters.RefuseUnknownAsync);
 v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();
 v1.MapConsents();

@@ -22,6 +22,7 @@ public static class AuditEndpoints
     {
         api.MapGet("/audit", Export)
             .WithName("ExportAudit")
+            .WithMetadata(AuditFilter.Parameters)
             .WithSummary("Stream audit entries as CSV (text/csv), NDJSON (application/x-ndjson) or a FHIR R4 Bundle of AuditEvent (application/fhir+json), by Accept.")
             .WithDescription("Filters: from, to (ISO 8601), nhsNumber, actor, role, kind (change or access), purpose, outcome (HTTP status), as GET /v1/audit/entries takes them. The chain head at the start of the export is in OptOut-Audit-Chain-Head (sequence:hash); verify an NDJSON export offline with `optout audit-verify FILE`.")
             .Produces<string>(200, "text/csv", "application/x-ndjson", "application/fhir+json")

@@ -28,6 +28,9 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         $"and (@to::timestamptz is null or seq <= coalesce((select b.seq from {table} b where b.recorded_at < @to + interval '1 minute' order by b.recorded_at desc, b.seq desc limit 1), 0)) " +
         $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at, b.seq limit 1), 9223372036854775807))";
 
+    /// <summary>The query parameters <see cref="Parse"/> reads.</summary>
+    public static readonly Http.ReadsQuery Parameters = new("from", "to", "nhsNumber", "actor", "role", "kind", "purpose", "outcome", "reference");
+
     public static AuditFilter? Parse(IQueryCollection query, out string? problem)
     {
         problem = null;

@@ -18,6 +18,7 @@ public static class AuditSearchEndpoints
     {
         api.MapGet("/audit/entries", SearchAsync)
             .WithName("SearchAudit")
+            .WithMetadata(AuditFilter.Parameters)
             .WithSummary("A page of audit entries matching the filters (from, to, nhsNumber, actor, role, kind, purpose, outcome, reference), newest first.")
             .WithDescription("Keyset paged: pass the response's before to get older entries; limit is 1 to 200 (default 50).")
             .Produces<AuditPage>()
