@@ -18,7 +18,17 @@ public static class ImportCommand
         await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var file = File.OpenRead(path);
         var progress = new Progress<long>(line => Console.Error.Write($"\roptout import: {line:N0} lines read"));
-        var report = await services.GetRequiredService<OptOutImporter>().ImportAsync(file, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
+        ImportReport report;
+        try
+        {
+            report = await services.GetRequiredService<OptOutImporter>().ImportAsync(file, "import:" + Path.GetFileName(path), progress, CancellationToken.None);
+        }
+        catch (ImportRefusedException refused)
+        {
+            await Console.Error.WriteLineAsync($"optout import: {refused.Message}");
+            return 2;
+        }
+
         await Console.Error.WriteLineAsync();
         Console.WriteLine(JsonSerializer.Serialize(report, Report));
         return report.Invalid == 0 ? 0 : 1;

@@ -30,6 +30,13 @@ public static class ImportEndpoint
             limit.MaxRequestBodySize = MaxImportBytes;
         }
 
-        return TypedResults.Ok(await importer.ImportAsync(http.Request.Body, "import:" + Caller.From(http.User).Subject, null, ct));
+        try
+        {
+            return TypedResults.Ok(await importer.ImportAsync(http.Request.Body, "import:" + Caller.From(http.User).Subject, null, ct));
+        }
+        catch (ImportRefusedException refused)
+        {
+            return Problems.Of(Problems.InvalidBody, refused.Message);
+        }
     }
 }

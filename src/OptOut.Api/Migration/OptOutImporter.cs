@@ -128,34 +128,56 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         {
             // A writer failed: its exception, not the cancellation it caused, is what went wrong.
         }
+        finally
+        {
+            // Also when the file is refused: the writers then finish what they have and stop.
+            batches.Writer.TryComplete();
+        }
 
-        batches.Writer.Complete();
         await writing;
 
         (run.Received, run.Imported, run.AlreadyPresent, run.Invalid) = (received, imported, present, invalid);
         return new ImportReport(run.Id, received, imported, present, invalid, [.. run.Rejected.Take(InvalidReported)], Math.Round(started.Elapsed.TotalSeconds, 1));
 
+        // A first line with no digit in it is a header: its lower-cased names, without quotes.
+        static List<string>? Header(string row) =>
+            row.Any(char.IsAsciiDigit) ? null : [.. row.Split(',').Select(f => f.Trim().Trim('"').Trim().ToLowerInvariant())];
+
         async Task ReadAsync()
         {
+            // Columns as the header names them (a file may put optedOutAt first); without a header, nhsNumber,optedOutAt.
+            var (number, date) = (0, 1);
             while (await csv.ReadLineAsync(writerFailed.Token) is { } row)
             {
                 line++;
-                if (string.IsNullOrWhiteSpace(row) || (line == 1 && row.StartsWith("nhs", StringComparison.OrdinalIgnoreCase)))
+                if (string.IsNullOrWhiteSpace(row))
                 {
+                    continue;
+                }
+
+                if (line == 1 && Header(row) is { } header)
+                {
+                    (number, date) = (header.IndexOf("nhsnumber"), header.IndexOf("optedoutat"));
+                    if (number < 0 || date < 0)
+                    {
+                        // Every row would be read in the wrong place: refuse the file, not each of its rows.
+                        throw new ImportRefusedException($"The header names {string.Join(",", header)}: it must name the columns nhsNumber and optedOutAt.");
+                    }
+
                     continue;
                 }
 
                 received++;
                 var fields = row.Split(',');
-                if (fields.Length < 2)
+                if (fields.Length <= Math.Max(number, date))
                 {
                     Invalid("A row is nhsNumber,optedOutAt.");
                 }
-                else if (!NhsNumber.TryParse(fields[0].Trim().Trim('"'), out var nhs, out var error))
+                else if (!NhsNumber.TryParse(fields[number].Trim().Trim('"'), out var nhs, out var error))
                 {
                     Invalid(error);
                 }
-                else if (!DateTimeOffset.TryParse(fields[1].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                else if (!DateTimeOffset.TryParse(fields[date].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
                          || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
                 {
                     Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
@@ -270,3 +292,6 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         return await command.ExecuteNonQueryAsync(ct);
     }
 }
+
+/// <summary>A file refused whole before any row of it is imported (a header that does not name the columns), with the reason.</summary>
+public sealed class ImportRefusedException(string reason) : Exception(reason);

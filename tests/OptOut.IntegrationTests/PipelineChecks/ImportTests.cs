@@ -59,6 +59,20 @@ public class ImportTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Columns_are_read_as_the_header_names_them_and_a_header_without_them_refuses_the_file()
+    {
+        var (first, second) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+
+        var reordered = await ImportAsync($"\"optedOutAt\",\"NHSNumber\"\n2021-06-15,{first}\n");
+        var unnamed = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent($"patient,date\n{second},2021-06-15\n", Encoding.UTF8, "text/csv"));
+
+        Assert.Equal((1L, 1L, 0L), (reordered.GetProperty("received").GetInt64(), reordered.GetProperty("imported").GetInt64(), reordered.GetProperty("invalid").GetInt64()));
+        Assert.True(await service.OptedOutAsync(first));
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(unnamed, HttpStatusCode.BadRequest, "The header names patient,date: it must name the columns nhsNumber and optedOutAt.");
+        Assert.Equal(0, await service.EventCountAsync(second));
+    }
+
+    [Fact]
     public async Task Only_admins_import()
     {
         var response = await service.As("pipeline").PostAsync("/v1/admin/opt-out-imports", new StringContent("nhsNumber,optedOutAt\n", Encoding.UTF8, "text/csv"));
