@@ -42,6 +42,32 @@ public class ConsentJourneyTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task An_opted_out_patient_with_explicit_consent_for_research_is_told_it_goes_ahead()
+    {
+        // Given through the API (a contact centre or another client): the pages offer no research consent, but show it.
+        const string patient = "4857773465";
+        var api = app.Api.Client(app.Settings.Token("patient", patient, subject: "keyboard-patient"));
+        await api.PutOptOutAsync(patient, new { optedOut = true, channel = "nhs-app" }).JsonAsync();
+        await api.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{patient}/consents/research",
+            new { decision = "permit", period = new { end = new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero) } }).JsonAsync();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Choices").ToString());
+        await Journeys.SignInAsync(page, "keyboard-patient");
+
+        await Assertions.Expect(page.Locator("#national-data-opt-out")).ToContainTextAsync("is not used for research and planning");
+        await Assertions.Expect(page.Locator("#explicit-consent-research")).ToHaveTextAsync(
+            "But you gave explicit consent for research until 28 February 2031, so your information can be used for it: consent for a use goes ahead even though you opted out.");
+        var decision = await app.Api.As("pipeline").GetAsync($"/v1/decisions/{patient}?purpose=research&dataSource=gp").JsonAsync();
+        Assert.Equal("permit", decision.GetProperty("decision").GetString());
+        await Journeys.AssertAccessibleAsync(page, "choices-explicit-consent");
+
+        // Withdrawn, the page says no more than the opt-out.
+        await api.DeleteAsync($"/v1/patients/{patient}/consents/research");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#explicit-consent-research")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_consent_whose_period_ends_shows_as_ended_without_anyone_asking()
     {
         const string teenager = "4010232137";
