@@ -71,15 +71,18 @@ public class PatientMapMigrationTests
 
         var after = await scenario.StartServiceAsync("optout-after", new Dictionary<string, string> { ["Audit:Log:MapStepEntries"] = "1" });
         // Entries all the while, from before the sequencer may lead: a checkpoint is signed, with the map reached by
-        // then, only when the log has grown, and a round of the sequencer without an entry lets the builder go on past
-        // a stop unsigned (seen in CI with an entry every 100 ms or so, and a new service's first answers slower).
+        // then, only when the log has grown. (A round of the sequencer without an entry once let the builder's next
+        // stop replace one not yet signed, seen twice in CI; the sequencer now takes a stop only once the one before
+        // is signed.)
         using var stop = new CancellationTokenSource();
         var entries = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 (await after.As("pipeline").GetAsync($"/v1/opt-outs/{TestPatients.NewNhsNumber()}")).Dispose();
-                await Task.Delay(20);
+                // Sparser than the sequencer's rounds (100 ms), so most rounds have nothing to sign: each stop must
+                // still wait to be signed rather than be passed.
+                await Task.Delay(300);
             }
         });
         await Task.Delay(500);

@@ -30,6 +30,13 @@ public sealed class LogSequencer(
     private byte[] _root = LogProofs.EmptyRoot;
     private string _lastHash = AuditChain.Genesis;
     private MapCommitment? _signedMap;
+
+    /// <summary>
+    /// Whether a checkpoint has signed <see cref="_signedMap"/> yet. The builder's next stop is taken only once it has,
+    /// so every stop of a long catch-up is kept in a checkpoint: taken earlier, a round with no new entry to sign let
+    /// the next stop replace it unsigned, and a leader stopping then left the next one to merge it again.
+    /// </summary>
+    private bool _signedMapInCheckpoint = true;
     private PatientMapBuilder? _builder;
     private (Task<MapCommitment> Task, PatientMapBuilder Builder)? _mapping;
 
@@ -158,7 +165,7 @@ public sealed class LogSequencer(
             return 0;
         }
 
-        (_root, _lastHash) = (root, lastHash);
+        (_root, _lastHash, _signedMapInCheckpoint) = (root, lastHash, true);
         progress.Signed(frontier.Size, _signedMap?.Size ?? 0);
         logger.LogDebug("Signed {Size} ({Taken} entries) in {Elapsed} ms, with the patient map of {MapSize}",
             frontier.Size, taken, (int)clock.GetElapsedTime(started).TotalMilliseconds, _signedMap?.Size);
@@ -227,7 +234,7 @@ public sealed class LogSequencer(
                 return false;
             }
 
-            (_frontier, _root, _lastHash, _signedMap) = (frontier, root, lastHash, signed?.Map);
+            (_frontier, _root, _lastHash, _signedMap, _signedMapInCheckpoint) = (frontier, root, lastHash, signed?.Map, true);
             _builder = new PatientMapBuilder(map, schema, tree, signed?.Map ?? new MapCommitment(0, PatientMap.EmptyRoot), options.Value.MapCacheNodes, options.Value.MapStepEntries, logger);
             if (signed?.Map is null && size > 0)
             {
@@ -247,13 +254,14 @@ public sealed class LogSequencer(
     private bool SignsStoredMap => _signedMap is not null && !_signedMap.Root.AsSpan().SequenceEqual(PatientMap.EmptyRoot);
 
     /// <summary>
-    /// Takes the map the builder finished (if it is still this term's), for the next checkpoint to sign, and sets it
-    /// going again up to what is now signed. It runs on its own connection, so a slow merge delays the map, never a
-    /// checkpoint.
+    /// Takes the map the builder finished (if it is still this term's, and once a checkpoint has signed the one taken
+    /// before), for the next checkpoint to sign, and sets it going again up to what is now signed. It runs on its own
+    /// connection, so a slow merge delays the map, never a checkpoint.
     /// </summary>
     private void PumpMap(CancellationToken ct)
     {
-        if (_mapping is { Task.IsCompleted: true } done)
+        if (_mapping is { Task.IsCompleted: true } done
+            && (_signedMapInCheckpoint || !done.Task.IsCompletedSuccessfully || !ReferenceEquals(done.Builder, _builder)))
         {
             _mapping = null;
             if (!done.Task.IsCompletedSuccessfully)
@@ -265,7 +273,7 @@ public sealed class LogSequencer(
             }
             else if (ReferenceEquals(done.Builder, _builder))
             {
-                _signedMap = done.Task.Result;
+                (_signedMap, _signedMapInCheckpoint) = (done.Task.Result, false);
             }
         }
 
