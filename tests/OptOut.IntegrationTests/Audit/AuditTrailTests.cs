@@ -13,6 +13,21 @@ namespace OptOut.IntegrationTests.Audit;
 [Collection(OptOutServiceGroup.Name)]
 public class AuditTrailTests(OptOutService service)
 {
+    [Theory]
+    [InlineData("from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "from is later than to")]
+    [InlineData("kind=everything", "kind is change or access")]
+    [InlineData("nhsNumber=123", "nhsNumber: An NHS number is 10 digits")]
+    [InlineData("outcome=999", "outcome is an HTTP status")]
+    public async Task A_search_or_export_with_a_filter_that_cannot_match_as_meant_is_refused(string query, string mentions)
+    {
+        var dpo = service.As("dpo");
+
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(await dpo.GetAsync($"/v1/audit/entries?{query}"), HttpStatusCode.BadRequest, mentions);
+        using var export = new HttpRequestMessage(HttpMethod.Get, $"/v1/audit?{query}");
+        export.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(await dpo.SendAsync(export), HttpStatusCode.BadRequest, mentions);
+    }
+
     [Fact]
     public async Task Every_read_is_recorded_durably_before_its_response_arrives()
     {

@@ -39,6 +39,11 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         {
             problem = "from and to are ISO 8601 date-times, for example 2026-11-01T00:00:00Z.";
         }
+        else if (from > to)
+        {
+            // Answered, it would be an empty page or export that looks like "nothing happened then".
+            problem = "from is later than to: the range holds no time.";
+        }
         else if (Text("kind") is { } kind && kind is not ("change" or "access"))
         {
             problem = "kind is change or access.";
