@@ -16,6 +16,9 @@ public sealed record ReadsQuery(params string[] Names);
 /// </summary>
 public static class KnownQueryParameters
 {
+    /// <summary>Each endpoint's names, worked out once (look-ups with minSequence come thousands a second).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RouteEndpoint, HashSet<string>> TakenBy = [];
+
     /// <summary>Any endpoint's: the purpose a caller states for the audit trail (or X-Purpose).</summary>
     private static readonly string[] Everywhere = ["purpose"];
 
@@ -24,7 +27,7 @@ public static class KnownQueryParameters
         var http = context.HttpContext;
         if (http.Request.Query.Count > 0 && http.GetEndpoint() is RouteEndpoint endpoint)
         {
-            var taken = Taken(endpoint);
+            var taken = TakenBy.GetValue(endpoint, Taken);
             var unknown = http.Request.Query.Keys.Where(k => !taken.Contains(k) && !Everywhere.Contains(k, StringComparer.OrdinalIgnoreCase))
                 .Order(StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
