@@ -112,31 +112,28 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
         if (type is not { IsEnum: true })
         {
-            return type switch
-            {
-                _ when type == typeof(bool) => ": true or false",
-                _ when type == typeof(int) || type == typeof(long) => ": a whole number",
-                _ when type == typeof(DateTimeOffset) => ": an ISO 8601 date-time with an offset, for example 2025-06-01T00:00:00Z",
-                _ when type == typeof(DateOnly) => ": a date, for example 2025-06-01",
-                _ when type == typeof(string) => ": text, in quotes",
-                _ => "",
-            };
+            return type is not null && Expected(type.Name) is var expected && expected != AnyValue ? ": " + expected : "";
         }
 
         var names = type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => f.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute), false)
                 .OfType<System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? f.Name)
             .ToList();
-        return names.Count == 0 ? "" : $": one of {string.Join(", ", names.SkipLast(1))}{(names.Count > 1 ? " or " : "")}{names[^1]}";
+        return names.Count == 0 ? "" : ": one of " + Problems.OneOf(names);
     }
 
+    private const string AnyValue = "a valid value";
+
+    /// <summary>What a value of a type looks like, by the type's name as C# ("long?") or .NET ("Int64") spells it.</summary>
     private static string Expected(string type) => type switch
     {
-        _ when type.Contains("long", StringComparison.Ordinal) || type.Contains("int", StringComparison.Ordinal) => "a whole number",
+        _ when type.Contains("long", StringComparison.OrdinalIgnoreCase) || type.Contains("int", StringComparison.OrdinalIgnoreCase) => "a whole number",
         _ when type.Contains("DateTime", StringComparison.Ordinal) => "an ISO 8601 date-time with an offset, for example 2025-06-01T00:00:00Z",
-        _ when type.Contains("bool", StringComparison.Ordinal) => "true or false",
+        _ when type.Contains("DateOnly", StringComparison.Ordinal) => "a date, for example 2025-06-01",
+        _ when type.Contains("bool", StringComparison.OrdinalIgnoreCase) => "true or false",
         _ when type.Contains("Guid", StringComparison.Ordinal) => "a UUID",
-        _ => "a valid value",
+        _ when type.Equals("string", StringComparison.OrdinalIgnoreCase) => "text, in quotes",
+        _ => AnyValue,
     };
 
     [GeneratedRegex("property '([^']*)' could not be mapped")]

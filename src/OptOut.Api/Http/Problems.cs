@@ -118,8 +118,12 @@ public static class Problems
         var sent = string.IsNullOrEmpty(http.Request.ContentType) ? "a body with no Content-Type" : $"Content-Type {http.Request.ContentType}";
         return read.Count == 0
             ? $"This endpoint does not read {sent}."
-            : $"This endpoint does not read {sent}: send {string.Join(", ", read.SkipLast(1))}{(read.Count > 1 ? " or " : "")}{read[^1]}.";
+            : $"This endpoint does not read {sent}: send {OneOf(read)}.";
     }
+
+    /// <summary>Choices as a sentence lists them: "a", "a or b", "a, b or c".</summary>
+    public static string OneOf(IReadOnlyList<string> choices) =>
+        choices.Count <= 1 ? string.Concat(choices) : $"{string.Join(", ", choices.SkipLast(1))} or {choices[^1]}";
 
     /// <summary>What a 413 says: the limit this endpoint applied.</summary>
     public static string BodyLimit(HttpContext http) =>
