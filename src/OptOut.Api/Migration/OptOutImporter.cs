@@ -161,7 +161,12 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
                     if (number < 0 || date < 0)
                     {
                         // Every row would be read in the wrong place: refuse the file, not each of its rows.
-                        throw new ImportRefusedException($"The header names {string.Join(",", header)}: it must name the columns nhsNumber and optedOutAt.");
+                        // The file's own words are repeated only when they are plain and short: the reason is kept in
+                        // the run's record (jsonb, where a NUL cannot go) and sent back in the problem.
+                        var named = string.Join(",", header);
+                        throw new ImportRefusedException(named.Length <= 200 && Http.SafeText.FirstUnsafe(named, allowTab: false) is null
+                            ? $"The header names {named}: it must name the columns nhsNumber and optedOutAt."
+                            : "The first line is a header that does not name the columns nhsNumber and optedOutAt.");
                     }
 
                     continue;

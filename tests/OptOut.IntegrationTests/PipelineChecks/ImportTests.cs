@@ -70,6 +70,10 @@ public class ImportTests(OptOutService service)
         Assert.True(await service.OptedOutAsync(first));
         await NationalDataOptOut.BadInputTests.AssertProblemAsync(unnamed, HttpStatusCode.BadRequest, "The header names patient,date: it must name the columns nhsNumber and optedOutAt.");
         Assert.Equal(0, await service.EventCountAsync(second));
+
+        // A header holding a NUL is refused in the same words, without repeating it.
+        var hostile = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent("patient\u0000,date\n", Encoding.UTF8, "text/csv"));
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(hostile, HttpStatusCode.BadRequest, "The first line is a header that does not name the columns nhsNumber and optedOutAt.");
     }
 
     [Fact]
