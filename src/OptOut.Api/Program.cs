@@ -43,6 +43,8 @@ builder.Services.AddOptOutTelemetry(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 // A default message names the field as the body spells it ("'code' must not be empty"), not as C# does ("'Code'").
 FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+// A field gets its first failure only: an empty proxyId is "required", not also "not of the pattern".
+FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddFhir();
 // Every problem, the framework's own included, leaves with a documented type and a detail (Http/Problems.cs).
@@ -106,7 +108,7 @@ app.UseAuthorization();
 
 app.MapOptOutHealth();
 app.MapProblemTypes();
-var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync).AddEndpointFilter(KnownQueryParameters.RefuseUnknownAsync);
+var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter(AuditMiddleware.RecordBeforeAnswerAsync).AddEndpointFilter(KnownQueryParameters.RefuseUnknownOrRepeatedAsync);
 v1.MapChangeNationalDataOptOut();
 v1.MapRecordType1OptOut();
 v1.MapConsents();

@@ -23,7 +23,9 @@ public sealed class AddCheckpoint(Cosigner cosigner, WitnessState state, IReadOn
         var origin = request.Note.Split('\n', 2)[0];
         if (!logs.TryGetValue(origin, out var logKey))
         {
-            return Results.Text($"This witness does not witness {origin}.\n", statusCode: 404);
+            // The origin is the caller's text until a known log's key has signed it: repeated only when short and printable.
+            var named = origin.Length <= 100 && origin.All(c => c is >= ' ' and <= '~') ? origin : "that log";
+            return Results.Text($"This witness does not witness {named}.\n", statusCode: 404);
         }
 
         var (name, publicKey) = SignedNote.ParseVerifierKey(logKey)!.Value;

@@ -14,7 +14,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     {
         if (exception is BadHttpRequestException bad)
         {
-            var (kind, detail) = Explain(bad, (httpContext.GetEndpoint() ?? httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType);
+            var (kind, detail) = Explain(bad, (httpContext.GetEndpoint() ?? httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType, httpContext.Request.Query);
             detail = kind == Problems.ContentTooLarge ? Problems.BodyLimit(httpContext) : detail;
             return await WriteAsync(httpContext, kind, detail);
         }
@@ -33,7 +33,7 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     }
 
     /// <summary>What a framework refusal means to a client of this API, in its terms: the parameter or property, and what it accepts.</summary>
-    internal static (ProblemKind Kind, string Detail) Explain(BadHttpRequestException bad, Type? body = null)
+    internal static (ProblemKind Kind, string Detail) Explain(BadHttpRequestException bad, Type? body = null, IQueryCollection? query = null)
     {
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
@@ -60,6 +60,12 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
 
         if (FailedBinding().Match(bad.Message) is { Success: true } binding)
         {
+            // A repeated parameter binds as its values joined by commas ("10,11"), which is not what it is said to be.
+            if (query?[binding.Groups["name"].Value].Count is > 1 and var times)
+            {
+                return (Problems.InvalidQuery, $"{binding.Groups["name"].Value} is given {times} times: give it once.");
+            }
+
             return (Problems.InvalidQuery, $"{binding.Groups["name"].Value} must be {Expected(binding.Groups["type"].Value)}.");
         }
 

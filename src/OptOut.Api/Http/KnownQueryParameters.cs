@@ -12,7 +12,8 @@ public sealed record ReadsQuery(params string[] Names);
 /// A query parameter no endpoint reads is refused with a 400 naming it and those the endpoint takes. Ignored, a typo
 /// changes the question without a word: minSequnce=48 dropped the read-your-writes wait a pipeline asked for, and a DPO's
 /// audit search with nhs= instead of nhsNumber= returned everyone's entries. (FHIR's search has its own rule: unknown
-/// parameters reported, or refused under Prefer: handling=strict.)
+/// parameters reported, or refused under Prefer: handling=strict.) A parameter given twice is refused too: no endpoint
+/// here takes a list from the query, and binding would read actor=a&amp;actor=b as the one actor "a,b".
 /// </summary>
 public static class KnownQueryParameters
 {
@@ -22,7 +23,7 @@ public static class KnownQueryParameters
     /// <summary>Any endpoint's: the purpose a caller states for the audit trail (or X-Purpose).</summary>
     private static readonly string[] Everywhere = ["purpose"];
 
-    public static ValueTask<object?> RefuseUnknownAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static ValueTask<object?> RefuseUnknownOrRepeatedAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         if (http.Request.Query.Count > 0 && http.GetEndpoint() is RouteEndpoint endpoint)
@@ -30,6 +31,13 @@ public static class KnownQueryParameters
             var taken = TakenBy.GetValue(endpoint, Taken);
             var unknown = http.Request.Query.Keys.Where(k => !taken.Contains(k) && !Everywhere.Contains(k, StringComparer.OrdinalIgnoreCase))
                 .Order(StringComparer.Ordinal).ToList();
+            var repeated = http.Request.Query.Where(q => q.Value.Count > 1).Select(q => q.Key).Order(StringComparer.Ordinal).ToList();
+            if (unknown.Count == 0 && repeated.Count > 0)
+            {
+                return ValueTask.FromResult<object?>(Problems.Of(Problems.InvalidQuery,
+                    $"{string.Join(", ", repeated.Select(r => $"'{r}'"))} {(repeated.Count > 1 ? "are each" : "is")} given more than once: give each parameter once."));
+            }
+
             if (unknown.Count > 0)
             {
                 return ValueTask.FromResult<object?>(Problems.Of(Problems.InvalidQuery,

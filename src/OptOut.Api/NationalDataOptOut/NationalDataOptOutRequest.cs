@@ -46,8 +46,8 @@ public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
         public Validator()
         {
             RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: guardian, power-of-attorney or court-deputy.");
-            RuleFor(p => p.EvidenceReference).NotEmpty().MaximumLength(Contracts.RecordingLimits.EvidenceReference)
-                .WithMessage("onBehalfOf.evidenceReference is required (1-128 characters): the reference of the evidence of the proxy's authority.");
+            var evidence = $"onBehalfOf.evidenceReference is required (1-{Contracts.RecordingLimits.EvidenceReference} characters): the reference of the evidence of the proxy's authority.";
+            RuleFor(p => p.EvidenceReference).NotEmpty().WithMessage(evidence).MaximumLength(Contracts.RecordingLimits.EvidenceReference).WithMessage(evidence);
         }
     }
 }

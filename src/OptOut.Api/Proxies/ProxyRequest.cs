@@ -15,11 +15,11 @@ public sealed record ProxyRequest(string? ProxyId, ProxyRole? Role, string? Evid
     {
         public Validator(TimeProvider clock)
         {
-            RuleFor(r => r.ProxyId).NotEmpty().MaximumLength(128).Matches("^[A-Za-z0-9._:@-]+$")
-                .WithMessage("proxyId is required: 1-128 letters, digits or . _ : @ -.");
+            const string proxyId = "proxyId is required: 1-128 letters, digits or . _ : @ -.";
+            RuleFor(r => r.ProxyId).NotEmpty().WithMessage(proxyId).MaximumLength(128).Matches("^[A-Za-z0-9._:@-]+$").WithMessage(proxyId);
             RuleFor(r => r.Role).NotNull().WithMessage("role is required: guardian, power-of-attorney or court-deputy.");
-            RuleFor(r => r.EvidenceReference).NotEmpty().MaximumLength(Contracts.RecordingLimits.EvidenceReference)
-                .WithMessage($"evidenceReference is required (1-{Contracts.RecordingLimits.EvidenceReference} characters).");
+            var evidence = $"evidenceReference is required (1-{Contracts.RecordingLimits.EvidenceReference} characters).";
+            RuleFor(r => r.EvidenceReference).NotEmpty().WithMessage(evidence).MaximumLength(Contracts.RecordingLimits.EvidenceReference).WithMessage(evidence);
             RuleFor(r => r.ValidUntil).Must(v => v is null || v > clock.GetUtcNow()).WithMessage("validUntil is already past.");
             RuleFor(r => r.PatientBirthDate).NotNull().When(r => r.Role == ProxyRole.Guardian)
                 .WithMessage("patientBirthDate is required for a guardian: parental responsibility ends at 13.");

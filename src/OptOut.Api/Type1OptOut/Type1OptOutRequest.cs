@@ -15,8 +15,8 @@ public sealed record Type1OptOutRequest(bool? Dissent, string? PracticeOdsCode, 
         public Validator(IOptions<Type1Codes> codes, TimeProvider clock)
         {
             RuleFor(r => r.Dissent).NotNull().WithMessage("dissent is required: true records the Type 1 opt-out, false its withdrawal.");
-            RuleFor(r => r.PracticeOdsCode).NotEmpty().Matches("^[A-Z0-9]{3,8}$")
-                .WithMessage("practiceOdsCode is required: the practice's ODS code, 3 to 8 capital letters and digits.");
+            const string ods = "practiceOdsCode is required: the practice's ODS code, 3 to 8 capital letters and digits.";
+            RuleFor(r => r.PracticeOdsCode).NotEmpty().WithMessage(ods).Matches("^[A-Z0-9]{3,8}$").WithMessage(ods);
             RuleFor(r => r.Code).NotEmpty()
                 .Must((r, code) => (r.Dissent == true ? codes.Value.Dissent : codes.Value.Withdrawal).Contains(code!))
                 .When(r => r.Dissent is not null)

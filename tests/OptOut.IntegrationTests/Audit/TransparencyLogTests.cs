@@ -269,18 +269,26 @@ public class TransparencyLogTests(OptOutService service)
     }
 
     [Theory]
-    [InlineData("inclusion?entry=0&size=1", HttpStatusCode.BadRequest)]
-    [InlineData("inclusion?entry=5&size=4", HttpStatusCode.BadRequest)]
-    [InlineData("inclusion?entry=1", HttpStatusCode.BadRequest)]
-    [InlineData("inclusion?entry=1&size=999999999", HttpStatusCode.NotFound)]
-    [InlineData("consistency?from=2&to=1", HttpStatusCode.BadRequest)]
-    [InlineData("consistency?from=1&to=999999999", HttpStatusCode.NotFound)]
-    public async Task A_proof_of_something_that_is_not_there_gets_a_problem(string query, HttpStatusCode status)
+    [InlineData("inclusion?entry=0&size=1", HttpStatusCode.BadRequest, "entry must be at least 1 (an audit entry's sequence); it was 0.")]
+    [InlineData("inclusion?entry=5&size=4", HttpStatusCode.BadRequest, "entry 5 is beyond size 4: the checkpoint of size 4 covers entries 1 to 4.")]
+    [InlineData("inclusion?entry=1", HttpStatusCode.BadRequest, "size is required: a signed checkpoint's size, from 1.")]
+    [InlineData("inclusion?entry=1&size=999999999", HttpStatusCode.NotFound, "No checkpoint was signed at size 999999999")]
+    [InlineData("consistency?from=2&to=1", HttpStatusCode.BadRequest, "from (2) is larger than to (1)")]
+    [InlineData("consistency?from=-3&to=1", HttpStatusCode.BadRequest, "from must be at least 1 (the older signed checkpoint's size); it was -3.")]
+    [InlineData("consistency?from=1&to=999999999", HttpStatusCode.NotFound, "999999999: ask for the latest one first.")]
+    public async Task A_proof_of_something_that_is_not_there_gets_a_problem_naming_it(string query, HttpStatusCode status, string mentions)
     {
         var response = await service.As("dpo").GetAsync($"/v1/audit/log/proofs/{query}");
 
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await OptOut.IntegrationTests.NationalDataOptOut.BadInputTests.AssertProblemAsync(response, status, mentions);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_below_size_1_is_a_bad_question_not_a_missing_one()
+    {
+        var response = await service.CreateClient().GetAsync("/v1/audit/log/checkpoint?size=-1");
+
+        await OptOut.IntegrationTests.NationalDataOptOut.BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "size must be at least 1");
     }
 
     [Fact]

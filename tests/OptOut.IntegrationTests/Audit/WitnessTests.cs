@@ -72,6 +72,11 @@ public class WitnessTests(ITestOutputHelper output)
         using var thief = new LogKey(Options.Create(new TransparencyLogOptions()));
         var foreign = await client.PostAsync("add-checkpoint", Body(witnessed, [], thief.Sign(new LogCheckpoint(thief.Origin, witnessed + 5, new byte[32]))));
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        // Text no log signed is not repeated back unless plain; a body that is not an offer at all is a 400.
+        var unknown = await client.PostAsync("add-checkpoint", new StringContent("old 0\n\n<script>\u0007</script>\n1\nAA==\n"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("This witness does not witness that log.\n", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("add-checkpoint", new StringContent("cosign this, please"))).StatusCode);
         // One pair of checkpoints proves the fork: three refused offers from one cosigned checkpoint keep one file.
         Assert.Single(Directory.GetFiles(witness.StateDirectory), f => Path.GetFileName(f).StartsWith("fork-", StringComparison.Ordinal));
         Assert.Contains("FORK", witness.Output, StringComparison.Ordinal);

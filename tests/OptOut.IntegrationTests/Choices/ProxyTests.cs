@@ -84,6 +84,23 @@ public class ProxyTests(OptOutService service)
         await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "patientBirthDate");
     }
 
+    [Theory]
+    [InlineData("", "ok", "proxyId", "proxyId is required: 1-128 letters, digits or . _ : @ -.")]
+    [InlineData("a/../b", "ok", "proxyId", "proxyId is required: 1-128 letters, digits or . _ : @ -.")]
+    [InlineData("parent-4", " ", "evidenceReference", "evidenceReference is required (1-128 characters).")]
+    public async Task A_field_in_error_is_told_its_rule_once_and_nothing_is_recorded(string proxyId, string evidenceReference, string field, string message)
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        var response = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{nhs}/proxies",
+            new { proxyId, role = "power-of-attorney", evidenceReference });
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, message);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.Equal([message], errors.GetProperty(field).EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+    }
+
     [Fact]
     public async Task A_patient_under_13_is_refused_and_told_who_decides()
     {

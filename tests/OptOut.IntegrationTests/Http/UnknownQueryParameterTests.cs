@@ -8,7 +8,8 @@ namespace OptOut.IntegrationTests.Http;
 /// <summary>
 /// A query parameter the endpoint does not read is refused, naming it and those the endpoint takes: ignored, a typo
 /// changes the question without a word (a pipeline's minSequnce dropped its read-your-writes wait; a DPO's nhs= searched
-/// everyone). Names match without regard to case, as binding does.
+/// everyone). Names match without regard to case, as binding does. A parameter given twice is refused too, whatever its
+/// type: a text one would bind as both values joined by a comma.
 /// </summary>
 [Collection(OptOutServiceGroup.Name)]
 public class UnknownQueryParameterTests(OptOutService service)
@@ -37,5 +38,17 @@ public class UnknownQueryParameterTests(OptOutService service)
         await BadInputTests.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "'minSeq': this endpoint takes asOf, dataSource, legalBasis, minSequence, purpose.");
         Assert.Equal(HttpStatusCode.OK, spelt.StatusCode);
         Assert.Equal(nhs, (await spelt.Content.ReadAsStringAsync()).Trim());
+    }
+
+    [Theory]
+    [InlineData("dpo", "/v1/audit/entries?actor=a&Actor=b", "'actor' is given more than once")]
+    [InlineData("dpo", "/v1/audit/entries?actor=a&actor=b&kind=access&kind=change", "'actor', 'kind' are each given more than once")]
+    [InlineData("pipeline", "/v1/opt-outs/9434765919?minSequence=1&minSequence=2", "minSequence is given 2 times: give it once.")]
+    [InlineData("dpo", "/v1/audit/log/proofs/inclusion?entry=1&size=10&size=11", "size is given 2 times: give it once.")]
+    public async Task A_query_parameter_given_twice_is_refused_by_name(string role, string url, string mentions)
+    {
+        var response = await service.As(role).GetAsync(url);
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, mentions);
     }
 }

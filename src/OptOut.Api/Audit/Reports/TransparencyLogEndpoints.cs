@@ -42,32 +42,66 @@ public static class TransparencyLogEndpoints
             .RequireAuthorization();
     }
 
-    private static async Task<IResult> NoteAsync(long? size, LogProofService log, CancellationToken ct) =>
-        await log.CheckpointAsync(size, ct) is { } checkpoint
+    private static async Task<IResult> NoteAsync(long? size, LogProofService log, CancellationToken ct)
+    {
+        if (size is < 1)
+        {
+            return Problems.Of(Problems.InvalidQuery, $"size must be at least 1 (a checkpoint's size is the number of entries it covers); it was {size}.");
+        }
+
+        return await log.CheckpointAsync(size, ct) is { } checkpoint
             ? TypedResults.Text(checkpoint.Note, NoteType)
             : Problems.Of(Problems.NotFound, size is null ? "No checkpoint has been signed yet." : $"No checkpoint was signed at size {size}.");
+    }
 
     private static async Task<IResult> InclusionAsync(long? entry, long? size, LogProofService log, CancellationToken ct)
     {
-        if (entry is not > 0 || size is not > 0 || entry > size)
+        if (Refusal(("entry", entry, "an audit entry's sequence"), ("size", size, "a signed checkpoint's size")) is { } refused)
         {
-            return Problems.Of(Problems.InvalidQuery, "entry (an audit entry's sequence, from 1) and size (a signed checkpoint's size, at least entry) are required.");
+            return refused;
+        }
+
+        if (entry > size)
+        {
+            return Problems.Of(Problems.InvalidQuery, $"entry {entry} is beyond size {size}: the checkpoint of size {size} covers entries 1 to {size}.");
         }
 
         return await log.CheckpointAsync(size, ct) is null
             ? Problems.Of(Problems.NotFound, $"No checkpoint was signed at size {size}: ask for the latest one first.")
-            : TypedResults.Ok(await log.InclusionAsync(entry.Value, size.Value, ct));
+            : TypedResults.Ok(await log.InclusionAsync(entry!.Value, size!.Value, ct));
     }
 
     private static async Task<IResult> ConsistencyAsync(long? from, long? to, LogProofService log, CancellationToken ct)
     {
-        if (from is not > 0 || to is not > 0 || from > to)
+        if (Refusal(("from", from, "the older signed checkpoint's size"), ("to", to, "the newer signed checkpoint's size")) is { } refused)
         {
-            return Problems.Of(Problems.InvalidQuery, "from and to are required: two signed checkpoints' sizes, from at most to.");
+            return refused;
         }
 
-        return await log.CheckpointAsync(from, ct) is null || await log.CheckpointAsync(to, ct) is null
-            ? Problems.Of(Problems.NotFound, $"No checkpoint was signed at size {from} or {to}.")
+        if (from > to)
+        {
+            return Problems.Of(Problems.InvalidQuery, $"from ({from}) is larger than to ({to}): the proof shows that the newer checkpoint (to) extends the older (from).");
+        }
+
+        var missing = new[] { from!.Value, to!.Value }.Distinct().ToList();
+        foreach (var size in missing.ToList())
+        {
+            if (await log.CheckpointAsync(size, ct) is not null)
+            {
+                missing.Remove(size);
+            }
+        }
+
+        return missing.Count > 0
+            ? Problems.Of(Problems.NotFound, $"No checkpoint was signed at size {string.Join(" or ", missing)}: ask for the latest one first.")
             : TypedResults.Ok(await log.ConsistencyAsync(from.Value, to.Value, ct));
     }
+
+    /// <summary>The first of two required sizes that is missing or below 1, named with what it is.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(params (string Name, long? Value, string Meaning)[] sizes) =>
+        sizes.FirstOrDefault(s => s.Value is not > 0) is { Name: not null } bad
+            ? Problems.Of(Problems.InvalidQuery, bad.Value is null
+                ? $"{bad.Name} is required: {bad.Meaning}, from 1."
+                : $"{bad.Name} must be at least 1 ({bad.Meaning}); it was {bad.Value}.")
+            : null;
 }
