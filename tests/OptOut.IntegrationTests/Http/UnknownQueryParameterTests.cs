@@ -20,7 +20,11 @@ public class UnknownQueryParameterTests(OptOutService service)
     [InlineData("pipeline", "/v1/opt-out-changes?afer=1", "'afer': this endpoint takes after, limit.")]
     [InlineData("dpo", "/v1/audit/entries?nhs=9434765919", "'nhs': this endpoint takes actor, before, from, kind, limit, nhsNumber, outcome, purpose, reference, role, to.")]
     [InlineData("dpo", "/v1/statistics?month=2026-12&year=2026", "parameters 'month', 'year': this endpoint takes none.")]
-    public async Task A_query_parameter_the_endpoint_does_not_read_is_refused_by_name(string role, string url, string mentions)
+    [InlineData("dpo", "/v1/audit/entries?actor=a&Actor=b", "'actor' is given more than once")]
+    [InlineData("dpo", "/v1/audit/entries?actor=a&actor=b&kind=access&kind=change", "'actor', 'kind' are each given more than once")]
+    [InlineData("pipeline", "/v1/opt-outs/9434765919?minSequence=1&minSequence=2", "minSequence is given 2 times: give it once.")]
+    [InlineData("dpo", "/v1/audit/log/proofs/inclusion?entry=1&size=10&size=11", "size is given 2 times: give it once.")]
+    public async Task A_query_parameter_the_endpoint_does_not_read_or_given_twice_is_refused_by_name(string role, string url, string mentions)
     {
         var response = await service.As(role).GetAsync(url);
 
@@ -38,17 +42,5 @@ public class UnknownQueryParameterTests(OptOutService service)
         await BadInputTests.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "'minSeq': this endpoint takes asOf, dataSource, legalBasis, minSequence, purpose.");
         Assert.Equal(HttpStatusCode.OK, spelt.StatusCode);
         Assert.Equal(nhs, (await spelt.Content.ReadAsStringAsync()).Trim());
-    }
-
-    [Theory]
-    [InlineData("dpo", "/v1/audit/entries?actor=a&Actor=b", "'actor' is given more than once")]
-    [InlineData("dpo", "/v1/audit/entries?actor=a&actor=b&kind=access&kind=change", "'actor', 'kind' are each given more than once")]
-    [InlineData("pipeline", "/v1/opt-outs/9434765919?minSequence=1&minSequence=2", "minSequence is given 2 times: give it once.")]
-    [InlineData("dpo", "/v1/audit/log/proofs/inclusion?entry=1&size=10&size=11", "size is given 2 times: give it once.")]
-    public async Task A_query_parameter_given_twice_is_refused_by_name(string role, string url, string mentions)
-    {
-        var response = await service.As(role).GetAsync(url);
-
-        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, mentions);
     }
 }
