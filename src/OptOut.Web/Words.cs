@@ -178,21 +178,9 @@ public static class Words
 /// <summary>Dates as people write them: 26 November 2026, in UK time.</summary>
 public static class Dates
 {
-    private static readonly TimeZoneInfo London = TimeZoneInfo.TryFindSystemTimeZoneById("Europe/London", out var london) ? london : TimeZoneInfo.Utc;
-
     public static string Day(DateTimeOffset? at) => at is { } value
-        ? TimeZoneInfo.ConvertTime(value, London).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
+        ? Contracts.UkCalendar.InUk(value).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
         : "";
-
-    /// <summary>The UK day a moment falls on.</summary>
-    public static DateOnly UkDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, London).DateTime);
-
-    /// <summary>The first moment of a day in the UK (midnight, GMT or BST): where a whole UK day starts and the one before ends.</summary>
-    public static DateTimeOffset StartOfUkDay(DateOnly day)
-    {
-        var midnight = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, London.GetUtcOffset(midnight));
-    }
 
     /// <summary>The NHS style for a moment: "5 December 2026 at 9:50pm", "at 9am" on the hour, in UK time.</summary>
     public static string DayAndTime(DateTimeOffset at) => DayAndTime(at, toTheSecond: false);
@@ -208,7 +196,7 @@ public static class Dates
 
     private static string DayAndTime(DateTimeOffset at, bool toTheSecond)
     {
-        var local = TimeZoneInfo.ConvertTime(at, London);
+        var local = Contracts.UkCalendar.InUk(at);
         var format = toTheSecond ? "h:mm:ss" : local.Minute == 0 ? "%h" : "h:mm";
         var time = local.ToString(format, System.Globalization.CultureInfo.InvariantCulture) + (local.Hour < 12 ? "am" : "pm");
         return $"{Day(at)} at {time}";

@@ -3,10 +3,16 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace OptOut.Http;
 
 /// <summary>
-/// Names the query parameters an endpoint reads itself from the query string (rather than as handler parameters), so
-/// <see cref="KnownQueryParameters"/> counts them as known.
+/// The query parameters an endpoint reads itself from the query string (rather than as handler parameters), so
+/// <see cref="KnownQueryParameters"/> counts them as known and the OpenAPI document lists them.
 /// </summary>
-public sealed record ReadsQuery(params string[] Names);
+public sealed record ReadsQuery(params QueryParameter[] Parameters)
+{
+    public IEnumerable<string> Names => Parameters.Select(p => p.Name);
+}
+
+/// <summary>One such parameter: its name, what it means, and its JSON schema type ("string" or "integer").</summary>
+public sealed record QueryParameter(string Name, string Description, string Type = "string");
 
 /// <summary>
 /// A query parameter no endpoint reads is refused with a 400 naming it and those the endpoint takes. Ignored, a typo

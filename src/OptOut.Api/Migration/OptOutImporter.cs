@@ -182,10 +182,9 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
                 {
                     Invalid(error);
                 }
-                else if (!DateTimeOffset.TryParse(fields[date].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                         || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
+                else if (OptedOutAt(fields[date].Trim().Trim('"')) is not { } at || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
                 {
-                    Invalid("optedOutAt must be an ISO 8601 date or date-time between 25 May 2018 and now.");
+                    Invalid("optedOutAt must be a date (2019-03-01, read as that day in the UK) or an ISO 8601 date-time with its offset, between 25 May 2018 and now.");
                 }
                 else if (!batch.TryAdd(nhs.Value, at))
                 {
@@ -290,6 +289,14 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
 
         return present;
     }
+
+    /// <summary>
+    /// A plain date is the start of that day in the UK, where the form was signed; anything else must be an instant with
+    /// its offset (a time without one is an hour out for half the year, and 07/12/2021 is read as July by .NET).
+    /// </summary>
+    private static DateTimeOffset? OptedOutAt(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? Contracts.UkCalendar.StartOf(day)
+        : Contracts.Instants.TryParse(text, out var at, out _) ? at : null;
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {

@@ -74,9 +74,14 @@ public static class BulkCheckEndpoint
             return Problems.Of(Problems.InvalidQuery, "This purpose needs each patient's explicit consent, which a bulk opt-out check does not weigh. Ask /v1/decisions per patient.");
         }
 
-        if (!Instants.TryParse(query.AsOf, out asOfAt) || asOfAt > services.Clock.GetUtcNow())
+        if (!QueryInstants.TryParse("asOf", query.AsOf, out asOfAt, out var problem))
         {
-            return Problems.Of(Problems.InvalidQuery, "asOf is an ISO 8601 date-time with an offset, not in the future.");
+            return Problems.Of(Problems.InvalidQuery, problem);
+        }
+
+        if (asOfAt > services.Clock.GetUtcNow())
+        {
+            return Problems.Of(Problems.InvalidQuery, "asOf cannot be in the future: OptOut cannot know what it has not yet recorded.");
         }
 
         if (!Accepted.Contains(mediaType))

@@ -23,7 +23,7 @@ public sealed record ProxyRequest(string? ProxyId, ProxyRole? Role, string? Evid
             RuleFor(r => r.ValidUntil).Must(v => v is null || v > clock.GetUtcNow()).WithMessage("validUntil is already past.");
             RuleFor(r => r.PatientBirthDate).NotNull().When(r => r.Role == ProxyRole.Guardian)
                 .WithMessage("patientBirthDate is required for a guardian: parental responsibility ends at 13.");
-            RuleFor(r => r.PatientBirthDate).Must(d => d is null || d <= UkCalendar.DayOf(clock.GetUtcNow()))
+            RuleFor(r => r.PatientBirthDate).Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
                 .WithMessage("patientBirthDate cannot be in the future.");
         }
     }

@@ -7,11 +7,11 @@ public static class RecordRules
     /// The national data opt-out began on 25 May 2018, in the UK: no choice takes effect before that day's midnight in
     /// UK time (BST, an hour ahead of UTC), where the staff pages put a form signed that day.
     /// </summary>
-    public static readonly DateTimeOffset ServiceStart = UkCalendar.StartOf(Contracts.RecordingLimits.ServiceStart);
+    public static readonly DateTimeOffset ServiceStart = Contracts.UkCalendar.StartOf(Contracts.RecordingLimits.ServiceStart);
 
     /// <summary>A child chooses for themselves from their 13th birthday; until then a person with parental responsibility decides.</summary>
     public const int AgeOfSelfDecision = 13;
 
     /// <summary>The day a child born on <paramref name="born"/> begins to choose for themselves, as the instant it starts in the UK.</summary>
-    public static DateTimeOffset SelfDecisionFrom(DateOnly born) => UkCalendar.StartOf(born.AddYears(AgeOfSelfDecision));
+    public static DateTimeOffset SelfDecisionFrom(DateOnly born) => Contracts.UkCalendar.StartOf(born.AddYears(AgeOfSelfDecision));
 }

@@ -8,7 +8,7 @@ public static class StatisticsMonths
 {
     public static DateOnly Of(DateTimeOffset instant)
     {
-        var day = Records.UkCalendar.DayOf(instant);
+        var day = Contracts.UkCalendar.DayOf(instant);
         return new DateOnly(day.Year, day.Month, 1);
     }
 

@@ -50,9 +50,9 @@ public static class GetDecisionEndpoint
             return BadQuery(wrong!);
         }
 
-        if (!Instants.TryParse(asOf, out var asOfAt) || !Instants.TryParse(effectiveAt, out var effectiveInstant))
+        if (!QueryInstants.TryParse("asOf", asOf, out var asOfAt, out var problem) || !QueryInstants.TryParse("effectiveAt", effectiveAt, out var effectiveInstant, out problem))
         {
-            return BadQuery("asOf and effectiveAt are ISO 8601 date-times with an offset, for example 2025-06-01T00:00:00Z.");
+            return BadQuery(problem);
         }
 
         if (asOfAt > now)

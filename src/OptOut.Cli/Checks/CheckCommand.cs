@@ -19,12 +19,19 @@ public static class CheckCommand
         var purpose = new Option<string>("--purpose") { Description = "Why the data is wanted (a catalogue purpose, e.g. research, planning).", Required = true };
         var dataSource = new Option<string>("--data-source") { Description = "Where the data comes from (a catalogue data source, e.g. gp, hospital).", Required = true };
         var legalBasis = new Option<string>("--legal-basis") { Description = "The legal basis relied on, if any (e.g. section-251)." };
-        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Answer as OptOut knew it then (ISO 8601 date-time)." };
+        var asOf = new Option<DateTimeOffset?>("--as-of")
+        {
+            Description = "Answer as OptOut knew it then (" + Contracts.Instants.Shape + ").",
+            // System.CommandLine's own reading takes 07/12/2026 as 12 July; the API's one strict reader refuses it.
+            CustomParser = r => Contracts.Instants.TryParse(r.Tokens[0].Value, out var at, out var why) ? at : Refuse<DateTimeOffset?>(r, $"--as-of: '{r.Tokens[0].Value}' {why}."),
+        };
         var url = new Option<Uri>("--url")
         {
             Description = "The service's address (http or https).",
             DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
-            CustomParser = r => Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : Fail(r),
+            CustomParser = r => Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"
+                ? u
+                : Refuse<Uri>(r, $"--url: '{r.Tokens[0].Value}' is not an absolute http or https address."),
         };
         var token = new Option<string>("--token") { Description = "A pipeline token (or OPTOUT_TOKEN); infra/optout mints a development one." };
 
@@ -102,10 +109,10 @@ public static class CheckCommand
         return ExitCodes.Done;
     }
 
-    private static Uri? Fail(System.CommandLine.Parsing.ArgumentResult result)
+    private static T? Refuse<T>(System.CommandLine.Parsing.ArgumentResult result, string why)
     {
-        result.AddError($"--url: '{result.Tokens[0].Value}' is not an absolute http or https address.");
-        return null;
+        result.AddError(why);
+        return default;
     }
 
     private static string? DevelopmentToken()

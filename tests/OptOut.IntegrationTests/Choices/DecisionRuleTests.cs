@@ -137,7 +137,11 @@ public class DecisionRuleTests(OptOutService service)
     [InlineData("purpose=research", "dataSource is required, one of")]
     [InlineData("purpose=research&dataSource=moon", "dataSource")]
     [InlineData("purpose=research&dataSource=gp&legalBasis=because", "legalBasis")]
-    [InlineData("purpose=research&dataSource=gp&asOf=yesterday", "ISO 8601")]
+    [InlineData("purpose=research&dataSource=gp&asOf=yesterday", "asOf is not an ISO 8601 date-time with its offset")]
+    // .NET would read 07/12/2026 as 12 July, a UK reader as 7 December: neither is guessed.
+    [InlineData("purpose=research&dataSource=gp&asOf=07/12/2026", "asOf is not an ISO 8601 date-time with its offset")]
+    [InlineData("purpose=research&dataSource=gp&effectiveAt=2026-06-01T00:00:00", "effectiveAt has no offset: add Z for UTC, or +01:00 for British Summer Time.")]
+    [InlineData("purpose=research&dataSource=gp&asOf=2026-06-01T00:00:00+01:00", "asOf has a space where its offset's + should be: in a query string, send + as %2B.")]
     [InlineData("purpose=research&dataSource=gp&asOf=2999-01-01T00:00:00Z", "future")]
     public async Task An_invalid_question_gets_a_400_problem(string query, string mentions)
     {

@@ -21,6 +21,20 @@ public class CommandLineTests(CommandLineService cli)
         Assert.DoesNotContain(nhs, run.Stdout);
     }
 
+    [Theory]
+    [InlineData("07/12/2026", "--as-of: '07/12/2026' is not an ISO 8601 date-time with its offset")]
+    [InlineData("2026-06-01T00:00:00", "--as-of: '2026-06-01T00:00:00' has no offset: add Z for UTC, or +01:00 for British Summer Time.")]
+    public async Task An_as_of_time_that_could_be_read_two_ways_is_refused_not_guessed(string asOf, string mentions)
+    {
+        var (nhs, file) = await Type1PatientInAListAsync();
+
+        var run = await cli.RunAsync("check", file, "--purpose", "research", "--data-source", "gp", "--as-of", asOf, "--url", cli.Service.Address.ToString());
+
+        Assert.Equal(Usage, run.ExitCode);
+        Assert.DoesNotContain(nhs, run.Stdout);
+        Assert.Contains(mentions, run.Stderr);
+    }
+
     [Fact]
     public async Task The_data_source_has_no_default()
     {

@@ -124,7 +124,8 @@ public class BulkCheckTests(OptOutService service)
     [InlineData("purpose=research", "text/plain", HttpStatusCode.BadRequest, "dataSource is required")]
     [InlineData("purpose=horoscopes&dataSource=gp", "text/plain", HttpStatusCode.BadRequest, "purpose")]
     [InlineData("purpose=wearable-data-sharing&dataSource=other", "text/plain", HttpStatusCode.BadRequest, "explicit consent")]
-    [InlineData("purpose=research&dataSource=gp&asOf=2999-01-01T00:00:00Z", "text/plain", HttpStatusCode.BadRequest, "not in the future")]
+    [InlineData("purpose=research&dataSource=gp&asOf=2999-01-01T00:00:00Z", "text/plain", HttpStatusCode.BadRequest, "asOf cannot be in the future")]
+    [InlineData("purpose=research&dataSource=gp&asOf=07/12/2026", "text/plain", HttpStatusCode.BadRequest, "asOf is not an ISO 8601 date-time with its offset")]
     // Refused by routing before the endpoint runs; the problem still names what it reads.
     [InlineData("purpose=research&dataSource=gp", "application/json", HttpStatusCode.UnsupportedMediaType, "does not read Content-Type application/json; charset=utf-8: send text/plain, text/csv or application/octet-stream")]
     public async Task A_bad_check_request_gets_a_problem(string query, string contentType, HttpStatusCode status, string mentions)

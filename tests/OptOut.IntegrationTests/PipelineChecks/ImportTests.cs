@@ -23,12 +23,14 @@ public class ImportTests(OptOutService service)
         csv.Append(numbers[0]).Append(",2021-06-16\n");    // twice in the file
         csv.Append(TestPatients.NewNhsNumber()).Append(",2017-01-01\n"); // before the opt-out existed
         csv.Append("just one field\n");
+        csv.Append(TestPatients.NewNhsNumber()).Append(",07/12/2021\n");          // July to .NET, December to a UK reader
+        csv.Append(TestPatients.NewNhsNumber()).Append(",2021-06-15T10:00:00\n"); // a time with no offset: an hour out in summer
 
         var first = await ImportAsync(csv.ToString());
         var again = await ImportAsync(csv.ToString());
 
-        Assert.Equal((29L, 25L, 0L, 4L), (first.GetProperty("received").GetInt64(), first.GetProperty("imported").GetInt64(), first.GetProperty("alreadyPresent").GetInt64(), first.GetProperty("invalid").GetInt64()));
-        Assert.Equal([27L, 28L, 29L, 30L], first.GetProperty("firstInvalid").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
+        Assert.Equal((31L, 25L, 0L, 6L), (first.GetProperty("received").GetInt64(), first.GetProperty("imported").GetInt64(), first.GetProperty("alreadyPresent").GetInt64(), first.GetProperty("invalid").GetInt64()));
+        Assert.Equal([27L, 28L, 29L, 30L, 31L, 32L], first.GetProperty("firstInvalid").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
         Assert.Equal((0L, 25L), (again.GetProperty("imported").GetInt64(), again.GetProperty("alreadyPresent").GetInt64()));
         Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
 
@@ -68,6 +70,9 @@ public class ImportTests(OptOutService service)
 
         Assert.Equal((1L, 1L, 0L), (reordered.GetProperty("received").GetInt64(), reordered.GetProperty("imported").GetInt64(), reordered.GetProperty("invalid").GetInt64()));
         Assert.True(await service.OptedOutAsync(first));
+        // A date alone is the start of that day in the UK, where it was signed: in June, 23:00 UTC the day before.
+        var decision = Assert.Single((await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{first}/history")).GetProperty("decisions").EnumerateArray());
+        Assert.Equal(new DateTimeOffset(2021, 6, 14, 23, 0, 0, TimeSpan.Zero), decision.GetProperty("event").GetProperty("effectiveAt").GetDateTimeOffset());
         await NationalDataOptOut.BadInputTests.AssertProblemAsync(unnamed, HttpStatusCode.BadRequest, "The header names patient,date: it must name the columns nhsNumber and optedOutAt.");
         Assert.Equal(0, await service.EventCountAsync(second));
 

@@ -29,15 +29,24 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         $"and (@from::timestamptz is null or seq >= coalesce((select b.seq from {table} b where b.recorded_at >= @from - interval '1 minute' order by b.recorded_at, b.seq limit 1), 9223372036854775807))";
 
     /// <summary>The query parameters <see cref="Parse"/> reads.</summary>
-    public static readonly Http.ReadsQuery Parameters = new("from", "to", "nhsNumber", "actor", "role", "kind", "purpose", "outcome", "reference");
+    public static readonly Http.ReadsQuery Parameters = new(
+        new("from", "Entries recorded at or after this instant."),
+        new("to", "Entries recorded before this instant."),
+        new("nhsNumber", "Entries about this patient."),
+        new("actor", "Entries by this caller (a token's subject)."),
+        new("role", "Entries by callers in this role (patient, proxy, pipeline, practice, dpo, admin)."),
+        new("kind", "change or access."),
+        new("purpose", "Entries whose caller stated this purpose."),
+        new("outcome", "Entries answered with this HTTP status (100 to 599).", "integer"),
+        new("reference", "The change with this reference (what a confirmation page shows)."));
 
     public static AuditFilter? Parse(IQueryCollection query, out string? problem)
     {
         problem = null;
         string? Text(string name) => query[name].FirstOrDefault() is { Length: > 0 } value ? value : null;
-        if (!Instants.TryParse(Text("from"), out var from) || !Instants.TryParse(Text("to"), out var to))
+        if (!QueryInstants.TryParse("from", Text("from"), out var from, out var wrong) || !QueryInstants.TryParse("to", Text("to"), out var to, out wrong))
         {
-            problem = "from and to are ISO 8601 date-times, for example 2026-11-01T00:00:00Z.";
+            problem = wrong;
         }
         else if (from > to)
         {

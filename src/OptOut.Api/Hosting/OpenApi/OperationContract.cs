@@ -46,6 +46,18 @@ public sealed class OperationContract(IOptions<Records.ChoiceCatalogue> catalogu
             operation.Extensions["x-roles"] = new JsonNodeExtension(new JsonArray([.. roles.Select(r => JsonValue.Create(r))]));
         }
 
+        // Parameters the endpoint reads from the query itself (a shared filter), which the handler's signature does not show.
+        foreach (var read in metadata.OfType<Http.ReadsQuery>().SelectMany(r => r.Parameters).Where(r => !operation.Parameters.Any(p => p.Name == r.Name)))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = read.Name,
+                In = ParameterLocation.Query,
+                Description = read.Description,
+                Schema = new OpenApiSchema { Type = read.Type == "integer" ? JsonSchemaType.Integer : JsonSchemaType.String },
+            });
+        }
+
         foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
         {
             if (parameter.Schema is not OpenApiSchema schema)
@@ -58,9 +70,12 @@ public sealed class OperationContract(IOptions<Records.ChoiceCatalogue> catalogu
                 schema.Enum = [.. values.Select(k => (JsonNode)JsonValue.Create(k))];
             }
 
-            if (parameter.Name is "asOf" or "effectiveAt" or "from" or "to")
+            // Instants bound as text (read by Contracts.Instants); the log's consistency proof has a from and a to
+            // that are checkpoint sizes, bound as numbers, and stay so.
+            if (parameter.Name is "asOf" or "effectiveAt" or "from" or "to" && schema.Type == JsonSchemaType.String)
             {
                 schema.Format = "date-time";
+                parameter.Description = $"{parameter.Description} {char.ToUpperInvariant(Contracts.Instants.Shape[0])}{Contracts.Instants.Shape[1..]}.".TrimStart();
             }
         }
 

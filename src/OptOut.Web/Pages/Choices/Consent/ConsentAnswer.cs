@@ -20,8 +20,8 @@ public static class ConsentAnswer
     };
 
     /// <summary>The end of the day given, in UK time: a choice "until 1 March" holds all of 1 March.</summary>
-    public static DateTimeOffset EndOf(DateOnly day) => Dates.StartOfUkDay(day.AddDays(1));
+    public static DateTimeOffset EndOf(DateOnly day) => Contracts.UkCalendar.StartOf(day.AddDays(1));
 
     /// <summary>The last day an answer holds, given the end <see cref="EndOf"/> made of it: the UK day before that midnight.</summary>
-    public static DateOnly LastDayOf(DateTimeOffset end) => Dates.UkDay(end.AddTicks(-1));
+    public static DateOnly LastDayOf(DateTimeOffset end) => Contracts.UkCalendar.DayOf(end.AddTicks(-1));
 }

@@ -95,7 +95,7 @@ public sealed class IndexModel(OptOutApi api, TimeProvider clock) : ConsentStep
         }
 
         // Today as the patient's calendar has it: in the first hour of a BST day the UTC date is still yesterday's.
-        if (day < Dates.UkDay(clock.GetUtcNow()))
+        if (day < Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
         {
             error = "The date must be today or in the future";
             return null;

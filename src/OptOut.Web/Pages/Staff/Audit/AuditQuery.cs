@@ -61,8 +61,8 @@ public sealed class AuditQuery
         var to = To().Read("date", "", out _);
         var query = new Dictionary<string, string?>
         {
-            ["from"] = from is { } f ? Dates.StartOfUkDay(f).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
-            ["to"] = to is { } t ? Dates.StartOfUkDay(t.AddDays(1)).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
+            ["from"] = from is { } f ? Contracts.UkCalendar.StartOf(f).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
+            ["to"] = to is { } t ? Contracts.UkCalendar.StartOf(t.AddDays(1)).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null,
             ["nhsNumber"] = Blank(NhsNumber),
             ["actor"] = Blank(Actor),
             ["role"] = Blank(Role),

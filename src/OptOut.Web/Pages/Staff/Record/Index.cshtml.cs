@@ -36,7 +36,7 @@ public sealed class IndexModel(TimeProvider clock) : PageModel
 
     public IActionResult OnPost()
     {
-        Errors = Form.Check(Dates.UkDay(clock.GetUtcNow()), out var recording);
+        Errors = Form.Check(Contracts.UkCalendar.DayOf(clock.GetUtcNow()), out var recording);
         if (Errors.Count > 0)
         {
             ViewData["HasError"] = true;

@@ -81,7 +81,7 @@ public sealed class RecordingForm
         if (errors.Count == 0)
         {
             recording = new StaffRecording(number.Value, Choice == "opt-out", Channel!,
-                signed is { } day ? Dates.StartOfUkDay(day) : null,
+                signed is { } day ? Contracts.UkCalendar.StartOf(day) : null,
                 string.IsNullOrWhiteSpace(CaseReference) ? null : CaseReference.Trim(),
                 DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null);
         }
