@@ -14,6 +14,10 @@ public sealed class OptOutIndex : IDisposable
     private readonly NhsNumberBitSet _type1 = new();
     // Replaced whole on the rare merge, so a look-up reads it without a lock (ConcurrentDictionary.IsEmpty takes every lock).
     private ImmutableDictionary<int, int> _supersededBy = ImmutableDictionary<int, int>.Empty;
+    // Records that have refused consent for some purpose: few, so a set rather than a bit set of 128 KB chunks. A bulk
+    // check weighs each such record it meets with the single decision's rules (ConsentRefusals).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _refusing = new();
+    private long _refusingCount;
     private long _sequence = -1;
     private long _lastAcknowledged;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,6 +34,19 @@ public sealed class OptOutIndex : IDisposable
     public long Type1OptOuts => _type1.Count;
 
     public long AllocatedBytes => _national.AllocatedBytes + _type1.AllocatedBytes;
+
+    /// <summary>Records that may hold a refusal of consent for some purpose (see <see cref="MayRefuseConsent"/>).</summary>
+    public long ConsentRefusers => Interlocked.Read(ref _refusingCount);
+
+    /// <summary>
+    /// Whether the record (or the one that replaced it) has refused consent for some purpose since the index last read
+    /// its snapshot. Added to by every refusal and never taken from by a later grant: a false "may" costs one exact
+    /// look at the record; a false "no" would hand out a number its patient refused.
+    /// </summary>
+    public bool MayRefuseConsent(int nhsBase) => Interlocked.Read(ref _refusingCount) > 0 && (_refusing.ContainsKey(nhsBase) || _refusing.ContainsKey(Current(nhsBase)));
+
+    /// <summary>The number standing for <paramref name="nhsBase"/> now: itself, or the one it was merged into.</summary>
+    public int CurrentBase(int nhsBase) => Current(nhsBase);
 
     public bool HasNationalOptOut(NhsNumber nhsNumber) => HasNationalOptOut(nhsNumber.Base);
 
@@ -80,6 +97,8 @@ public sealed class OptOutIndex : IDisposable
 
         _national.Clear();
         _type1.Clear();
+        _refusing.Clear();
+        Interlocked.Exchange(ref _refusingCount, 0);
         Interlocked.Exchange(ref _supersededBy, ImmutableDictionary<int, int>.Empty);
     }
 
@@ -88,6 +107,16 @@ public sealed class OptOutIndex : IDisposable
     internal NhsNumberBitSet Type1 => _type1;
 
     internal ImmutableDictionary<int, int> Supersessions => Volatile.Read(ref _supersededBy);
+
+    internal IEnumerable<int> Refusing => _refusing.Keys.Order();
+
+    internal void SetRefusing(int nhsBase)
+    {
+        if (_refusing.TryAdd(nhsBase, 0))
+        {
+            Interlocked.Increment(ref _refusingCount);
+        }
+    }
 
     internal void SetNational(int nhsBase, bool optedOut) => _national.Set(nhsBase, optedOut);
 

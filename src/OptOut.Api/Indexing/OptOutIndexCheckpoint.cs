@@ -20,7 +20,7 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
     private const string TableName = "opt_out_index_checkpoints";
 
     /// <summary>Bumped when the value's layout changes, so an older layout is never misread.</summary>
-    private const int Format = 1;
+    private const int Format = 2;
 
     /// <summary>What the index follows: a checkpoint written when it followed other events is not this index.</summary>
     private static readonly string IndexedEvents = string.Join(",", Records.StoredEvents.IndexedNames);
@@ -127,8 +127,9 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            WriteBases(writer, index.National);
-            WriteBases(writer, index.Type1);
+            WriteBases(writer, index.National.Bases());
+            WriteBases(writer, index.Type1.Bases());
+            WriteBases(writer, index.Refusing);
             var superseded = index.Supersessions;
             writer.Write(superseded.Count);
             foreach (var (from, to) in superseded)
@@ -142,13 +143,13 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
     }
 
     /// <remarks>The follower may set bits while this runs, so the count is of the bases written, filled in after them.</remarks>
-    private static void WriteBases(BinaryWriter writer, NhsNumberBitSet bits)
+    private static void WriteBases(BinaryWriter writer, IEnumerable<int> ascending)
     {
         var countAt = writer.BaseStream.Position;
         writer.Write(0L);
         long count = 0;
         var previous = 0;
-        foreach (var nhsBase in bits.Bases())
+        foreach (var nhsBase in ascending)
         {
             writer.Write7BitEncodedInt(nhsBase - previous);
             previous = nhsBase;
@@ -166,6 +167,7 @@ public sealed class OptOutIndexCheckpoint(NpgsqlDataSource database, EventStoreN
         using var reader = new BinaryReader(new MemoryStream(data, writable: false));
         ReadBases(reader, b => index.SetNational(b, true));
         ReadBases(reader, b => index.SetType1(b, true));
+        ReadBases(reader, index.SetRefusing);
         for (var count = reader.ReadInt32(); count > 0; count--)
         {
             index.Supersede(reader.ReadInt32(), reader.ReadInt32());

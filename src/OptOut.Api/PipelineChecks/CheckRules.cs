@@ -1,5 +1,7 @@
+using Marten;
 using Npgsql;
 using OptOut.Records;
+using OptOut.UseDecisions;
 using OptOut.NhsNumbers;
 using OptOut.EventStore;
 using OptOut.Indexing;
@@ -16,6 +18,7 @@ public sealed record CheckScope(bool National, bool Type1)
     [
         National ? "national-data-opt-out: numbers with a national data opt-out are removed" : "national-data-opt-out: does not apply to this purpose or legal basis",
         Type1 ? "type-1-opt-out: numbers with a GP Type 1 opt-out are removed" : "type-1-opt-out: does not apply to this data source, purpose or legal basis",
+        "consent-refused: numbers whose patient refused consent for this purpose are removed, weighed as /v1/decisions weighs them",
         "explicit consents are not weighed in bulk: a number with an opt-out is removed even if the patient consented (fail closed); ask /v1/decisions for such a patient",
         "invalid NHS numbers are never returned",
     ];
@@ -27,29 +30,65 @@ public interface ICheckRules
     long Sequence { get; }
 
     /// <summary>
-    /// Sets <paramref name="optedOut"/>[i] to whether the number with base <paramref name="bases"/>[i] has an opt-out that
-    /// applies (true: it may not be used), for every i.
+    /// Sets <paramref name="optedOut"/>[i] to whether the number with base <paramref name="bases"/>[i] may not be used: an
+    /// opt-out that applies, or the patient's refusal of consent for the purpose, for every i.
     /// </summary>
     Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct);
 }
 
-/// <summary>Current checks, from the in-memory index.</summary>
-public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope) : ICheckRules
+/// <summary>Current checks, from the in-memory index; the records it says may hold a refusal are weighed one by one.</summary>
+public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope, RecordByRecord exact, TimeProvider clock) : ICheckRules
 {
     public long Sequence { get; } = index.Sequence;
 
     public Task DecideAsync(List<int> bases, bool[] optedOut, CancellationToken ct)
     {
         index.FindOptOuts(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bases), scope.National, scope.Type1, optedOut);
-        return Task.CompletedTask;
+        if (index.ConsentRefusers == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var candidates = Enumerable.Range(0, bases.Count).Where(i => !optedOut[i] && index.MayRefuseConsent(bases[i])).ToList();
+        return exact.WeighAsync(bases, optedOut, candidates, clock.GetUtcNow(), ct);
+    }
+}
+
+/// <summary>
+/// The few records a bulk check cannot answer from its one pass (one that may hold a refusal of consent; in an asOf
+/// check, a number since merged into another record), each weighed with the single decision's rules
+/// (<see cref="RecordDecision"/>): a patient who refused research is left out of a research extract, as /v1/decisions
+/// denies it. Each is read from the event store.
+/// </summary>
+public sealed class RecordByRecord(IDocumentStore store, DecisionQuestion question)
+{
+    /// <summary>Sets <paramref name="optedOut"/>[i] for each of <paramref name="candidates"/> from the rules at <paramref name="at"/>.</summary>
+    public async Task WeighAsync(List<int> bases, bool[] optedOut, IReadOnlyCollection<int> candidates, DateTimeOffset at, CancellationToken ct)
+    {
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        await using var session = store.QuerySession();
+        foreach (var i in candidates)
+        {
+            if (NhsNumber.TryFromBase(bases[i], out var nhs))
+            {
+                var (_, outcomes) = await RecordDecision.WeighAsync(session, nhs, question, at, at, ct);
+                optedOut[i] = RecordDecision.RemovedInBulk(outcomes);
+            }
+        }
     }
 }
 
 /// <summary>
 /// asOf checks, from the event history: for each number the last opt-out decision recorded by the instant
-/// and in force at it. One query per batch, on the (stream, version) index of the events table.
+/// and in force at it. One query per batch, on the (stream, version) index of the events table. A number that may hold
+/// a refusal then, or that has since been merged into another record (whose history is its own and that record's), is
+/// weighed record by record.
 /// </summary>
-public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames names, CheckScope scope, DateTimeOffset asOf, long sequence) : ICheckRules
+public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames names, CheckScope scope, OptOutIndex index, RecordByRecord exact, DateTimeOffset asOf, long sequence) : ICheckRules
 {
     public long Sequence { get; } = sequence;
 
@@ -61,7 +100,8 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
             $"select stream_id, type, (data->>'effectiveAt')::timestamptz, seq_id from {names.Events} " +
             "where stream_id = any(@ids) and type = any(@types) and (data->>'recordedAt')::timestamptz <= @asOf and (data->>'effectiveAt')::timestamptz <= @asOf");
         command.Parameters.AddWithValue("ids", ids);
-        command.Parameters.AddWithValue("types", new[] { StoredEvents.NationalSet.Name, StoredEvents.NationalWithdrawn.Name, StoredEvents.Type1Recorded.Name, StoredEvents.Type1Withdrawn.Name });
+        command.Parameters.AddWithValue("types", new[] { StoredEvents.NationalSet.Name, StoredEvents.NationalWithdrawn.Name, StoredEvents.Type1Recorded.Name, StoredEvents.Type1Withdrawn.Name, StoredEvents.ConsentRefusal.Name });
+        var refused = new HashSet<string>(StringComparer.Ordinal);
         command.Parameters.AddWithValue("asOf", asOf);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -69,6 +109,12 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
             {
                 var type = reader.GetString(1);
                 var effect = StoredEvents.IndexEffectOf(type);
+                if (effect == IndexEffect.RefusesConsent)
+                {
+                    refused.Add(reader.GetString(0));
+                    continue;
+                }
+
                 var key = (reader.GetString(0), effect is IndexEffect.SetsType1OptOut or IndexEffect.WithdrawsType1OptOut);
                 var candidate = (reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(3), effect is IndexEffect.SetsNationalOptOut or IndexEffect.SetsType1OptOut);
                 if (!latest.TryGetValue(key, out var held) || (candidate.Item1, candidate.Item2).CompareTo((held.Effective, held.Sequence)) > 0)
@@ -84,5 +130,7 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
             var type1 = latest.TryGetValue((ids[i], true), out var t) && t.OptedOut;
             optedOut[i] = (scope.National && national) || (scope.Type1 && type1);
         }
+
+        await exact.WeighAsync(bases, optedOut, [.. Enumerable.Range(0, ids.Length).Where(i => refused.Contains(ids[i]) || index.CurrentBase(bases[i]) != bases[i])], asOf, ct);
     }
 }

@@ -12,6 +12,8 @@ public enum IndexEffect
     WithdrawsType1OptOut,
     Supersedes,
     Merges,
+    /// <summary>The record may now hold a refusal of consent, which bulk checks then weigh as single decisions do.</summary>
+    RefusesConsent,
 }
 
 /// <summary>One stored event type: the name it is stored under, what it does to the index, and the message it is published as.</summary>
@@ -38,6 +40,7 @@ public static class StoredEvents
     public static readonly StoredEvent NationalWithdrawn = Of<NationalDataOptOutWithdrawn>("national_data_opt_out_withdrawn", IndexEffect.WithdrawsNationalOptOut, NationalDataOptOutMessages.ToMessage);
     public static readonly StoredEvent Type1Recorded = Of<Type1OptOutRecorded>("type1_opt_out_recorded", IndexEffect.SetsType1OptOut, Type1OptOutMessages.ToMessage);
     public static readonly StoredEvent Type1Withdrawn = Of<Type1OptOutWithdrawn>("type1_opt_out_withdrawn", IndexEffect.WithdrawsType1OptOut, Type1OptOutMessages.ToMessage);
+    public static readonly StoredEvent ConsentRefusal = Of<ConsentRefused>("consent_refused", IndexEffect.RefusesConsent, ConsentMessages.ToMessage);
     public static readonly StoredEvent Superseded = Of<NhsNumberSuperseded>("nhs_number_superseded", IndexEffect.Supersedes, SupersessionMessages.ToMessage);
 
     public static readonly StoredEvent Merged = new(typeof(SupersededRecordMerged), "superseded_record_merged", IndexEffect.Merges, null)
@@ -52,7 +55,7 @@ public static class StoredEvents
         Type1Recorded,
         Type1Withdrawn,
         Of<ConsentGranted>("consent_granted", IndexEffect.None, ConsentMessages.ToMessage),
-        Of<ConsentRefused>("consent_refused", IndexEffect.None, ConsentMessages.ToMessage),
+        ConsentRefusal,
         Of<ConsentWithdrawn>("consent_withdrawn", IndexEffect.None, ConsentMessages.ToMessage),
         Of<ConsentExpired>("consent_expired", IndexEffect.None, ConsentMessages.ToMessage),
         Of<ProxyAuthorised>("proxy_authorised", IndexEffect.None, ProxyMessages.ToMessage),

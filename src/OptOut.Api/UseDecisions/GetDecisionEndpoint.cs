@@ -62,9 +62,7 @@ public static class GetDecisionEndpoint
 
         var knownAt = asOfAt ?? now;
         var inForceAt = effectiveInstant ?? asOfAt ?? now;
-        var record = await session.LoadCurrentAsync(patient, ct);
-        var timeline = await PatientTimeline.LoadAsync(session, record, ct);
-        var outcomes = DecisionRules.Weigh(timeline.StateAt(knownAt, inForceAt), question, inForceAt);
+        var (timeline, outcomes) = await RecordDecision.WeighAsync(session, patient, question, knownAt, inForceAt, ct);
 
         // The patient's own access log shows what each question was answered.
         Audit.AuditMiddleware.AddDetail(http, "answer", DecisionRules.Verdict(outcomes));

@@ -167,6 +167,55 @@ public class BulkCheckTests(OptOutService service)
         Assert.Equal(HttpStatusCode.OK, (await service.As("dpo").GetAsync(location)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_patient_who_refused_consent_for_the_purpose_is_left_out_as_the_single_decision_says()
+    {
+        var (refuser, bystander, oldNumber) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var beforeRefusal = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        var patient = service.As("patient", refuser);
+        await patient.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{refuser}/consents/research", new { decision = "deny" }).JsonAsync();
+        // A list may still carry a number since merged into the refuser's record: it answers as that record.
+        await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{oldNumber}/supersession", new { newNhsNumber = refuser }).JsonAsync();
+        var body = $"{refuser}\n{bystander}\n{oldNumber}\n";
+
+        var (research, summary) = await CheckAsync(body, "text/plain", "purpose=research&dataSource=hospital");
+        var (planning, _) = await CheckAsync(body, "text/plain", "purpose=planning&dataSource=hospital");
+        // An asOf check weighs the refusal as it stood then, for a merged-away number too.
+        var (then, _) = await CheckAsync(body, "text/plain", $"purpose=research&dataSource=hospital&asOf={Uri.EscapeDataString(beforeRefusal.ToString("O"))}");
+        var (now, _) = await CheckAsync(body, "text/plain", $"purpose=research&dataSource=hospital&asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}");
+        var single = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/decisions/{refuser}?purpose=research&dataSource=hospital");
+
+        Assert.Equal([bystander], research);
+        Assert.Equal("deny", single.GetProperty("decision").GetString());
+        Assert.Equal(2, summary.GetProperty("removed").GetInt64());
+        Assert.Contains(summary.GetProperty("ruleSet").EnumerateArray(), r => r.GetString()!.StartsWith("consent-refused:", StringComparison.Ordinal));
+        Assert.Equal([refuser, bystander, oldNumber], planning);
+        Assert.Equal([refuser, bystander, oldNumber], then);
+        Assert.Equal([bystander], now);
+
+        // Withdrawn, the refusal no longer stands, in bulk as in the single answer.
+        await patient.SendJsonAsync(HttpMethod.Delete, $"/v1/patients/{refuser}/consents/research").JsonAsync();
+        var (withdrawn, _) = await CheckAsync(body, "text/plain", "purpose=research&dataSource=hospital");
+        Assert.Equal([refuser, bystander, oldNumber], withdrawn);
+    }
+
+    [Fact]
+    public async Task An_asOf_check_answers_a_number_merged_into_an_opted_out_record_as_that_record()
+    {
+        var (optedOut, oldNumber) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        await service.As("admin").PutOptOutAsync(optedOut, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{oldNumber}/supersession", new { newNhsNumber = optedOut }).JsonAsync();
+
+        var (current, _) = await CheckAsync($"{oldNumber}\n", "text/plain", "purpose=research&dataSource=hospital");
+        var (asOfNow, _) = await CheckAsync($"{oldNumber}\n", "text/plain", $"purpose=research&dataSource=hospital&asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}");
+        var single = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/decisions/{oldNumber}?purpose=research&dataSource=hospital");
+
+        Assert.Equal("deny", single.GetProperty("decision").GetString());
+        Assert.Empty(current);
+        Assert.Empty(asOfNow);
+    }
+
     private async Task<(List<string> Kept, JsonElement Summary)> CheckAsync(string body, string contentType, string query)
     {
         var response = await service.As("pipeline").PostAsync($"/v1/opt-out-checks?{query}&minSequence={await service.LatestSequenceAsync()}",

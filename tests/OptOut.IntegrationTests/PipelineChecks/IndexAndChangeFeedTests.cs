@@ -69,6 +69,10 @@ public class IndexAndChangeFeedTests(OptOutService service)
             await admin.PutOptOutAsync(numbers[i], new { optedOut = true, channel = "call-centre" }).JsonAsync();
         }
 
+        // A refusal of consent marks its record for bulk checks to weigh: kept in the checkpoint, replayed after it.
+        var refusedBefore = TestPatients.NewNhsNumber();
+        await service.As("patient", refusedBefore).SendJsonAsync(HttpMethod.Put, $"/v1/patients/{refusedBefore}/consents/research", new { decision = "deny" }).JsonAsync();
+
         // A checkpoint in the middle: what follows it must be replayed on top of it, withdrawals and merges included.
         await service.StatusAsync(numbers[^1]);
         var checkpointed = await SaveCheckpointAsync();
@@ -81,6 +85,8 @@ public class IndexAndChangeFeedTests(OptOutService service)
         await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{numbers[1]}/supersession", new { newNhsNumber = merged }).JsonAsync();
         var late = TestPatients.NewNhsNumber();
         await admin.PutOptOutAsync(late, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        var refusedAfter = TestPatients.NewNhsNumber();
+        await service.As("patient", refusedAfter).SendJsonAsync(HttpMethod.Put, $"/v1/patients/{refusedAfter}/consents/planning", new { decision = "deny" }).JsonAsync();
         await service.StatusAsync(numbers[0]);
         var live = service.Services.GetRequiredService<OptOutIndex>();
 
@@ -101,6 +107,9 @@ public class IndexAndChangeFeedTests(OptOutService service)
             Assert.True(rebuilt.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(merged)));
             Assert.True(rebuilt.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(late)));
             Assert.False(rebuilt.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(numbers[0])));
+            Assert.True(rebuilt.MayRefuseConsent(OptOut.NhsNumbers.NhsNumber.Parse(refusedBefore).Base));
+            Assert.True(rebuilt.MayRefuseConsent(OptOut.NhsNumbers.NhsNumber.Parse(refusedAfter).Base));
+            Assert.False(rebuilt.MayRefuseConsent(OptOut.NhsNumbers.NhsNumber.Parse(late).Base));
             Assert.True(rebuilt.Sequence > 0);
         }
     }

@@ -53,10 +53,10 @@ public class StoredEventsTests
     }
 
     [Fact]
-    public void The_index_follows_exactly_the_opt_out_and_supersession_events()
+    public void The_index_follows_exactly_the_opt_out_supersession_and_consent_refusal_events()
     {
         Assert.Equal(
-            ["national_data_opt_out_set", "national_data_opt_out_withdrawn", "nhs_number_superseded", "superseded_record_merged", "type1_opt_out_recorded", "type1_opt_out_withdrawn"],
+            ["consent_refused", "national_data_opt_out_set", "national_data_opt_out_withdrawn", "nhs_number_superseded", "superseded_record_merged", "type1_opt_out_recorded", "type1_opt_out_withdrawn"],
             StoredEvents.IndexedNames.Order(StringComparer.Ordinal));
     }
 
