@@ -62,7 +62,8 @@ public static class Problems
             .GroupBy(e => JsonPath(e.Key))
             .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray());
         return TypedResults.ValidationProblem(named, type: InvalidBody.Type, title: InvalidBody.Title,
-            detail: "Fix the fields named in errors: " + string.Join("; ", named.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+            // One sentence: each message's own full stop gives way to the separator ("a: x; b: y.", not "a: x.; b: y.").
+            detail: "Fix the fields named in errors: " + string.Join("; ", named.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m.TrimEnd('.')}"))) + ".");
     }
 
     /// <summary>A validator's property path with each member as the JSON body spells it (camelCase, as the API serialises).</summary>

@@ -46,7 +46,7 @@ public static class BulkCheckEndpoint
         var scope = CheckScope.For(question);
         if (asOfAt is { } at)
         {
-            return await new BulkCheckRun(http, services, question, scope, new HistoryCheckRules(services.Database, services.Names, scope, services.Index, new RecordByRecord(services.Store, question), at, services.Index.Sequence), asOfAt, query.LegalBasis)
+            return await new BulkCheckRun(http, services, question, scope, new HistoryCheckRules(services.Database, services.Names, scope, services.Index, new RecordByRecord(services.Store, services.Index, question), at, services.Index.Sequence), asOfAt, query.LegalBasis)
                 .AnswerAsync(mediaType, ct);
         }
 
@@ -55,7 +55,7 @@ public static class BulkCheckEndpoint
             return behind;
         }
 
-        return await new BulkCheckRun(http, services, question, scope, new IndexCheckRules(services.Index, scope, new RecordByRecord(services.Store, question), services.Clock), null, query.LegalBasis).AnswerAsync(mediaType, ct);
+        return await new BulkCheckRun(http, services, question, scope, new IndexCheckRules(services.Index, scope, new RecordByRecord(services.Store, services.Index, question), services.Clock), null, query.LegalBasis).AnswerAsync(mediaType, ct);
     }
 
     /// <summary>What is wrong with the question or the body's framing, before a byte of the list is read; null when nothing is.</summary>

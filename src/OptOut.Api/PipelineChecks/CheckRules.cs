@@ -1,7 +1,7 @@
 using Marten;
 using Npgsql;
 using OptOut.Records;
-using OptOut.UseDecisions;
+using OptOut.Patients;
 using OptOut.NhsNumbers;
 using OptOut.EventStore;
 using OptOut.Indexing;
@@ -60,7 +60,7 @@ public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope, RecordB
 /// (<see cref="RecordDecision"/>): a patient who refused research is left out of a research extract, as /v1/decisions
 /// denies it. Each is read from the event store.
 /// </summary>
-public sealed class RecordByRecord(IDocumentStore store, DecisionQuestion question)
+public sealed class RecordByRecord(IDocumentStore store, OptOutIndex index, DecisionQuestion question)
 {
     /// <summary>Sets <paramref name="optedOut"/>[i] for each of <paramref name="candidates"/> from the rules at <paramref name="at"/>.</summary>
     public async Task WeighAsync(List<int> bases, bool[] optedOut, IReadOnlyCollection<int> candidates, DateTimeOffset at, CancellationToken ct)
@@ -70,14 +70,21 @@ public sealed class RecordByRecord(IDocumentStore store, DecisionQuestion questi
             return;
         }
 
-        await using var session = store.QuerySession();
+        // Each number as the record that stands for it now, which holds the history of every number merged into it.
+        var current = new Dictionary<int, string>();
         foreach (var i in candidates)
         {
-            if (NhsNumber.TryFromBase(bases[i], out var nhs))
+            if (NhsNumber.TryFromBase(index.CurrentBase(bases[i]), out var standing))
             {
-                var (_, outcomes) = await RecordDecision.WeighAsync(session, nhs, question, at, at, ct);
-                optedOut[i] = RecordDecision.RemovedInBulk(outcomes);
+                current[i] = standing.Value;
             }
+        }
+
+        await using var session = store.QuerySession();
+        var outcomes = await RecordDecision.WeighManyAsync(session, [.. current.Values], question, at, at, ct);
+        foreach (var (i, id) in current)
+        {
+            optedOut[i] = RecordDecision.RemovedInBulk(outcomes[id]);
         }
     }
 }
