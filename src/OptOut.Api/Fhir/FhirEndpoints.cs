@@ -34,7 +34,7 @@ public static class FhirEndpoints
 
     public static void MapFhir(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup(Base).WithTags("FHIR R4").AddEndpointFilter(Audit.AuditMiddleware.RecordBeforeAnswerAsync);
+        var fhir = app.MapGroup(Base).WithTags("FHIR R4").AddEndpointFilter(Audit.AuditMiddleware.RecordBeforeAnswerAsync).AddEndpointFilter(FhirFormat.RefuseAllButJsonAsync);
         fhir.MapGet("/metadata", (HttpContext http, TimeProvider clock) => Resource(Capabilities.Statement(BaseUrl(http), clock.GetUtcNow())))
             .WithName("FhirCapabilityStatement")
             .WithSummary("The FHIR CapabilityStatement: what this server supports.")

@@ -89,6 +89,34 @@ public class FhirTests(OptOutService service)
         Assert.Contains(mentions, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("_format=xml", null, HttpStatusCode.NotAcceptable)]
+    [InlineData("_format=application/fhir%2Bxml", null, HttpStatusCode.NotAcceptable)]
+    [InlineData(null, "application/fhir+xml", HttpStatusCode.NotAcceptable)]
+    [InlineData(null, "application/xml, text/html;q=0.9", HttpStatusCode.NotAcceptable)]
+    [InlineData("_format=json", null, HttpStatusCode.OK)]
+    [InlineData("_format=application/fhir%2Bjson", "application/fhir+xml", HttpStatusCode.OK)]
+    [InlineData(null, "application/fhir+xml, application/fhir+json;q=0.5", HttpStatusCode.OK)]
+    [InlineData(null, "*/*", HttpStatusCode.OK)]
+    public async Task XML_asked_for_is_refused_with_406_rather_than_answered_in_JSON(string? format, string? accept, HttpStatusCode status)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/r4/Consent?patient={TestPatients.NewNhsNumber()}" + (format is null ? "" : "&" + format));
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        var response = await service.As("pipeline").SendAsync(request);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        if (status == HttpStatusCode.NotAcceptable)
+        {
+            await AssertOutcomeAsync(response, status, OperationOutcome.IssueType.NotSupported);
+            Assert.Contains("JSON only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Errors_are_OperationOutcomes_in_fhir_json()
     {
