@@ -105,17 +105,29 @@ public static class Words
         _ => e.Kind == "change" ? $"A change to {voice.Your} choices" : $"Shown {voice.Your} choices",
     };
 
-    /// <summary>A recorded decision, in words.</summary>
-    public static string Decision(string eventType, Voice voice) => eventType switch
+    /// <summary>A recorded decision, in words: a consent names what it was for (the entry's details carry the purpose).</summary>
+    public static string Decision(HistoryEntry entry, Voice voice) =>
+        Decision(entry.Event.EventType, voice, entry.Details?["purpose"] is System.Text.Json.Nodes.JsonValue p && p.TryGetValue<string>(out var purpose) ? purpose : null);
+
+    private static string Decision(string eventType, Voice voice, string? purpose)
+    {
+        var what = purpose is null ? null : Purpose(purpose, voice) is var words ? char.ToLowerInvariant(words[0]) + words[1..] : null;
+        return eventType switch
+        {
+            "consent-granted" => what is null ? "Gave consent" : $"Gave consent for {what}",
+            "consent-refused" => what is null ? "Refused consent" : $"Refused consent for {what}",
+            "consent-withdrawn" => what is null ? "Withdrew a consent choice" : $"Withdrew the answer about {what}",
+            "consent-expired" => what is null ? "A consent choice ended" : $"The consent for {what} ended",
+            _ => Decision(eventType, voice),
+        };
+    }
+
+    private static string Decision(string eventType, Voice voice) => eventType switch
     {
         "national-data-opt-out-set" => "Opted out of research and planning",
         "national-data-opt-out-withdrawn" => "Allowed research and planning",
         "type1-opt-out-recorded" => "GP practice recorded a Type 1 opt-out",
         "type1-opt-out-withdrawn" => "GP practice removed a Type 1 opt-out",
-        "consent-granted" => "Gave consent",
-        "consent-refused" => "Refused consent",
-        "consent-withdrawn" => "Withdrew a consent choice",
-        "consent-expired" => "A consent choice ended",
         "proxy-authorised" => $"Someone was authorised to act for {voice.You}",
         "proxy-authority-revoked" => $"Someone's authority to act for {voice.You} ended",
         "nhs-number-superseded" or "superseded-record-merged" => $"{voice.YourAtStart} records were joined under one NHS number",

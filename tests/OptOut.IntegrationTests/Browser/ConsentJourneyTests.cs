@@ -42,7 +42,7 @@ public class ConsentJourneyTests(BrowserJourneys app)
     }
 
     [Fact]
-    public async Task An_opted_out_patient_with_explicit_consent_for_research_is_told_it_goes_ahead()
+    public async Task A_consent_for_research_that_goes_against_the_opt_out_choice_is_shown_beside_it()
     {
         // Given through the API (a contact centre or another client): the pages offer no research consent, but show it.
         const string patient = "4857773465";
@@ -65,6 +65,25 @@ public class ConsentJourneyTests(BrowserJourneys app)
         await api.DeleteAsync($"/v1/patients/{patient}/consents/research");
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#explicit-consent-research")).ToHaveCountAsync(0);
+
+        // The other way round: no opt-out, but consent for research refused. The page does not say only "can be used".
+        await api.PutOptOutAsync(patient, new { optedOut = false, channel = "nhs-app" }).JsonAsync();
+        await api.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{patient}/consents/research", new { decision = "deny" }).JsonAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#national-data-opt-out")).ToContainTextAsync("can be used for research and planning");
+        await Assertions.Expect(page.Locator("#refused-consent-research")).ToHaveTextAsync("But you refused consent for research, so your information is not used for it.");
+        var refusedDecision = await app.Api.As("pipeline").GetAsync($"/v1/decisions/{patient}?purpose=research&dataSource=gp").JsonAsync();
+        Assert.Equal("deny", refusedDecision.GetProperty("decision").GetString());
+        await Journeys.AssertAccessibleAsync(page, "choices-refused-consent");
+        // The history names what each consent was for, not only that one was given or refused.
+        await page.GotoAsync(new Uri(app.Web, "/Choices/History").ToString());
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Gave consent for research");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Withdrew the answer about research");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Refused consent for research");
+
+        // Left as the other journeys of this patient expect it: opted out, no consent.
+        await api.DeleteAsync($"/v1/patients/{patient}/consents/research");
+        await api.PutOptOutAsync(patient, new { optedOut = true, channel = "nhs-app" }).JsonAsync();
     }
 
     [Fact]
