@@ -106,8 +106,8 @@ public sealed class OptOutIndexFollower(
         index.Advance(reached);
         _saved = from.Value;
         _savedAt.Restart();
-        logger.LogInformation("Opt-out index built in {Elapsed} ms from its checkpoint at sequence {Checkpoint}: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
-            started.ElapsedMilliseconds, from.Value, index.NationalOptOuts, index.Type1OptOuts, reached);
+        logger.LogInformation("Opt-out index built in {Elapsed} ms from its checkpoint at sequence {Checkpoint}: {National} national and {Type1} Type 1 opt-outs, {Refusers} records with a refusal of consent, at sequence {Sequence}",
+            started.ElapsedMilliseconds, from.Value, index.NationalOptOuts, index.Type1OptOuts, index.ConsentRefusers, reached);
         return from;
     }
 
@@ -151,8 +151,8 @@ public sealed class OptOutIndexFollower(
 
         await transaction.CommitAsync(ct);
         index.Advance(highWater);
-        logger.LogInformation("Opt-out index built from the snapshots in {Elapsed} ms: {National} national and {Type1} Type 1 opt-outs at sequence {Sequence}",
-            started.ElapsedMilliseconds, index.NationalOptOuts, index.Type1OptOuts, highWater);
+        logger.LogInformation("Opt-out index built from the snapshots in {Elapsed} ms: {National} national and {Type1} Type 1 opt-outs, {Refusers} records with a refusal of consent, at sequence {Sequence}",
+            started.ElapsedMilliseconds, index.NationalOptOuts, index.Type1OptOuts, index.ConsentRefusers, highWater);
     }
 
     /// <summary>Applies one page of committed events after the index's sequence; returns how many rows it read.</summary>
