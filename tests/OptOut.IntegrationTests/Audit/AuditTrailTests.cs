@@ -116,6 +116,35 @@ public class AuditTrailTests(OptOutService service)
     }
 
     [Fact]
+    public async Task A_search_by_stated_purpose_finds_the_entries_and_records_the_DPOs_own_purpose_not_the_one_searched_for()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var statedPurpose = "research-" + Guid.NewGuid().ToString("N")[..8];
+        await service.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}?purpose={statedPurpose}");
+        var search = $"/v1/audit/entries?nhsNumber={nhs}&statedPurpose={statedPurpose}";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement page;
+        do
+        {
+            page = await service.As("dpo").GetAsync(search + "&purpose=dpo-review").JsonAsync();
+        }
+        while (page.GetProperty("entries").GetArrayLength() == 0 && DateTime.UtcNow < deadline && await DelayAsync());
+
+        var found = Assert.Single(page.GetProperty("entries").EnumerateArray());
+        Assert.Equal(statedPurpose, found.GetProperty("purpose").GetString());
+        // The DPO's own read is recorded with the purpose the DPO stated, and never with the one searched for.
+        var dpoReads = await service.As("dpo").GetAsync("/v1/audit/entries?statedPurpose=dpo-review&role=dpo&limit=200").JsonAsync();
+        Assert.NotEmpty(dpoReads.GetProperty("entries").EnumerateArray());
+        Assert.DoesNotContain(dpoReads.GetProperty("entries").EnumerateArray(), e => e.GetProperty("purpose").GetString() == statedPurpose);
+    }
+
+    private static async Task<bool> DelayAsync()
+    {
+        await Task.Delay(100);
+        return true;
+    }
+
+    [Fact]
     public async Task A_search_by_period_finds_exactly_the_entries_recorded_in_it()
     {
         var nhs = TestPatients.NewNhsNumber();

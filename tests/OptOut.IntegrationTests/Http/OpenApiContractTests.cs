@@ -61,7 +61,7 @@ public class OpenApiContractTests(OptOutService service)
         // The audit search reads its filter from the query itself; the document still lists it, instants as date-times.
         var search = document.GetProperty("paths").GetProperty("/v1/audit/entries").GetProperty("get").GetProperty("parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
-        Assert.Superset(new HashSet<string> { "from", "to", "nhsNumber", "actor", "role", "kind", "purpose", "outcome", "reference", "before", "limit" }, search.Keys.ToHashSet());
+        Assert.Superset(new HashSet<string> { "from", "to", "nhsNumber", "actor", "role", "kind", "statedPurpose", "outcome", "reference", "before", "limit" }, search.Keys.ToHashSet());
         Assert.Equal("date-time", search["from"].GetProperty("format").GetString());
         Assert.Equal("integer", search["outcome"].GetProperty("type").GetString());
     }

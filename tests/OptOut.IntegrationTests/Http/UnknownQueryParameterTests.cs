@@ -18,7 +18,7 @@ public class UnknownQueryParameterTests(OptOutService service)
     [InlineData("pipeline", "/v1/opt-outs/9434765919?minSequnce=1", "'minSequnce': this endpoint takes minSequence.")]
     [InlineData("pipeline", "/v1/decisions/9434765919?purpose=research&dataSource=gp&asOff=2026-01-01T00:00:00Z", "'asOff': this endpoint takes asOf, dataSource, effectiveAt, legalBasis, purpose.")]
     [InlineData("pipeline", "/v1/opt-out-changes?afer=1", "'afer': this endpoint takes after, limit.")]
-    [InlineData("dpo", "/v1/audit/entries?nhs=9434765919", "'nhs': this endpoint takes actor, before, from, kind, limit, nhsNumber, outcome, purpose, reference, role, to.")]
+    [InlineData("dpo", "/v1/audit/entries?nhs=9434765919", "'nhs': this endpoint takes actor, before, from, kind, limit, nhsNumber, outcome, reference, role, statedPurpose, to.")]
     [InlineData("dpo", "/v1/statistics?month=2026-12&year=2026", "parameters 'month', 'year': this endpoint takes none.")]
     [InlineData("dpo", "/v1/audit/entries?actor=a&Actor=b", "'actor' is given more than once")]
     [InlineData("dpo", "/v1/audit/entries?actor=a&actor=b&kind=access&kind=change", "'actor', 'kind' are each given more than once")]

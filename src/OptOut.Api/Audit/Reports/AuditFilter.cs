@@ -36,7 +36,9 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         new("actor", "Entries by this caller (a token's subject)."),
         new("role", "Entries by callers in this role (patient, proxy, pipeline, practice, dpo, admin)."),
         new("kind", "change or access."),
-        new("purpose", "Entries whose caller stated this purpose."),
+        // Not "purpose": on every endpoint that names the purpose the caller states for their own audit entry, and a
+        // DPO searching for research would otherwise be recorded as having looked for research.
+        new("statedPurpose", "Entries whose caller stated this purpose (their ?purpose= or X-Purpose)."),
         new("outcome", "Entries answered with this HTTP status (100 to 599).", "integer"),
         new("reference", "The change with this reference (what a confirmation page shows)."));
 
@@ -73,7 +75,7 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         {
             var reference = Text("reference") is { } r && Records.ChangeReference.TryParse(r, out var parsed) ? parsed : null;
             return new AuditFilter(from, to, Text("nhsNumber") is { } n ? NhsNumbers.NhsNumber.Parse(n).Value : null, Text("actor"), Text("role"),
-                Text("kind"), Text("purpose"), Text("outcome") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : null, reference);
+                Text("kind"), Text("statedPurpose"), Text("outcome") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : null, reference);
         }
 
         return null;

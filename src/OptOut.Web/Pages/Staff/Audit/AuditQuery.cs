@@ -67,7 +67,7 @@ public sealed class AuditQuery
             ["actor"] = Blank(Actor),
             ["role"] = Blank(Role),
             ["kind"] = Blank(Kind),
-            ["purpose"] = Blank(Purpose),
+            ["statedPurpose"] = Blank(Purpose),
             ["outcome"] = Blank(Outcome),
             ["reference"] = Blank(Reference),
             ["before"] = before?.ToString(System.Globalization.CultureInfo.InvariantCulture),
