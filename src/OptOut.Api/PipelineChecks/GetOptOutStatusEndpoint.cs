@@ -14,7 +14,7 @@ public static class GetOptOutStatusEndpoint
         api.MapGet("/opt-outs/{nhsNumber}", Handle)
             .WithName("GetOptOutStatus")
             .WithSummary("Whether the national data opt-out (optedOut) and a GP Type 1 opt-out apply to this NHS number now, from the in-memory index.")
-            .WithDescription("minSequence demands an answer that reflects at least that event sequence (503 if the index cannot catch up in time). No record means not opted out.")
+            .WithDescription("minSequence demands an answer that reflects at least that event sequence (503 if the index cannot catch up in time). No record means not opted out. The two opt-outs alone, for no purpose: whether a use may go ahead (a refusal of consent included) is GET /v1/decisions or a bulk check.")
             .RequireAuthorization(p => p.RequireRole(Roles.Pipeline, Roles.Admin));
 
     private static async Task<Results<Ok<OptOutStatusResponse>, ProblemHttpResult>> Handle(
