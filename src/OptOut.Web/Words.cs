@@ -106,19 +106,18 @@ public static class Words
     };
 
     /// <summary>A recorded decision, in words: a consent names what it was for (the entry's details carry the purpose).</summary>
-    public static string Decision(HistoryEntry entry, Voice voice) =>
-        Decision(entry.Event.EventType, voice, entry.Details?["purpose"] is System.Text.Json.Nodes.JsonValue p && p.TryGetValue<string>(out var purpose) ? purpose : null);
-
-    private static string Decision(string eventType, Voice voice, string? purpose)
+    public static string Decision(HistoryEntry entry, Voice voice)
     {
-        var what = purpose is null ? null : Purpose(purpose, voice) is var words ? char.ToLowerInvariant(words[0]) + words[1..] : null;
-        return eventType switch
+        var what = entry.Details?["purpose"] is System.Text.Json.Nodes.JsonValue p && p.TryGetValue<string>(out var purpose) && Purpose(purpose, voice) is var words
+            ? char.ToLowerInvariant(words[0]) + words[1..]
+            : "a choice";
+        return entry.Event.EventType switch
         {
-            "consent-granted" => what is null ? "Gave consent" : $"Gave consent for {what}",
-            "consent-refused" => what is null ? "Refused consent" : $"Refused consent for {what}",
-            "consent-withdrawn" => what is null ? "Withdrew a consent choice" : $"Withdrew the answer about {what}",
-            "consent-expired" => what is null ? "A consent choice ended" : $"The consent for {what} ended",
-            _ => Decision(eventType, voice),
+            "consent-granted" => $"Gave consent for {what}",
+            "consent-refused" => $"Refused consent for {what}",
+            "consent-withdrawn" => $"Withdrew the answer about {what}",
+            "consent-expired" => $"The consent for {what} ended",
+            var other => Decision(other, voice),
         };
     }
 

@@ -46,7 +46,7 @@ public static class BulkCheckEndpoint
         var scope = CheckScope.For(question);
         if (asOfAt is { } at)
         {
-            return await new BulkCheckRun(http, services, question, scope, new HistoryCheckRules(services.Database, services.Names, scope, services.Index, new RecordByRecord(services.Store, services.Index, question), at, services.Index.Sequence), asOfAt, query.LegalBasis)
+            return await new BulkCheckRun(http, services, question, scope, new HistoryCheckRules(services.Database, services.Names, scope, new RecordByRecord(services.Store, services.Index, question), at, services.Index.Sequence), asOfAt, query.LegalBasis)
                 .AnswerAsync(mediaType, ct);
         }
 

@@ -62,6 +62,9 @@ public sealed class IndexCheckRules(OptOutIndex index, CheckScope scope, RecordB
 /// </summary>
 public sealed class RecordByRecord(IDocumentStore store, OptOutIndex index, DecisionQuestion question)
 {
+    /// <summary>Whether the number has been merged into another record, which now stands for it.</summary>
+    public bool Merged(int nhsBase) => index.CurrentBase(nhsBase) != nhsBase;
+
     /// <summary>Sets <paramref name="optedOut"/>[i] for each of <paramref name="candidates"/> from the rules at <paramref name="at"/>.</summary>
     public async Task WeighAsync(List<int> bases, bool[] optedOut, IReadOnlyCollection<int> candidates, DateTimeOffset at, CancellationToken ct)
     {
@@ -95,7 +98,7 @@ public sealed class RecordByRecord(IDocumentStore store, OptOutIndex index, Deci
 /// a refusal then, or that has since been merged into another record (whose history is its own and that record's), is
 /// weighed record by record.
 /// </summary>
-public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames names, CheckScope scope, OptOutIndex index, RecordByRecord exact, DateTimeOffset asOf, long sequence) : ICheckRules
+public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames names, CheckScope scope, RecordByRecord exact, DateTimeOffset asOf, long sequence) : ICheckRules
 {
     public long Sequence { get; } = sequence;
 
@@ -138,6 +141,6 @@ public sealed class HistoryCheckRules(NpgsqlDataSource database, EventStoreNames
             optedOut[i] = (scope.National && national) || (scope.Type1 && type1);
         }
 
-        await exact.WeighAsync(bases, optedOut, [.. Enumerable.Range(0, ids.Length).Where(i => refused.Contains(ids[i]) || index.CurrentBase(bases[i]) != bases[i])], asOf, ct);
+        await exact.WeighAsync(bases, optedOut, [.. Enumerable.Range(0, ids.Length).Where(i => refused.Contains(ids[i]) || exact.Merged(bases[i]))], asOf, ct);
     }
 }
