@@ -80,6 +80,8 @@ public class ConsentJourneyTests(BrowserJourneys app)
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Gave consent for research");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Withdrew the answer about research");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Refused consent for research");
+        // And it does not tell a patient who has not opted out that long lists keep their number regardless.
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("and from lists for a use you have refused consent for");
 
         // Left as the other journeys of this patient expect it: opted out, no consent.
         await api.DeleteAsync($"/v1/patients/{patient}/consents/research");
