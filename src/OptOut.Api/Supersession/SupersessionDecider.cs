@@ -16,10 +16,9 @@ public static class SupersessionDecider
             return new Decided([]) { AnswerWithRelated = true };
         }
 
-        if (oldRecord.SupersededBy is not null || newRecord.SupersededBy is not null || oldRecord.Supersedes.Contains(newRecord.Id))
+        if (Conflict(oldRecord, newRecord) is { } conflict)
         {
-            return Decided.Refuse(RefusalKind.AlreadySuperseded,
-                "One of these numbers has already been merged into another record. Merge into the number that stands now.");
+            return Decided.Refuse(RefusalKind.AlreadySuperseded, conflict);
         }
 
         var (old, replacement, decision) = (NhsNumber.Parse(oldRecord.Id), NhsNumber.Parse(newRecord.Id), Guid.CreateVersion7(now));
@@ -28,5 +27,23 @@ public static class SupersessionDecider
             RelatedEvents = [new SupersededRecordMerged(replacement, decision, by, old, oldRecord, now, now)],
             AnswerWithRelated = true,
         };
+    }
+
+    /// <summary>Why the merge cannot be recorded, naming the number at fault and the one that stands for it, so staff can put it right.</summary>
+    private static string? Conflict(PatientPreferences oldRecord, PatientPreferences newRecord)
+    {
+        if (oldRecord.SupersededBy is { } oldStands)
+        {
+            return $"{oldRecord.Id} has already been merged into {oldStands}: merge {oldStands} instead, the number that stands now.";
+        }
+
+        if (oldRecord.Supersedes.Contains(newRecord.Id))
+        {
+            return $"newNhsNumber {newRecord.Id} was merged into {oldRecord.Id}: a merge cannot be reversed.";
+        }
+
+        return newRecord.SupersededBy is { } newStands
+            ? $"newNhsNumber {newRecord.Id} has already been merged into {newStands}: merge into {newStands}, the number that stands now."
+            : null;
     }
 }

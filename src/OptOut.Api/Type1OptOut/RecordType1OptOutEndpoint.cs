@@ -34,7 +34,7 @@ public static class RecordType1OptOutEndpoint
         {
             var by = new Records.DecisionMaker(caller.Subject, caller.Role, null, null, null);
             var command = new RecordType1OptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
-            return new Decided(Type1OptOutDecider.Decide(state, command));
+            return Type1OptOutDecider.Decide(state, command);
         }, ct);
     }
 }

@@ -25,6 +25,35 @@ public class Type1OptOutTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Only_the_practice_holding_a_Type_1_opt_out_withdraws_it_and_the_dissent_moves_with_the_patient()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var first = service.As("practice", odsCode: "A81001");
+        var other = service.As("practice", odsCode: "B82002");
+        await first.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = true, practiceOdsCode = "A81001", code = "827241000000103" }).JsonAsync();
+
+        // A practice that does not hold the dissent (a mistyped number there, or a token used against anyone) cannot lift it.
+        var refused = await other.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = false, practiceOdsCode = "B82002", code = "827261000000102" });
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "held by practice A81001");
+        Assert.Equal(1, await service.EventCountAsync(nhs));
+
+        // The patient registers with the other practice: its dissent is recorded as the record moving, and then it may withdraw it.
+        var moved = await other.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = true, practiceOdsCode = "B82002", code = "9Nu0" }).JsonAsync();
+        Assert.Equal(("B82002", "9Nu0"), (moved.GetProperty("type1OptOut").GetProperty("practiceOdsCode").GetString(), moved.GetProperty("type1OptOut").GetProperty("code").GetString()));
+        var again = await other.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = true, practiceOdsCode = "B82002", code = "9Nu0" }).JsonAsync();
+        Assert.Equal(2, again.GetProperty("version").GetInt32());
+
+        var withdrawn = await other.SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = false, practiceOdsCode = "B82002", code = "827261000000102" }).JsonAsync();
+        Assert.False(withdrawn.GetProperty("type1OptOut").GetProperty("dissent").GetBoolean());
+        Assert.Equal(3, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
     public async Task A_practice_cannot_record_under_another_practices_code()
     {
         var nhs = TestPatients.NewNhsNumber();
