@@ -26,9 +26,9 @@ public static class ChangeFeedEndpoint
     private static async Task<Results<Ok<ChangeFeedPage>, ProblemHttpResult>> Handle(
         long? after, int? limit, IQuerySession session, CommittedEvents committed, NpgsqlDataSource database, CancellationToken ct)
     {
-        if (after is < 0 || limit is < 1 or > MaxLimit)
+        if ((QueryRanges.Below("after", after, 0, "a change's sequence") ?? QueryRanges.Outside("limit", limit, 1, MaxLimit)) is { } range)
         {
-            return Problems.Of(Problems.InvalidQuery, $"after is a sequence number (0 or more); limit is 1 to {MaxLimit}.");
+            return Problems.Of(Problems.InvalidQuery, range);
         }
 
         await using var connection = await database.OpenConnectionAsync(ct);

@@ -24,9 +24,14 @@ public static class ListChecksEndpoint
 
     private static async Task<Results<Ok<CheckPage>, ProblemHttpResult>> Handle(string? before, int? limit, IQuerySession session, CancellationToken ct)
     {
-        if ((before is not null && !Guid.TryParse(before, out _)) || limit is < 1 or > MaxPage)
+        if (before is not null && !Guid.TryParse(before, out _))
         {
-            return Problems.Of(Problems.InvalidQuery, $"before is a check id from an earlier page; limit is 1 to {MaxPage}.");
+            return Problems.Of(Problems.InvalidQuery, "before is a check id from an earlier page.");
+        }
+
+        if (QueryRanges.Outside("limit", limit, 1, MaxPage) is { } range)
+        {
+            return Problems.Of(Problems.InvalidQuery, range);
         }
 
         var size = limit ?? 50;

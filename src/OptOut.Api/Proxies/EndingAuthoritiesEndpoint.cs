@@ -26,9 +26,9 @@ public static class EndingAuthoritiesEndpoint
 
     private static async Task<Results<Ok<EndingAuthorities>, ProblemHttpResult>> Handle(int? days, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
-        if (days is < 1 or > MaxDays)
+        if (QueryRanges.Outside("days", days, 1, MaxDays) is { } range)
         {
-            return Problems.Of(Problems.InvalidQuery, $"days is 1 to {MaxDays}.");
+            return Problems.Of(Problems.InvalidQuery, range);
         }
 
         var now = clock.GetUtcNow();

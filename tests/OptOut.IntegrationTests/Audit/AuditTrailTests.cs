@@ -18,6 +18,7 @@ public class AuditTrailTests(OptOutService service)
     [InlineData("kind=everything", "kind is change or access")]
     [InlineData("nhsNumber=123", "nhsNumber: An NHS number is 10 digits")]
     [InlineData("outcome=999", "outcome is an HTTP status")]
+    [InlineData("role=Patient", "role is one of patient, proxy, pipeline, practice, dpo, admin, system.")]
     public async Task A_search_or_export_with_a_filter_that_cannot_match_as_meant_is_refused(string query, string mentions)
     {
         var dpo = service.As("dpo");
@@ -26,6 +27,15 @@ public class AuditTrailTests(OptOutService service)
         using var export = new HttpRequestMessage(HttpMethod.Get, $"/v1/audit?{query}");
         export.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
         await NationalDataOptOut.BadInputTests.AssertProblemAsync(await dpo.SendAsync(export), HttpStatusCode.BadRequest, mentions);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit is 1 to 200; it was 0.")]
+    [InlineData("before=9&limit=500", "limit is 1 to 200; it was 500.")]
+    [InlineData("before=0&limit=5", "before is an entry sequence from an earlier page, 1 or more; it was 0.")]
+    public async Task A_page_outside_its_range_is_refused_naming_the_value(string query, string mentions)
+    {
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(await service.As("dpo").GetAsync($"/v1/audit/entries?{query}"), HttpStatusCode.BadRequest, mentions);
     }
 
     [Fact]

@@ -205,13 +205,13 @@ public class IndexAndChangeFeedTests(OptOutService service)
     }
 
     [Theory]
-    [InlineData("after=-1")]
-    [InlineData("limit=0")]
-    [InlineData("limit=100000")]
-    public async Task A_bad_page_request_gets_400(string query)
+    [InlineData("after=-1", "after is a change's sequence, 0 or more; it was -1.")]
+    [InlineData("limit=0", "limit is 1 to 10000; it was 0.")]
+    [InlineData("after=5&limit=100000", "limit is 1 to 10000; it was 100000.")]
+    public async Task A_bad_page_request_gets_400_naming_the_value(string query, string mentions)
     {
         var response = await service.As("pipeline").GetAsync($"/v1/opt-out-changes?{query}");
 
-        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit");
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, mentions);
     }
 }

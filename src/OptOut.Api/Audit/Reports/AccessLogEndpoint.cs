@@ -32,9 +32,9 @@ public static class AccessLogEndpoint
     private static async Task<Results<Ok<AccessLogResponse>, ProblemHttpResult>> Handle(
         string nhsNumber, long? before, IQuerySession session, NpgsqlDataSource database, AuditSchema schema, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (before is < 1)
+        if (QueryRanges.Below("before", before, 1, "an entry sequence from an earlier page") is { } range)
         {
-            return Problems.Of(Problems.InvalidQuery, "before is an entry sequence from an earlier page, 1 or more.");
+            return Problems.Of(Problems.InvalidQuery, range);
         }
 
         var (record, problem) = await session.LoadForCallerAsync(nhsNumber, http.User, clock.GetUtcNow(), ct);

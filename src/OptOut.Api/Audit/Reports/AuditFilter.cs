@@ -34,13 +34,16 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         new("to", "Entries recorded before this instant."),
         new("nhsNumber", "Entries about this patient."),
         new("actor", "Entries by this caller (a token's subject)."),
-        new("role", "Entries by callers in this role (patient, proxy, pipeline, practice, dpo, admin)."),
+        new("role", "Entries by callers in this role (patient, proxy, pipeline, practice, dpo, admin), or by OptOut itself (system)."),
         new("kind", "change or access."),
         // Not "purpose": on every endpoint that names the purpose the caller states for their own audit entry, and a
         // DPO searching for research would otherwise be recorded as having looked for research.
         new("statedPurpose", "Entries whose caller stated this purpose (their ?purpose= or X-Purpose)."),
         new("outcome", "Entries answered with this HTTP status (100 to 599).", "integer"),
         new("reference", "The change with this reference (what a confirmation page shows)."));
+
+    private static readonly string[] SearchableRoles =
+        [Security.Roles.Patient, Security.Roles.Proxy, Security.Roles.Pipeline, Security.Roles.Practice, Security.Roles.Dpo, Security.Roles.Admin, Records.DecisionMaker.System.ActorRole];
 
     public static AuditFilter? Parse(IQueryCollection query, out string? problem)
     {
@@ -58,6 +61,11 @@ public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, strin
         else if (Text("kind") is { } kind && kind is not ("change" or "access"))
         {
             problem = "kind is change or access.";
+        }
+        else if (Text("role") is { } role && !SearchableRoles.Contains(role))
+        {
+            // A role spelt another way ("Patient") would match nothing, and an empty page reads as "no one in that role".
+            problem = $"role is one of {string.Join(", ", SearchableRoles)}.";
         }
         else if (Text("nhsNumber") is { } nhs && !NhsNumbers.NhsNumber.TryParse(nhs, out _, out var reason))
         {

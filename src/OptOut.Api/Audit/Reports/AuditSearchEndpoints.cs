@@ -39,9 +39,9 @@ public static class AuditSearchEndpoints
             return Problems.Of(Problems.InvalidQuery, wrong!);
         }
 
-        if (before is < 1 || limit is < 1 or > MaxPage)
+        if ((QueryRanges.Below("before", before, 1, "an entry sequence from an earlier page") ?? QueryRanges.Outside("limit", limit, 1, MaxPage)) is { } range)
         {
-            return Problems.Of(Problems.InvalidQuery, $"before is an entry sequence from an earlier page (1 or more); limit is 1 to {MaxPage}.");
+            return Problems.Of(Problems.InvalidQuery, range);
         }
 
         var size = limit ?? 50;
