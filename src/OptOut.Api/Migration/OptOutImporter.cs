@@ -1,3 +1,4 @@
+using System.Text;
 using System.Globalization;
 using Marten;
 using Npgsql;
@@ -97,6 +98,9 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         long line = 0, received = 0, imported = 0, present = 0, invalid = 0;
         var batch = new Dictionary<string, DateTimeOffset>();
 
+        // One buffer for every row's bytes: a national migration has tens of millions of rows.
+        var rowBytes = new byte[256];
+
         // Batches are written side by side (one fills and serialises while another runs its insert), so both cores work.
         var batches = System.Threading.Channels.Channel.CreateBounded<Dictionary<string, DateTimeOffset>>(1);
         using var writerFailed = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -139,9 +143,37 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
         (run.Received, run.Imported, run.AlreadyPresent, run.Invalid) = (received, imported, present, invalid);
         return new ImportReport(run.Id, received, imported, present, invalid, [.. run.Rejected.Take(InvalidReported)], Math.Round(started.Elapsed.TotalSeconds, 1));
 
-        // A first line with no digit in it is a header: its lower-cased names, without quotes.
-        static List<string>? Header(string row) =>
-            row.Any(char.IsAsciiDigit) ? null : [.. row.Split(',').Select(f => f.Trim().Trim('"').Trim().ToLowerInvariant())];
+        // A first line with no digit in it is a header: its lower-cased names, read as the rows are.
+        static List<string>? Header(string row)
+        {
+            if (row.Any(char.IsAsciiDigit))
+            {
+                return null;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(row);
+            var names = new List<string>();
+            for (var i = 0; Http.CsvFields.TryGet(bytes, i, out var name) == Http.CsvFields.Found.Field; i++)
+            {
+                names.Add(Encoding.UTF8.GetString(name).Trim().ToLowerInvariant());
+            }
+
+            return names;
+        }
+
+        // The row's field, as a bulk check reads its CSV (quoted fields may hold commas), or null when it has none there.
+        static string? Field(ReadOnlySpan<byte> row, int column) =>
+            Http.CsvFields.TryGet(row, column, out var field) == Http.CsvFields.Found.Field ? Encoding.UTF8.GetString(field).Trim() : null;
+
+        ReadOnlySpan<byte> Utf8(string row)
+        {
+            if (Encoding.UTF8.GetMaxByteCount(row.Length) > rowBytes.Length)
+            {
+                rowBytes = new byte[Encoding.UTF8.GetMaxByteCount(row.Length)];
+            }
+
+            return rowBytes.AsSpan(0, Encoding.UTF8.GetBytes(row, rowBytes));
+        }
 
         async Task ReadAsync()
         {
@@ -158,31 +190,31 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
                 if (line == 1 && Header(row) is { } header)
                 {
                     (number, date) = (header.IndexOf("nhsnumber"), header.IndexOf("optedoutat"));
-                    if (number < 0 || date < 0)
+                    if (number < 0 || date < 0 || header.LastIndexOf("nhsnumber") != number || header.LastIndexOf("optedoutat") != date)
                     {
                         // Every row would be read in the wrong place: refuse the file, not each of its rows.
                         // The file's own words are repeated only when they are plain and short: the reason is kept in
                         // the run's record (jsonb, where a NUL cannot go) and sent back in the problem.
                         var named = string.Join(",", header);
                         throw new ImportRefusedException(named.Length <= 200 && Http.SafeText.FirstUnsafe(named, allowTab: false) is null
-                            ? $"The header names {named}: it must name the columns nhsNumber and optedOutAt."
-                            : "The first line is a header that does not name the columns nhsNumber and optedOutAt.");
+                            ? $"The header names {named}: it must name the columns nhsNumber and optedOutAt, once each."
+                            : "The first line is a header that does not name the columns nhsNumber and optedOutAt, once each.");
                     }
 
                     continue;
                 }
 
                 received++;
-                var fields = row.Split(',');
-                if (fields.Length <= Math.Max(number, date))
+                var bytes = Utf8(row);
+                if ((Field(bytes, number), Field(bytes, date)) is not ({ } given, { } when))
                 {
-                    Invalid("A row is nhsNumber,optedOutAt.");
+                    Invalid("A row is nhsNumber,optedOutAt; a quoted field closes on its own line.");
                 }
-                else if (!NhsNumber.TryParse(fields[number].Trim().Trim('"'), out var nhs, out var error))
+                else if (!NhsNumber.TryParse(given, out var nhs, out var error))
                 {
                     Invalid(error);
                 }
-                else if (OptedOutAt(fields[date].Trim().Trim('"')) is not { } at || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
+                else if (OptedOutAt(when) is not { } at || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
                 {
                     Invalid("optedOutAt must be a date (2019-03-01, read as that day in the UK) or an ISO 8601 date-time with its offset, between 25 May 2018 and now.");
                 }

@@ -30,10 +30,11 @@ internal sealed class BulkCheckRun(HttpContext http, BulkCheckServices services,
     {
         var reader = _http.Request.BodyReader;
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var column = mediaType == "text/csv" ? ColumnOf(await ReadLineAsync(reader, hash, ct)) : -1;
-        if (mediaType == "text/csv" && column < 0)
+        await SkipByteOrderMarkAsync(reader, hash, ct);
+        var column = -1;
+        if (mediaType == "text/csv" && !TryColumnOf(await ReadLineAsync(reader, hash, ct), out column, out var wrongHeader))
         {
-            return Problems.Of(Problems.InvalidBody, "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).");
+            return Problems.Of(Problems.InvalidBody, wrongHeader);
         }
 
         var check = NewCheck();
@@ -273,7 +274,37 @@ internal sealed class BulkCheckRun(HttpContext http, BulkCheckServices services,
         check.Removed += bases.Count - (written / 11);
     }
 
-    private static async Task<string?> ReadLineAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
+    /// <summary>A spreadsheet's "CSV UTF-8" starts with a byte order mark; it is hashed with the list but is no part of its first line.</summary>
+    private static async Task SkipByteOrderMarkAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            var buffer = result.Buffer;
+            if (buffer.Length < 3 && !result.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            Span<byte> start = stackalloc byte[3];
+            if (buffer.Length >= 3)
+            {
+                buffer.Slice(0, 3).CopyTo(start);
+            }
+
+            var bom = buffer.Length >= 3 && start.SequenceEqual("\uFEFF"u8);
+            if (bom)
+            {
+                hash.AppendData(start);
+            }
+
+            reader.AdvanceTo(bom ? buffer.GetPosition(3) : buffer.Start);
+            return;
+        }
+    }
+
+    private static async Task<byte[]> ReadLineAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
     {
         while (true)
         {
@@ -283,39 +314,40 @@ internal sealed class BulkCheckRun(HttpContext http, BulkCheckServices services,
             if (newline is not null || result.IsCompleted)
             {
                 var lineEnd = newline is { } n ? buffer.GetPosition(1, n) : buffer.End;
-                var header = buffer.Slice(0, lineEnd);
-                foreach (var segment in header)
-                {
-                    hash.AppendData(segment.Span);
-                }
-
-                var text = Encoding.UTF8.GetString(header.ToArray());
+                var header = buffer.Slice(0, lineEnd).ToArray();
+                hash.AppendData(header);
                 reader.AdvanceTo(lineEnd);
-                return text.Length == 0 ? null : text;
+                return header;
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 
-    private static int ColumnOf(string? header)
+    /// <summary>The header row's nhsNumber column, read as the rows are (<see cref="CsvFields"/>); named once, in any of its usual spellings.</summary>
+    private static bool TryColumnOf(byte[] header, out int column, out string problem)
     {
-        if (header is null)
+        column = -1;
+        problem = "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).";
+        for (var i = 0; CsvFields.TryGet(header, i, out var field) == CsvFields.Found.Field; i++)
         {
-            return -1;
-        }
-
-        var names = header.TrimEnd('\r', '\n').Split(',');
-        for (var i = 0; i < names.Length; i++)
-        {
-            var name = names[i].Trim().Trim('"').Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
-            if (name.Equals("nhsnumber", StringComparison.OrdinalIgnoreCase))
+            var name = Encoding.UTF8.GetString(field.Trim(" \t\r\n"u8)).Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+            if (!name.Equals("nhsnumber", StringComparison.OrdinalIgnoreCase))
             {
-                return i;
+                continue;
             }
+
+            if (column >= 0)
+            {
+                // Two columns, perhaps the patient's and a parent's: which one the pipeline meant cannot be guessed.
+                problem = $"The header row names an nhsNumber column twice (columns {column + 1} and {i + 1}): send the one to check.";
+                return false;
+            }
+
+            column = i;
         }
 
-        return -1;
+        return column >= 0;
     }
 
     private sealed class ListTooLongException : Exception;

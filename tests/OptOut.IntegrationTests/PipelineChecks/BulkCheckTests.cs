@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using OptOut.IntegrationTests.Infrastructure;
@@ -90,6 +91,35 @@ public class BulkCheckTests(OptOutService service)
         var (kept, _) = await CheckAsync(body, "text/csv", "purpose=research&dataSource=hospital");
 
         Assert.Equal(population.Everyone.Where(p => !p.OptedOut).Select(p => p.NhsNumber), kept);
+    }
+
+    [Fact]
+    public async Task A_spreadsheets_CSV_with_a_byte_order_mark_and_names_holding_commas_is_read_whole()
+    {
+        var population = await PopulationAsync();
+        var rows = population.Everyone.Select((p, n) => $"\"Patient {n}, Given\",{p.NhsNumber},\"LS1 4AP\"");
+        var csv = "name,NHS Number,postcode\r\n" + string.Join("\r\n", rows) + "\r\n\"No number, yet\",,LS2\r\n\r\n";
+        var body = new ByteArrayContent([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)]);
+        body.Headers.ContentType = new("text/csv");
+
+        var response = await service.As("pipeline").PostAsync($"/v1/opt-out-checks?purpose=research&dataSource=hospital&minSequence={await service.LatestSequenceAsync()}", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var kept = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(population.Everyone.Where(p => !p.OptedOut).Select(p => p.NhsNumber), kept);
+        var summary = await service.As("pipeline").GetFromJsonAsync<JsonElement>(response.Headers.Location!.ToString());
+        Assert.Equal((population.Everyone.Count + 1L, 1L), (summary.GetProperty("received").GetInt64(), summary.GetProperty("invalid").GetInt64()));
+        Assert.Equal("The row's nhsNumber column is empty.", summary.GetProperty("firstInvalid")[0].GetProperty("reason").GetString());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(await body.ReadAsByteArrayAsync())), summary.GetProperty("submittedSha256").GetString());
+    }
+
+    [Fact]
+    public async Task A_CSV_naming_two_NHS_number_columns_is_refused_rather_than_guessed()
+    {
+        var response = await service.As("pipeline").PostAsync("/v1/opt-out-checks?purpose=research&dataSource=gp",
+            new StringContent("nhsNumber,NHS Number\n9434765919,4010232137\n", Encoding.UTF8, "text/csv"));
+
+        await BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "names an nhsNumber column twice (columns 1 and 2)");
     }
 
     [Fact]

@@ -73,12 +73,30 @@ public class ImportTests(OptOutService service)
         // A date alone is the start of that day in the UK, where it was signed: in June, 23:00 UTC the day before.
         var decision = Assert.Single((await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{first}/history")).GetProperty("decisions").EnumerateArray());
         Assert.Equal(new DateTimeOffset(2021, 6, 14, 23, 0, 0, TimeSpan.Zero), decision.GetProperty("event").GetProperty("effectiveAt").GetDateTimeOffset());
-        await NationalDataOptOut.BadInputTests.AssertProblemAsync(unnamed, HttpStatusCode.BadRequest, "The header names patient,date: it must name the columns nhsNumber and optedOutAt.");
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(unnamed, HttpStatusCode.BadRequest, "The header names patient,date: it must name the columns nhsNumber and optedOutAt, once each.");
         Assert.Equal(0, await service.EventCountAsync(second));
 
         // A header holding a NUL is refused in the same words, without repeating it.
         var hostile = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent("patient\u0000,date\n", Encoding.UTF8, "text/csv"));
-        await NationalDataOptOut.BadInputTests.AssertProblemAsync(hostile, HttpStatusCode.BadRequest, "The first line is a header that does not name the columns nhsNumber and optedOutAt.");
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(hostile, HttpStatusCode.BadRequest, "The first line is a header that does not name the columns nhsNumber and optedOutAt, once each.");
+    }
+
+    [Fact]
+    public async Task A_spreadsheets_file_is_read_as_a_bulk_check_reads_it_and_a_column_named_twice_refuses_it()
+    {
+        var (first, second) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var csv = $"name,nhsNumber,optedOutAt\r\n\"Smith, J\",{first},\"2021-06-15\"\r\n\"Jones, unclosed,{second},2021-06-15\r\n";
+        var body = new ByteArrayContent([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)]);
+        body.Headers.ContentType = new("text/csv");
+
+        var report = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", body).JsonAsync();
+
+        Assert.Equal((2L, 1L, 1L), (report.GetProperty("received").GetInt64(), report.GetProperty("imported").GetInt64(), report.GetProperty("invalid").GetInt64()));
+        Assert.True(await service.OptedOutAsync(first));
+        Assert.Equal(0, await service.EventCountAsync(second));
+        var twice = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent($"nhsNumber,optedOutAt,NHSNumber\n{second},2021-06-15,{first}\n", Encoding.UTF8, "text/csv"));
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(twice, HttpStatusCode.BadRequest, "it must name the columns nhsNumber and optedOutAt, once each.");
+        Assert.Equal(0, await service.EventCountAsync(second));
     }
 
     [Fact]
