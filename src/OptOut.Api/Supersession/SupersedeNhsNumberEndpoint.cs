@@ -40,7 +40,7 @@ public static class SupersedeNhsNumberEndpoint
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
 
     private static async Task<IResult> Handle(
-        string nhsNumber, SupersessionRequest request, PatientWrites writes, HttpContext http, CancellationToken ct)
+        string nhsNumber, SupersessionRequest request, PatientWrites writes, Marten.IQuerySession session, HttpContext http, CancellationToken ct)
     {
         var old = NhsNumber.Parse(nhsNumber);
 
@@ -50,9 +50,16 @@ public static class SupersedeNhsNumberEndpoint
             return Problems.Unprocessable("An NHS number cannot supersede itself.");
         }
 
+        // Where each number stands after every merge, for a refusal to name; merges are rare, so two reads more are cheap.
+        var standing = new Dictionary<string, string>
+        {
+            [old.Value] = (await session.LoadCurrentAsync(old, ct)).Id,
+            [replacement.Value] = (await session.LoadCurrentAsync(replacement, ct)).Id,
+        };
+
         // Through the shared write path, as every change is: Idempotency-Key, If-Match (on the superseded record),
         // the audit record in the same transaction, and read-after-acknowledgement for the index.
         return await writes.ExecuteAsync(http, old, replacement, request, (oldRecord, newRecord, caller, now) =>
-            SupersessionDecider.Decide(oldRecord, newRecord!, new DecisionMaker(caller.Subject, caller.Role, null, null, null), now), ct);
+            SupersessionDecider.Decide(oldRecord, newRecord!, new DecisionMaker(caller.Subject, caller.Role, null, null, null), now, n => standing.GetValueOrDefault(n, n)), ct);
     }
 }

@@ -50,6 +50,13 @@ public class SupersessionTests(OptOutService service)
         Assert.Equal(HttpStatusCode.Conflict, elsewhere.StatusCode);
         Assert.Equal(1, await service.EventCountAsync(old));
         Assert.Equal(1, await service.EventCountAsync(replacement));
+
+        // Merged on again, the refusal names the number that stands now, so staff can put it right from the message.
+        var third = TestPatients.NewNhsNumber();
+        await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{replacement}/supersession", new { newNhsNumber = third }).JsonAsync();
+        var stale = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = TestPatients.NewNhsNumber() });
+        await NationalDataOptOut.BadInputTests.AssertProblemAsync(stale, HttpStatusCode.Conflict,
+            $"{old} has already been merged into {replacement}, and that into {third}: merge {third} instead, the number that stands now.");
     }
 
     [Fact]
