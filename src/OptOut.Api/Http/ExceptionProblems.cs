@@ -53,8 +53,11 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
                 return (Problems.InvalidBody, $"The body has a property this request does not accept: '{unmapped.Groups[1].Value}'.");
             }
 
-            return json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is { Length: > 1 } path
-                ? (Problems.InvalidBody, $"The value at {path} is not of the type that field takes (line {json.LineNumber + 1}){Choices(body, path)}.")
+            return json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is { } path
+                ? path.Length > 1
+                    ? (Problems.InvalidBody, $"The value at {path} is not of the type that field takes (line {json.LineNumber + 1}){Choices(body, path)}.")
+                    // [] or "x" is JSON, but not the object every body here is; "not well-formed" would send the caller to check their syntax.
+                    : (Problems.InvalidBody, "The body is JSON but not an object: send {...} with the fields this request takes.")
                 : (Problems.UnreadableBody, $"The body is not well-formed JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).");
         }
 

@@ -41,9 +41,10 @@ public class BadInputTests(OptOutService service)
         { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"UNCLE","evidenceReference":"x"}}""", "one of guardian, power-of-attorney or court-deputy" },
         { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"guardian"}}""", "evidenceReference" },
         { """{"optedOut":true,"channel":"online","isAdmin":true}""", "isAdmin" },
-        { """{"optedOut":true,"channel":"online" """, "JSON" },
+        { """{"optedOut":true,"channel":"online" """, "The body is not well-formed JSON (line 1" },
         { "", "body" },
-        { "[]", "JSON" },
+        { "[]", "The body is JSON but not an object" },
+        { "\"opt out\"", "The body is JSON but not an object" },
     };
 
     [Theory]
