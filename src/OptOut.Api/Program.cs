@@ -60,7 +60,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 // Unreadable bodies throw, so the exception handler can say what was wrong in a problem response.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
-builder.Services.AddPatientRecords();
+builder.Services.AddPatientRecords(builder.Configuration);
 builder.Services.AddCatalogue(builder.Configuration);
 builder.Services.AddType1OptOut(builder.Configuration);
 builder.Services.AddConsents(builder.Configuration);

@@ -51,7 +51,8 @@ public sealed class OptOutImport
 /// messages see it like any other. Restartable: a number whose record already exists is skipped, so a
 /// run that stopped half way is simply run again.
 /// </summary>
-public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, TimeProvider clock)
+public sealed class OptOutImporter(
+    IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IssuedNumbers> issued)
 {
     private const int BatchSize = 20_000;
     private const int Writers = 2;
@@ -213,6 +214,10 @@ public sealed class OptOutImporter(IDocumentStore store, NpgsqlDataSource databa
                 else if (!NhsNumber.TryParse(given, out var nhs, out var error))
                 {
                     Invalid(error);
+                }
+                else if (issued.Value.Refusal(nhs, "The NHS number") is { } outside)
+                {
+                    Invalid(outside);
                 }
                 else if (OptedOutAt(when) is not { } at || at < RecordRules.ServiceStart || at > clock.GetUtcNow())
                 {

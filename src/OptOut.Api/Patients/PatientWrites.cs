@@ -21,7 +21,7 @@ namespace OptOut.Patients;
 /// </summary>
 public sealed class PatientWrites(
     IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    RecordWriter writer, IOptions<IdentityAssurance> assurance)
+    RecordWriter writer, IOptions<IdentityAssurance> assurance, IOptions<IssuedNumbers> issued)
 {
     /// <summary>A change to one patient's record; a write to a superseded number lands on the record that replaced it.</summary>
     public Task<IResult> ExecuteAsync<TRequest>(
@@ -44,6 +44,11 @@ public sealed class PatientWrites(
         if (assurance.Value.Refuses(caller) is { } unproven)
         {
             return unproven;
+        }
+
+        if ((issued.Value.Refusal(requested, "The NHS number") ?? (related is { } other ? issued.Value.Refusal(other, "newNhsNumber") : null)) is { } outside)
+        {
+            return Problems.Unprocessable(outside);
         }
 
         var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();

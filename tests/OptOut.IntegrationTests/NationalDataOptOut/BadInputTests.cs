@@ -64,6 +64,23 @@ public class BadInputTests(OptOutService service)
     }
 
     [Theory]
+    [InlineData("0101991231")] // Scotland's CHI
+    [InlineData("3200000007")] // Northern Ireland's H&C
+    public async Task A_choice_for_a_number_England_does_not_issue_is_refused_but_the_number_can_still_be_asked_about(string nhs)
+    {
+        var admin = service.As("admin");
+
+        var optOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper" });
+        var merge = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{TestPatients.NewNhsNumber()}/supersession", new { newNhsNumber = nhs });
+
+        await AssertProblemAsync(optOut, HttpStatusCode.UnprocessableEntity, $"The NHS number {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit but is not one England, Wales or the Isle of Man issue");
+        await AssertProblemAsync(merge, HttpStatusCode.UnprocessableEntity, $"newNhsNumber {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit");
+        Assert.Equal(0, await service.EventCountAsync(nhs));
+        var decision = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/decisions/{nhs}?purpose=research&dataSource=hospital");
+        Assert.Equal("permit", decision.GetProperty("decision").GetString());
+    }
+
+    [Theory]
     // The opt-out began on 25 May 2018 in the UK, where midnight was 23:00 UTC the day before (BST): a paper form
     // signed that day, which the staff pages send as the UK day's start, is in.
     [InlineData("2018-05-25T00:00:00+01:00", HttpStatusCode.OK)]

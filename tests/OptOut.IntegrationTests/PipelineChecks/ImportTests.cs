@@ -85,13 +85,14 @@ public class ImportTests(OptOutService service)
     public async Task A_spreadsheets_file_is_read_as_a_bulk_check_reads_it_and_a_column_named_twice_refuses_it()
     {
         var (first, second) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
-        var csv = $"name,nhsNumber,optedOutAt\r\n\"Smith, J\",{first},\"2021-06-15\"\r\n\"Jones, unclosed,{second},2021-06-15\r\n";
+        var csv = $"name,nhsNumber,optedOutAt\r\n\"Smith, J\",{first},\"2021-06-15\"\r\n\"Jones, unclosed,{second},2021-06-15\r\n\"Scots, CHI\",0101991231,2021-06-15\r\n";
         var body = new ByteArrayContent([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)]);
         body.Headers.ContentType = new("text/csv");
 
         var report = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", body).JsonAsync();
 
-        Assert.Equal((2L, 1L, 1L), (report.GetProperty("received").GetInt64(), report.GetProperty("imported").GetInt64(), report.GetProperty("invalid").GetInt64()));
+        Assert.Equal((3L, 1L, 2L), (report.GetProperty("received").GetInt64(), report.GetProperty("imported").GetInt64(), report.GetProperty("invalid").GetInt64()));
+        Assert.StartsWith("The NHS number 010 199 1231 passes the check digit but is not one England", report.GetProperty("firstInvalid")[1].GetProperty("reason").GetString());
         Assert.True(await service.OptedOutAsync(first));
         Assert.Equal(0, await service.EventCountAsync(second));
         var twice = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent($"nhsNumber,optedOutAt,NHSNumber\n{second},2021-06-15,{first}\n", Encoding.UTF8, "text/csv"));
