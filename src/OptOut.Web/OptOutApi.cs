@@ -98,7 +98,11 @@ public sealed record ImportRun(string Id, string Caller, string Status, DateTime
 public sealed record StaffRecording(string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence);
 
 /// <summary>What a change answered: its reference (none when the choice already stood and nothing changed), or the API's problem.</summary>
-public sealed record ChangeResult(string? Reference, string? Problem);
+public sealed record ChangeResult(string? Reference, string? Problem, int Status = 200)
+{
+    /// <summary>The API refused what was entered (400, 422): sending it again cannot succeed, changing it may.</summary>
+    public bool EntryRefused => Status is 400 or 422;
+}
 
 /// <summary>
 /// OptOut's HTTP API, called with the signed-in person's own access token: every page action is authorized, audited,
@@ -236,7 +240,7 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
         using var response = await http.SendAsync(request, ct);
         return response.IsSuccessStatusCode
             ? new ChangeResult(response.Headers.TryGetValues("OptOut-Reference", out var references) ? references.First() : null, null)
-            : new ChangeResult(null, await ProblemAsync(response, ct));
+            : new ChangeResult(null, await ProblemAsync(response, ct), (int)response.StatusCode);
     }
 
     private async Task<Read<T>> ReadAsync<T>(string path, CancellationToken ct, bool signedIn = true)

@@ -31,9 +31,9 @@ public sealed class IssuedNumbers
             return null;
         }
 
-        var ranges = string.Join(" and ", Parsed.Select(r => $"{Grouped(r.First)} to {Grouped(r.Last)}"));
-        return $"{name} {Grouped(value)} passes the check digit but is not one England, Wales or the Isle of Man issue ({ranges}), " +
-            "so OptOut records no choice for it: check the number. Scotland's CHI and Northern Ireland's H&C numbers are out of scope.";
+        var ranges = string.Join(", ", Parsed.Select(r => $"{Grouped(r.First)} to {Grouped(r.Last)}"));
+        return $"{name} {Grouped(value)} passes the check digit, but England, Wales and the Isle of Man do not issue numbers in its range " +
+            $"(they issue {ranges}), so OptOut records no choice for it: check the number. Scotland's CHI and Northern Ireland's H&C numbers are out of scope.";
     }
 
     /// <summary>Throws on a range that is not two ten-digit numbers in order, so a bad setting stops the service at start.</summary>

@@ -64,6 +64,29 @@ public class StaffJourneyTests(BrowserJourneys app)
     }
 
     [Fact]
+    public async Task A_number_England_does_not_issue_is_refused_at_the_check_and_the_way_on_is_to_change_it()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+        await Journeys.SignInAsync(page, "contact-centre");
+
+        // A Scottish CHI number passes the check digit, so the form takes it; the API, which holds the policy, refuses it.
+        await page.GetByLabel("Patient's NHS number").FillAsync("010 199 1231");
+        await page.GetByLabel("Opt out: do not use").CheckAsync();
+        await page.GetByLabel("Phone call").CheckAsync();
+        await page.GetByLabel("The patient", new() { Exact = true }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
+
+        var summary = page.Locator(".nhsuk-error-summary");
+        await Assertions.Expect(summary).ToContainTextAsync("The choice was not recorded. The NHS number 010 199 1231 passes the check digit, but England, Wales and the Isle of Man do not issue numbers in its range");
+        await Assertions.Expect(summary.GetByRole(AriaRole.Link)).ToHaveTextAsync("Change the details");
+        await Journeys.AssertAccessibleAsync(page, "staff-number-not-issued");
+        await summary.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Patient's NHS number")).ToHaveValueAsync("0101991231");
+    }
+
+    [Fact]
     public async Task A_patient_cannot_open_a_staff_page()
     {
         var page = await app.NewPageAsync();

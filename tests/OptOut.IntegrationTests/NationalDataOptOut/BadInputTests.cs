@@ -73,7 +73,7 @@ public class BadInputTests(OptOutService service)
         var optOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper" });
         var merge = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{TestPatients.NewNhsNumber()}/supersession", new { newNhsNumber = nhs });
 
-        await AssertProblemAsync(optOut, HttpStatusCode.UnprocessableEntity, $"The NHS number {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit but is not one England, Wales or the Isle of Man issue");
+        await AssertProblemAsync(optOut, HttpStatusCode.UnprocessableEntity, $"The NHS number {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit, but England, Wales and the Isle of Man do not issue numbers in its range");
         await AssertProblemAsync(merge, HttpStatusCode.UnprocessableEntity, $"newNhsNumber {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit");
         Assert.Equal(0, await service.EventCountAsync(nhs));
         var decision = await service.As("pipeline").GetFromJsonAsync<JsonElement>($"/v1/decisions/{nhs}?purpose=research&dataSource=hospital");

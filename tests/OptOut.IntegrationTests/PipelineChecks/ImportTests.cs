@@ -92,7 +92,7 @@ public class ImportTests(OptOutService service)
         var report = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", body).JsonAsync();
 
         Assert.Equal((3L, 1L, 2L), (report.GetProperty("received").GetInt64(), report.GetProperty("imported").GetInt64(), report.GetProperty("invalid").GetInt64()));
-        Assert.StartsWith("The NHS number 010 199 1231 passes the check digit but is not one England", report.GetProperty("firstInvalid")[1].GetProperty("reason").GetString());
+        Assert.StartsWith("The NHS number 010 199 1231 passes the check digit, but England, Wales and the Isle of Man do not issue", report.GetProperty("firstInvalid")[1].GetProperty("reason").GetString());
         Assert.True(await service.OptedOutAsync(first));
         Assert.Equal(0, await service.EventCountAsync(second));
         var twice = await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent($"nhsNumber,optedOutAt,NHSNumber\n{second},2021-06-15,{first}\n", Encoding.UTF8, "text/csv"));

@@ -21,8 +21,8 @@ public class IssuedNumbersTests
         Assert.Equal(recorded, refusal is null);
         if (!recorded)
         {
-            Assert.StartsWith($"The NHS number {nhsNumber[..3]} {nhsNumber[3..6]} {nhsNumber[6..]} passes the check digit but is not one England", refusal);
-            Assert.Contains("400 000 0000 to 499 999 9999 and 600 000 0000 to 799 999 9999", refusal, StringComparison.Ordinal);
+            Assert.StartsWith($"The NHS number {nhsNumber[..3]} {nhsNumber[3..6]} {nhsNumber[6..]} passes the check digit, but England, Wales and the Isle of Man do not issue", refusal);
+            Assert.Contains("(they issue 400 000 0000 to 499 999 9999, 600 000 0000 to 799 999 9999)", refusal, StringComparison.Ordinal);
         }
     }
 

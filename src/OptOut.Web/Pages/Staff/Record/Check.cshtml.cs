@@ -14,6 +14,9 @@ public sealed class CheckModel(OptOutApi api) : PageModel
 
     public string? Problem { get; private set; }
 
+    /// <summary>The API refused the entry itself, so the way on is to change it, not to send it again.</summary>
+    public bool EntryRefused { get; private set; }
+
     public IActionResult OnGet()
     {
         if (Load() is null)
@@ -36,6 +39,7 @@ public sealed class CheckModel(OptOutApi api) : PageModel
         if (result.Problem is not null)
         {
             Problem = result.Problem;
+            EntryRefused = result.EntryRefused;
             ViewData["HasError"] = true;
             return Page();
         }
