@@ -169,7 +169,9 @@ try
 catch (Exception ex) when (ex is IOException or JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
 {
     // Unreadable input is not a verified log: it is reported, never thrown.
-    return Fail("the input could not be read: " + ex.Message);
+    return Fail(ex is KeyNotFoundException or InvalidOperationException
+        ? "the input is not laid out as OptOut writes it: a field is missing or not of its kind (" + ex.Message + ")"
+        : "the input could not be read: " + ex.Message);
 }
 
 static (Checkpoint?, string?) Open(FileInfo file, string key) =>

@@ -143,6 +143,11 @@ public class TransparencyLogTests(OptOutService service)
         (exit, said) = await VerifyFileAsync(garbled.ToJsonString(), key);
         Assert.True(exit == 1, said);
         Assert.StartsWith("NOT VERIFIED: the input could not be read", said, StringComparison.Ordinal);
+        var unlaid = System.Text.Json.Nodes.JsonNode.Parse(history)!;
+        unlaid["entries"] = null;
+        (exit, said) = await VerifyFileAsync(unlaid.ToJsonString(), key);
+        Assert.True(exit == 1, said);
+        Assert.StartsWith("NOT VERIFIED: the input is not laid out as OptOut writes it: a field is missing or not of its kind", said, StringComparison.Ordinal);
 
         // Nor may the map proof simply be left out.
         var unmapped = System.Text.Json.Nodes.JsonNode.Parse(history)!;
