@@ -20,15 +20,15 @@ public sealed record DecisionQuestion(
         LegalBasisDefinition? l = null;
         if (purpose is null || !c.Purposes.TryGetValue(purpose, out var p))
         {
-            problem = $"purpose is required, one of: {Keys(c.Purposes)}.";
+            problem = $"purpose {Given(purpose)}one of: {Keys(c.Purposes)}.";
         }
         else if (dataSource is null || !c.DataSources.TryGetValue(dataSource, out var d))
         {
-            problem = $"dataSource is required, one of: {Keys(c.DataSources)}.";
+            problem = $"dataSource {Given(dataSource)}one of: {Keys(c.DataSources)}.";
         }
         else if (legalBasis is not null && !c.LegalBases.TryGetValue(legalBasis, out l))
         {
-            problem = $"legalBasis, if given, is one of: {Keys(c.LegalBases)}.";
+            problem = $"legalBasis {Given(legalBasis)}one of: {Keys(c.LegalBases)} (or left out).";
         }
         else
         {
@@ -39,6 +39,15 @@ public sealed record DecisionQuestion(
     }
 
     private static string Keys<T>(Dictionary<string, T> d) => string.Join(", ", d.Keys.Order(StringComparer.Ordinal));
+
+    /// <summary>What was sent, said back when short (the edge has already refused control characters): a value not in
+    /// the catalogue is told apart from one that is missing.</summary>
+    private static string Given(string? value) => value switch
+    {
+        null => "is required, ",
+        { Length: <= 64 } => $"'{value}' is not in the catalogue: it is ",
+        _ => "is not in the catalogue: it is ",
+    };
 }
 
 /// <summary>

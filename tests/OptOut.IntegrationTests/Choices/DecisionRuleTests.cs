@@ -132,11 +132,11 @@ public class DecisionRuleTests(OptOutService service)
     }
 
     [Theory]
-    [InlineData("purpose=astrology&dataSource=gp", "purpose is required, one of")]
+    [InlineData("purpose=astrology&dataSource=gp", "purpose 'astrology' is not in the catalogue: it is one of: direct-care, ")]
     [InlineData("dataSource=gp", "purpose is required, one of")]
     [InlineData("purpose=research", "dataSource is required, one of")]
-    [InlineData("purpose=research&dataSource=moon", "dataSource")]
-    [InlineData("purpose=research&dataSource=gp&legalBasis=because", "legalBasis")]
+    [InlineData("purpose=research&dataSource=moon", "dataSource 'moon' is not in the catalogue: it is one of: gp, hospital, other, social-care.")]
+    [InlineData("purpose=research&dataSource=gp&legalBasis=because", "legalBasis 'because' is not in the catalogue: it is one of: ")]
     [InlineData("purpose=research&dataSource=gp&asOf=yesterday", "asOf is not an ISO 8601 date-time with its offset")]
     // .NET would read 07/12/2026 as 12 July, a UK reader as 7 December: neither is guessed.
     [InlineData("purpose=research&dataSource=gp&asOf=07/12/2026", "asOf is not an ISO 8601 date-time with its offset")]
