@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using OptOut.Http;
 using OptOut.NhsNumbers;
 using OptOut.Records;
@@ -30,9 +29,9 @@ internal sealed class BulkCheckRun(HttpContext http, BulkCheckServices services,
     {
         var reader = _http.Request.BodyReader;
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await SkipByteOrderMarkAsync(reader, hash, ct);
+        await ListStart.SkipByteOrderMarkAsync(reader, hash, ct);
         var column = -1;
-        if (mediaType == "text/csv" && !TryColumnOf(await ReadLineAsync(reader, hash, ct), out column, out var wrongHeader))
+        if (mediaType == "text/csv" && !ListStart.TryColumnOf(await ListStart.ReadLineAsync(reader, hash, ct), out column, out var wrongHeader))
         {
             return Problems.Of(Problems.InvalidBody, wrongHeader);
         }
@@ -272,82 +271,6 @@ internal sealed class BulkCheckRun(HttpContext http, BulkCheckServices services,
         writer.Advance(written);
         check.Kept += written / 11;
         check.Removed += bases.Count - (written / 11);
-    }
-
-    /// <summary>A spreadsheet's "CSV UTF-8" starts with a byte order mark; it is hashed with the list but is no part of its first line.</summary>
-    private static async Task SkipByteOrderMarkAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(ct);
-            var buffer = result.Buffer;
-            if (buffer.Length < 3 && !result.IsCompleted)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
-
-            Span<byte> start = stackalloc byte[3];
-            if (buffer.Length >= 3)
-            {
-                buffer.Slice(0, 3).CopyTo(start);
-            }
-
-            var bom = buffer.Length >= 3 && start.SequenceEqual("\uFEFF"u8);
-            if (bom)
-            {
-                hash.AppendData(start);
-            }
-
-            reader.AdvanceTo(bom ? buffer.GetPosition(3) : buffer.Start);
-            return;
-        }
-    }
-
-    private static async Task<byte[]> ReadLineAsync(PipeReader reader, IncrementalHash hash, CancellationToken ct)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(ct);
-            var buffer = result.Buffer;
-            var newline = buffer.PositionOf((byte)'\n');
-            if (newline is not null || result.IsCompleted)
-            {
-                var lineEnd = newline is { } n ? buffer.GetPosition(1, n) : buffer.End;
-                var header = buffer.Slice(0, lineEnd).ToArray();
-                hash.AppendData(header);
-                reader.AdvanceTo(lineEnd);
-                return header;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
-
-    /// <summary>The header row's nhsNumber column, read as the rows are (<see cref="CsvFields"/>); named once, in any of its usual spellings.</summary>
-    private static bool TryColumnOf(byte[] header, out int column, out string problem)
-    {
-        column = -1;
-        problem = "A text/csv list starts with a header row naming its nhsNumber column (nhsNumber, nhs_number or NHS Number).";
-        for (var i = 0; CsvFields.TryGet(header, i, out var field) == CsvFields.Found.Field; i++)
-        {
-            var name = Encoding.UTF8.GetString(field.Trim(" \t\r\n"u8)).Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
-            if (!name.Equals("nhsnumber", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (column >= 0)
-            {
-                // Two columns, perhaps the patient's and a parent's: which one the pipeline meant cannot be guessed.
-                problem = $"The header row names an nhsNumber column twice (columns {column + 1} and {i + 1}): send the one to check.";
-                return false;
-            }
-
-            column = i;
-        }
-
-        return column >= 0;
     }
 
     private sealed class ListTooLongException : Exception;
