@@ -189,9 +189,10 @@ public static class Words
 /// <summary>Dates as people write them: 26 November 2026, in UK time.</summary>
 public static class Dates
 {
-    public static string Day(DateTimeOffset? at) => at is { } value
-        ? Contracts.UkCalendar.InUk(value).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
-        : "";
+    public static string Day(DateTimeOffset? at) => at is { } value ? Day(Contracts.UkCalendar.DayOf(value)) : "";
+
+    /// <summary>A calendar day (a date of birth), which has no time zone to convert.</summary>
+    public static string Day(DateOnly day) => day.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The NHS style for a moment: "5 December 2026 at 9:50pm", "at 9am" on the hour, in UK time.</summary>
     public static string DayAndTime(DateTimeOffset at) => DayAndTime(at, toTheSecond: false);

@@ -33,18 +33,26 @@ public sealed record NationalDataOptOutRequest(
                 .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
                 .Must(at => at is null || at >= RecordRules.ServiceStart)
                 .WithMessage("effectiveAt cannot be before 25 May 2018, when the national data opt-out began.");
-            RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator()).When(r => r.OnBehalfOf is not null);
+            RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator(clock)).When(r => r.OnBehalfOf is not null);
         }
     }
 }
 
-/// <summary>A proxy deciding for the patient: their role and the reference of the evidence of their authority.</summary>
-public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
+/// <summary>
+/// A proxy deciding for the patient: their role, the reference of the evidence of their authority, and for a parent or
+/// guardian the child's date of birth, since parental responsibility lets them decide only until the child is 13. The
+/// date is checked, not stored: the evidence reference is what the record keeps.
+/// </summary>
+public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference, DateOnly? PatientBirthDate = null)
 {
     public sealed class Validator : AbstractValidator<OnBehalfOf>
     {
-        public Validator()
+        public Validator(TimeProvider clock)
         {
+            RuleFor(p => p.PatientBirthDate).NotNull().When(p => p.Role == ProxyRole.Guardian)
+                .WithMessage("onBehalfOf.patientBirthDate is required for a guardian: parental responsibility ends at 13.");
+            RuleFor(p => p.PatientBirthDate).Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
+                .WithMessage("onBehalfOf.patientBirthDate cannot be in the future.");
             RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: guardian, power-of-attorney or court-deputy.");
             var evidence = $"onBehalfOf.evidenceReference is required (1-{Contracts.RecordingLimits.EvidenceReference} characters): the reference of the evidence of the proxy's authority.";
             RuleFor(p => p.EvidenceReference).NotEmpty().WithMessage(evidence).MaximumLength(Contracts.RecordingLimits.EvidenceReference).WithMessage(evidence);

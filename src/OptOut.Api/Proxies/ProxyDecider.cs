@@ -18,12 +18,12 @@ public static class ProxyDecider
         var validUntil = command.ValidUntil;
         if (command.Role == ProxyRole.Guardian)
         {
-            var thirteenth = RecordRules.SelfDecisionFrom(command.PatientBirthDate!.Value);
-            if (thirteenth <= c.Now)
+            if (RecordRules.GuardianRefusal(command.PatientBirthDate!.Value, c.Now) is { } tooOld)
             {
-                return Decided.Refuse(RefusalKind.NotAllowedByTheRules, "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");
+                return Decided.Refuse(RefusalKind.NotAllowedByTheRules, tooOld);
             }
 
+            var thirteenth = RecordRules.SelfDecisionFrom(command.PatientBirthDate.Value);
             validUntil = validUntil is null || validUntil > thirteenth ? thirteenth : validUntil;
         }
 

@@ -14,4 +14,9 @@ public static class RecordRules
 
     /// <summary>The day a child born on <paramref name="born"/> begins to choose for themselves, as the instant it starts in the UK.</summary>
     public static DateTimeOffset SelfDecisionFrom(DateOnly born) => Contracts.UkCalendar.StartOf(born.AddYears(AgeOfSelfDecision));
+
+    /// <summary>Why a guardian may not decide for a child born on <paramref name="born"/> at <paramref name="at"/>, or null if they may.</summary>
+    public static string? GuardianRefusal(DateOnly born, DateTimeOffset at) => SelfDecisionFrom(born) <= at
+        ? "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."
+        : null;
 }

@@ -35,9 +35,9 @@ public class StaffJourneyTests(BrowserJourneys app)
         await page.GetByLabel("Patient's NHS number").FillAsync($"{nhs[..3]} {nhs[3..6]} {nhs[6..]}");
         await page.GetByLabel("Opt out: do not use").CheckAsync();
         await page.GetByLabel("Paper form, by post").CheckAsync();
-        await page.GetByLabel("Day").FillAsync(signed.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByLabel("Month").FillAsync(signed.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByLabel("Year").FillAsync(signed.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#signed-day").FillAsync(signed.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#signed-month").FillAsync(signed.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#signed-year").FillAsync(signed.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByLabel("The patient", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("Case reference (optional)").FillAsync("CASE-2026-0042");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
@@ -84,6 +84,34 @@ public class StaffJourneyTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "staff-number-not-issued");
         await summary.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Patient's NHS number")).ToHaveValueAsync("0101991231");
+    }
+
+    [Fact]
+    public async Task A_parents_choice_asks_for_the_childs_date_of_birth_and_one_who_is_13_is_refused()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
+        await Journeys.SignInAsync(page, "contact-centre");
+        await page.GetByLabel("Patient's NHS number").FillAsync(TestPatients.NewNhsNumber());
+        await page.GetByLabel("Opt out: do not use").CheckAsync();
+        await page.GetByLabel("Phone call").CheckAsync();
+        await page.GetByLabel("Someone acting for the patient").CheckAsync();
+        await page.GetByLabel("Parent or guardian of a child under 13").CheckAsync();
+        await page.GetByLabel("If someone acted for the patient: reference of the evidence of their authority").FillAsync("BIRTH-CERT-7");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the child's date of birth: a parent or guardian chooses only until the child is 13");
+
+        var thirteen = DateTime.UtcNow.Date.AddYears(-13).AddDays(-1);
+        await page.Locator("#child-born-day").FillAsync(thirteen.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#child-born-month").FillAsync(thirteen.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#child-born-year").FillAsync(thirteen.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Child's date of birth");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");
+        await Journeys.AssertAccessibleAsync(page, "staff-guardian-too-late");
     }
 
     [Fact]

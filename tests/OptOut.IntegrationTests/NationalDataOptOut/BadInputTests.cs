@@ -108,7 +108,7 @@ public class BadInputTests(OptOutService service)
             Content = new StringContent("""{"decision":"permit","period":{"start":"2019-01-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}}""", Encoding.UTF8, "application/json"),
         });
 
-        Assert.Equal(["effectiveAt", "onBehalfOf.evidenceReference"], await ErrorKeysAsync(optOut));
+        Assert.Equal(["effectiveAt", "onBehalfOf.evidenceReference", "onBehalfOf.patientBirthDate"], await ErrorKeysAsync(optOut));
         Assert.Equal(["period.end", "period.start"], await ErrorKeysAsync(consent));
         Assert.Equal(0, await service.EventCountAsync(nhs));
 

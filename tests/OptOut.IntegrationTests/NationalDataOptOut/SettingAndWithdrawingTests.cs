@@ -93,6 +93,29 @@ public class SettingAndWithdrawingTests(OptOutService service)
         Assert.Equal("agent-42", decidedBy.GetProperty("recordedBy").GetString());
     }
 
+    [Fact]
+    public async Task Staff_record_a_parents_choice_only_for_a_child_who_was_under_13_when_it_was_made()
+    {
+        var (tooOld, signedInTime, noDate) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var staff = service.As("admin");
+        object Parent(DateOnly? born) => new { role = "guardian", evidenceReference = "BIRTH-CERT-1", patientBirthDate = born };
+
+        // A parent's phone call for a 13-year-old is refused: parental responsibility no longer lets them choose.
+        var refused = await staff.PutOptOutAsync(tooOld, new { optedOut = true, channel = "call-centre", onBehalfOf = Parent(today.AddYears(-13)) });
+        // A form signed the day before the child turned 13, recorded after, stands.
+        var signed = await staff.PutOptOutAsync(signedInTime, new
+        {
+            optedOut = true, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-3), onBehalfOf = Parent(today.AddYears(-13).AddDays(-1)),
+        });
+        var undated = await staff.PutOptOutAsync(noDate, new { optedOut = true, channel = "call-centre", onBehalfOf = Parent(null) });
+
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        await BadInputTests.AssertProblemAsync(undated, HttpStatusCode.BadRequest, "onBehalfOf.patientBirthDate is required for a guardian");
+        Assert.Equal((0, 1, 0), (await service.EventCountAsync(tooOld), await service.EventCountAsync(signedInTime), await service.EventCountAsync(noDate)));
+    }
+
     private async Task<bool> OptedOutAsync(HttpClient pipeline, string nhs) =>
         (await pipeline.GetFromJsonAsync<JsonElement>($"/v1/opt-outs/{nhs}?minSequence={await service.LatestSequenceAsync()}")).GetProperty("optedOut").GetBoolean();
 }

@@ -30,7 +30,7 @@ public class AuthorizationTests(OptOutService service)
 
         var response = await service.As("patient", nhs).PutOptOutAsync(nhs, new
         {
-            optedOut = true, channel = "online", onBehalfOf = new { role = "guardian", evidenceReference = "x" },
+            optedOut = true, channel = "online", onBehalfOf = new { role = "guardian", evidenceReference = "x", patientBirthDate = "2020-01-01" },
         });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -26,11 +26,18 @@ public sealed class RecordingForm
 
     public string? Evidence { get; set; }
 
+    public string? ChildDay { get; set; }
+
+    public string? ChildMonth { get; set; }
+
+    public string? ChildYear { get; set; }
+
     /// <summary>Every field in error, keyed by the id of the input the error summary links to.</summary>
     public Dictionary<string, string> Check(DateOnly today, out StaffRecording? recording)
     {
         var errors = new Dictionary<string, string>();
         recording = null;
+        DateOnly? childBorn = null;
         if (!NhsNumbers.NhsNumber.TryParse(NhsNumber?.Trim(), out var number, out var problem))
         {
             errors["nhs-number"] = Words.NhsNumberProblem(NhsNumber, problem);
@@ -71,6 +78,21 @@ public sealed class RecordingForm
             {
                 errors["evidence"] = $"Enter the reference of the evidence of their authority (up to {RecordingLimits.EvidenceReference} characters)";
             }
+
+            // The API refuses a parent's choice for a child who was 13 when it was made; the form asks for what it needs.
+            childBorn = DateInput.Read(ChildDay, ChildMonth, ChildYear, "child's date of birth", "15 3 2016", out var bornError);
+            if (bornError is not null)
+            {
+                errors["child-born-day"] = bornError;
+            }
+            else if (ProxyRole == "guardian" && childBorn is null)
+            {
+                errors["child-born-day"] = "Enter the child's date of birth: a parent or guardian chooses only until the child is 13";
+            }
+            else if (childBorn > today)
+            {
+                errors["child-born-day"] = "The child's date of birth must be today or in the past";
+            }
         }
 
         if (CaseReference is { Length: > RecordingLimits.CaseReference })
@@ -83,7 +105,8 @@ public sealed class RecordingForm
             recording = new StaffRecording(number.Value, Choice == "opt-out", Channel!,
                 signed is { } day ? Contracts.UkCalendar.StartOf(day) : null,
                 string.IsNullOrWhiteSpace(CaseReference) ? null : CaseReference.Trim(),
-                DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null);
+                DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null,
+                DecidedBy == "proxy" && ProxyRole == "guardian" ? childBorn : null);
         }
 
         return errors;
