@@ -172,19 +172,25 @@ public class LineParsingBenchmarks
 {
     private byte[][] _lines = [];
 
+    private byte[][] _rows = [];
+
     [GlobalSetup]
     public void Setup()
     {
         var random = new Random(7);
-        _lines = Enumerable.Range(0, 4096).Select(_ =>
+        var numbers = Enumerable.Range(0, 4096).Select(_ =>
         {
             NhsNumber number;
             while (!NhsNumber.TryFromBase(random.Next(400_000_000, 500_000_000), out number))
             {
             }
 
-            return Encoding.ASCII.GetBytes(number.Value + ",\r");
-        }).ToArray();
+            return number.Value;
+        }).ToList();
+        _lines = [.. numbers.Select(n => Encoding.ASCII.GetBytes(n + ",\r"))];
+
+        // A spreadsheet's extract: a quoted name holding a comma before the number, a postcode after it.
+        _rows = [.. numbers.Select((n, i) => Encoding.ASCII.GetBytes($"\"Patient {i}, Given\",{n},\"LS1 4AP\"\r"))];
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = 4096)]
@@ -207,6 +213,18 @@ public class LineParsingBenchmarks
         foreach (var line in _lines)
         {
             sum += NhsNumberLine.Parse(line, -1, out var b, out _) == NhsNumberLine.Outcome.Valid ? b : 0;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = 4096)]
+    public long NhsNumberLineParseCsvRow()
+    {
+        long sum = 0;
+        foreach (var row in _rows)
+        {
+            sum += NhsNumberLine.Parse(row, 1, out var b, out _) == NhsNumberLine.Outcome.Valid ? b : 0;
         }
 
         return sum;
