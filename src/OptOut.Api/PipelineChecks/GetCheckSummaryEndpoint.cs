@@ -19,7 +19,7 @@ public static class GetCheckSummaryEndpoint
         // A pipeline sees its own checks only; another's is as good as absent.
         if (check is null || (caller.Role == Roles.Pipeline && check.Caller != caller.Subject))
         {
-            return Problems.Of(Problems.NotFound, "No bulk check with this id was made by you.");
+            return Problems.Of(Problems.NotFound, caller.Role == Roles.Pipeline ? "No bulk check with this id was made by you." : "No bulk check has this id.");
         }
 
         return TypedResults.Ok(check);

@@ -193,8 +193,9 @@ public class BulkCheckTests(OptOutService service)
         var location = response.Headers.Location!.ToString();
 
         Assert.Equal(HttpStatusCode.OK, (await service.As("pipeline", subject: "pipeline-a").GetAsync(location)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await service.As("pipeline", subject: "pipeline-b").GetAsync(location)).StatusCode);
+        await BadInputTests.AssertProblemAsync(await service.As("pipeline", subject: "pipeline-b").GetAsync(location), HttpStatusCode.NotFound, "No bulk check with this id was made by you.");
         Assert.Equal(HttpStatusCode.OK, (await service.As("dpo").GetAsync(location)).StatusCode);
+        await BadInputTests.AssertProblemAsync(await service.As("dpo").GetAsync($"/v1/opt-out-checks/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "No bulk check has this id.");
     }
 
     [Fact]
