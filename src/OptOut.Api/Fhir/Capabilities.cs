@@ -48,6 +48,7 @@ public static class Capabilities
                                 Name = "status",
                                 Definition = "http://hl7.org/fhir/SearchParameter/Consent-status",
                                 Type = SearchParamType.Token,
+                                Documentation = "One code, or any of several separated by commas (status=active,inactive).",
                             },
                         ],
                     },

@@ -79,15 +79,21 @@ public static class FhirEndpoints
             return Problems.Of(Problems.InvalidQuery, $"patient (or patient:identifier) {given}: Patient/N, N, or {ConsentResources.NhsNumberSystem}|N. {error}");
         }
 
-        Consent.ConsentState? status = null;
+        // A token search's commas mean "any of these" in FHIR: status=active,inactive.
+        HashSet<Consent.ConsentState>? statuses = null;
         if (query["status"].FirstOrDefault() is { } wanted)
         {
-            if (!StatusCodes.TryGetValue(wanted, out var parsed))
+            statuses = [];
+            foreach (var code in wanted.Split(','))
             {
-                return Problems.Of(Problems.InvalidQuery, "status is one of draft, proposed, active, rejected, inactive, entered-in-error.");
-            }
+                if (!StatusCodes.TryGetValue(code, out var parsed))
+                {
+                    return Problems.Of(Problems.InvalidQuery,
+                        "status is one or more of draft, proposed, active, rejected, inactive, entered-in-error, separated by commas.");
+                }
 
-            status = parsed;
+                statuses.Add(parsed);
+            }
         }
 
         var now = clock.GetUtcNow();
@@ -97,7 +103,7 @@ public static class FhirEndpoints
             return denied;
         }
 
-        var matches = resources.All(record, now).Where(c => status is null || c.Status == status).ToList();
+        var matches = resources.All(record, now).Where(c => statuses is null || (c.Status is { } s && statuses.Contains(s))).ToList();
         var used = query.Where(q => SearchParameters.Contains(q.Key)).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}");
         var bundle = new Bundle
         {

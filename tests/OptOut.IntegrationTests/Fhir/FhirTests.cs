@@ -64,6 +64,11 @@ public class FhirTests(OptOutService service)
 
         var inactive = await ReadAsync<Bundle>(await pipeline.GetAsync($"/fhir/r4/Consent?patient={nhs}&status=inactive"));
         Assert.Equal(0, inactive.Total);
+        // Commas in a token search mean "any of", as FHIR defines it.
+        var all = await ReadAsync<Bundle>(await pipeline.GetAsync($"/fhir/r4/Consent?patient={nhs}"));
+        var either = await ReadAsync<Bundle>(await pipeline.GetAsync($"/fhir/r4/Consent?patient={nhs}&status=inactive,active"));
+        Assert.True(all.Total > 0);
+        Assert.Equal(all.Total, either.Total);
         var lenient = await ReadAsync<Bundle>(await pipeline.GetAsync($"/fhir/r4/Consent?patient={nhs}&colour=blue"));
         Assert.Contains(lenient.Entry, e => e.Search?.Mode == Bundle.SearchEntryMode.Outcome && e.Resource is OperationOutcome o && o.Issue[0].Diagnostics!.Contains("colour", StringComparison.Ordinal));
         Assert.DoesNotContain("colour", lenient.SelfLink!.ToString());
