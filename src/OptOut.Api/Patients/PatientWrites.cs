@@ -20,9 +20,18 @@ namespace OptOut.Patients;
 /// append, commit); a refusal becomes its problem here, and the answer goes back with its headers.
 /// </summary>
 public sealed class PatientWrites(
-    IDocumentSession session, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    IDocumentSession session, IDocumentStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RecordWriter writer, IOptions<IdentityAssurance> assurance, IOptions<IssuedNumbers> issued)
 {
+    /// <summary>
+    /// How often a write without If-Match is decided again after another change to the record committed first. The
+    /// caller asked for no precondition, so losing such a race is OptOut's business, not theirs: one request must not
+    /// fail because another landed a moment earlier. An attempt loses only to another request's commit, and each request
+    /// commits once, so this many attempts carry every request of a burst of this many on one record (a patient and staff
+    /// at the same moment are two); beyond that the caller gets the 409 and retries.
+    /// </summary>
+    private const int AttemptsWithoutPrecondition = 8;
+
     /// <summary>A change to one patient's record; a write to a superseded number lands on the record that replaced it.</summary>
     public Task<IResult> ExecuteAsync<TRequest>(
         HttpContext http, NhsNumber requested, TRequest request, Func<PatientPreferences, Caller, DateTimeOffset, Decided> decide, CancellationToken ct) =>
@@ -62,8 +71,38 @@ public sealed class PatientWrites(
             return Problems.BadIfMatch();
         }
 
-        var replay = new Replay(session, idempotencyKey is null ? null : IdempotencyKeys.DocumentId(caller.Subject, idempotencyKey),
+        var (keyDocument, requestHash) = (idempotencyKey is null ? null : IdempotencyKeys.DocumentId(caller.Subject, idempotencyKey),
             IdempotencyKeys.HashOf(http.Request.Method + " " + http.Request.Path, request));
+        for (var attempt = 1; ; attempt++)
+        {
+            // A failed save leaves its unit of work behind, so each attempt after the first has a session of its own.
+            await using var fresh = attempt == 1 ? null : store.LightweightSession();
+            var answered = await AttemptAsync(http, fresh ?? session, new Replay(fresh ?? session, keyDocument, requestHash), caller, expectedVersion,
+                requested, related, decide, ct);
+            if (answered is not null)
+            {
+                return answered;
+            }
+
+            if (attempt == AttemptsWithoutPrecondition)
+            {
+                return Problems.Concurrent();
+            }
+        }
+    }
+
+    /// <summary>One fetch, decision and commit; null when a write without If-Match lost a race and should be decided again.</summary>
+    private async Task<IResult?> AttemptAsync(
+        HttpContext http,
+        IDocumentSession session,
+        Replay replay,
+        Caller caller,
+        long? expectedVersion,
+        NhsNumber requested,
+        NhsNumber? related,
+        Func<PatientPreferences, PatientPreferences?, Caller, DateTimeOffset, Decided> decide,
+        CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         try
         {
@@ -120,7 +159,7 @@ public sealed class PatientWrites(
                 return replay.IsSameRequest(raced) ? await replay.SendAsync(raced, http, ct) : IdempotencyKeys.KeyReused();
             }
 
-            return expectedVersion is null ? Problems.Concurrent() : Problems.Stale(expectedVersion);
+            return expectedVersion is null ? null : Problems.Stale(expectedVersion);
         }
     }
 }

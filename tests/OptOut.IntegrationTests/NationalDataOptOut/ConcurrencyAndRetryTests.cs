@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using OptOut.IntegrationTests.Infrastructure;
 
 namespace OptOut.IntegrationTests.NationalDataOptOut;
@@ -96,6 +98,25 @@ public class ConcurrencyAndRetryTests(OptOutService service)
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
+    public async Task Concurrent_changes_without_If_Match_all_land_each_decided_on_the_record_as_it_then_stood()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+        var staff = service.As("admin");
+
+        // A burst of phone calls about one record: set, withdraw, set, ... all at once, with no precondition asked for.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            staff.PutOptOutAsync(nhs, new { optedOut = i % 2 == 0, channel = "call-centre" }, idempotencyKey: $"call-{i}")));
+
+        // None is refused for landing a moment after another (no 409 to retry), and each answer is the record after it.
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var history = (await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/history")).GetProperty("decisions").EnumerateArray()
+            .Select(d => d.GetProperty("event").GetProperty("eventType").GetString()).ToList();
+        Assert.Equal(history.Count, await service.EventCountAsync(nhs));
+        // Decided on the record as it stood: never two sets (or two withdrawals) in a row.
+        Assert.All(history.Zip(history.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
     }
 
     [Fact]
