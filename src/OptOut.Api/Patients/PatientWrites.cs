@@ -94,7 +94,7 @@ public sealed class PatientWrites(
     /// <summary>One fetch, decision and commit; null when a write without If-Match lost a race and should be decided again.</summary>
     private async Task<IResult?> AttemptAsync(
         HttpContext http,
-        IDocumentSession session,
+        IDocumentSession writing,
         Replay replay,
         Caller caller,
         long? expectedVersion,
@@ -106,12 +106,12 @@ public sealed class PatientWrites(
         var now = clock.GetUtcNow();
         try
         {
-            session.CorrelationId = http.TraceIdentifier;
+            writing.CorrelationId = http.TraceIdentifier;
 
             // One round trip: the record (its version and snapshot), the merge's other record, and an earlier answer to
             // this Idempotency-Key; the save and its commit are the change's only other round trips.
             Task<IdempotentResponse?>? findingEarlier = null;
-            var records = await RecordWriter.FetchAsync(session, requested, related, batch => findingEarlier = replay.Find(batch), ct);
+            var records = await RecordWriter.FetchAsync(writing, requested, related, batch => findingEarlier = replay.Find(batch), ct);
             var state = records.State;
 
             // Access first, replay second: a stored answer is released only to a caller who may see the record now
@@ -142,7 +142,7 @@ public sealed class PatientWrites(
             var response = PreferencesResponse.From(after, now);
             // The event's id is known before the commit and its sequence only after, so a replay looks the sequence up by id.
             replay.Remember(JsonSerializer.Serialize(response, json.Value.SerializerOptions), after.Version, appended.Count > 0 ? appended[^1].Id : null, now);
-            var sequence = await writer.CommitAsync(session, appended, appended.Count > 0 ? AuditMiddleware.RecordFor(http, StatusCodes.Status200OK) : null);
+            var sequence = await writer.CommitAsync(writing, appended, appended.Count > 0 ? AuditMiddleware.RecordFor(http, StatusCodes.Status200OK) : null);
             if (sequence is not null)
             {
                 AuditMiddleware.MarkRecorded(http);
