@@ -54,9 +54,21 @@ public static class PatientAccess
     {
         if (caller.IsProxy && ActiveAuthority(caller, record, now) is { } authority)
         {
-            return new DecisionMaker(caller.Subject, caller.Role, authority.Role, authority.EvidenceReference, caseReference);
+            return new DecisionMaker(caller.Subject, caller.Role, authority.Role, authority.EvidenceReference, caseReference, IdentityCheckOf(caller));
         }
 
-        return new DecisionMaker(caller.Subject, caller.Role, onBehalfOf, evidence, caseReference);
+        return new DecisionMaker(caller.Subject, caller.Role, onBehalfOf, evidence, caseReference, IdentityCheckOf(caller));
     }
+
+    /// <summary>Who records a change, and how the person deciding was identified (<see cref="DecisionMaker.IdentityCheck"/>).</summary>
+    public static DecisionMaker RecordedBy(Caller caller) => new(caller.Subject, caller.Role, null, null, null, IdentityCheckOf(caller));
+
+    /// <summary>A person signed in says their proofing level; staff and GP systems vouch by their own procedures.</summary>
+    private static string? IdentityCheckOf(Caller caller) => caller.Role switch
+    {
+        Roles.Patient or Roles.Proxy => "sign-in-p" + IdentityAssurance.Level(caller.ProofingLevel).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Roles.Admin => "contact-centre",
+        Roles.Practice => "gp-practice",
+        _ => null,
+    };
 }

@@ -52,10 +52,13 @@ public sealed record ProxyView(string ProxyId, ProxyRole Role, DateTimeOffset Fr
 
 /// <summary>
 /// Who decided, in the one shape every answer uses: the capacity ("patient", "proxy" with the proxy's role and evidence,
-/// or "system"), and the person or system that recorded it, with any contact-centre case reference.
+/// or "system"), and the person or system that recorded it, with any contact-centre case reference, and how the
+/// person deciding was identified.
 /// </summary>
-public sealed record DecidedByView(string Capacity, ProxyRole? ProxyRole, string? EvidenceReference, string RecordedBy, string RecordedByRole, string? CaseReference)
+public sealed record DecidedByView(
+    string Capacity, ProxyRole? ProxyRole, string? EvidenceReference, string RecordedBy, string RecordedByRole, string? CaseReference, string? IdentityCheck)
 {
     public static DecidedByView? From(DecisionMaker? by) => by is null ? null :
-        new(by.IsProxy ? "proxy" : by.ActorRole == "system" ? "system" : "patient", by.ProxyRole, by.EvidenceReference, by.ActorId, by.ActorRole, by.CaseReference);
+        new(by.IsProxy ? "proxy" : by.ActorRole == "system" ? "system" : "patient", by.ProxyRole, by.EvidenceReference, by.ActorId, by.ActorRole, by.CaseReference,
+            by.IdentityCheck);
 }

@@ -32,7 +32,7 @@ public static class ProxyEndpoints
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
-            var by = new DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            var by = PatientAccess.RecordedBy(caller);
             return ProxyDecider.Decide(state, new AuthoriseProxy(DecisionContext.For(state, by, null, now),
                 request.ProxyId!, request.Role!.Value, request.EvidenceReference!, request.ValidUntil, request.PatientBirthDate));
         }, ct);
@@ -50,7 +50,7 @@ public static class ProxyEndpoints
 
         return await writes.ExecuteAsync(http, patient, proxyId + "\n" + reason, (state, caller, now) =>
         {
-            var by = new DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            var by = PatientAccess.RecordedBy(caller);
             return ProxyDecider.Decide(state, new RevokeProxy(DecisionContext.For(state, by, null, now), proxyId, reason));
         }, ct);
     }

@@ -60,6 +60,6 @@ public static class SupersedeNhsNumberEndpoint
         // Through the shared write path, as every change is: Idempotency-Key, If-Match (on the superseded record),
         // the audit record in the same transaction, and read-after-acknowledgement for the index.
         return await writes.ExecuteAsync(http, old, replacement, request, (oldRecord, newRecord, caller, now) =>
-            SupersessionDecider.Decide(oldRecord, newRecord!, new DecisionMaker(caller.Subject, caller.Role, null, null, null), now, n => standing.GetValueOrDefault(n, n)), ct);
+            SupersessionDecider.Decide(oldRecord, newRecord!, PatientAccess.RecordedBy(caller), now, n => standing.GetValueOrDefault(n, n)), ct);
     }
 }

@@ -32,7 +32,7 @@ public static class RecordType1OptOutEndpoint
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
-            var by = new Records.DecisionMaker(caller.Subject, caller.Role, null, null, null);
+            var by = PatientAccess.RecordedBy(caller);
             var command = new RecordType1OptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.Dissent!.Value, request.PracticeOdsCode!, request.Code!);
             return Type1OptOutDecider.Decide(state, command);
         }, ct);

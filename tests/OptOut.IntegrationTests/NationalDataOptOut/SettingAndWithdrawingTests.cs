@@ -91,6 +91,22 @@ public class SettingAndWithdrawingTests(OptOutService service)
         Assert.Equal("proxy", decidedBy.GetProperty("capacity").GetString());
         Assert.Equal("power-of-attorney", decidedBy.GetProperty("proxyRole").GetString());
         Assert.Equal("agent-42", decidedBy.GetProperty("recordedBy").GetString());
+        // The identity check used belongs with the decision: staff took it under the contact centre's own procedure.
+        Assert.Equal("contact-centre", decidedBy.GetProperty("identityCheck").GetString());
+    }
+
+    [Fact]
+    public async Task A_decision_keeps_how_the_person_deciding_was_identified()
+    {
+        var nhs = TestPatients.NewNhsNumber();
+
+        await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-app" });
+        await service.As("practice", odsCode: "A81001").SendJsonAsync(HttpMethod.Put, $"/v1/patients/{nhs}/type-1-opt-out",
+            new { dissent = true, practiceOdsCode = "A81001", code = "9Nu0" });
+
+        var checks = (await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{nhs}/history")).GetProperty("decisions").EnumerateArray()
+            .Select(d => d.GetProperty("decidedBy").GetProperty("identityCheck").GetString());
+        Assert.Equal(["sign-in-p9", "gp-practice"], checks);
     }
 
     [Fact]
