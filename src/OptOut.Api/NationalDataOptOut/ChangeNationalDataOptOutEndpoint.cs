@@ -32,15 +32,10 @@ public static class ChangeNationalDataOptOutEndpoint
 
         return await writes.ExecuteAsync(http, patient, request, (state, caller, now) =>
         {
-            // Staff recording a parent's form: the child must have been under 13 when it was signed (or now, by phone).
-            if (request.OnBehalfOf is { Role: ProxyRole.Guardian, PatientBirthDate: { } born } && RecordRules.GuardianRefusal(born, request.EffectiveAt ?? now) is { } tooOld)
-            {
-                return Decided.Refuse(RefusalKind.NotAllowedByTheRules, tooOld);
-            }
-
             var by = PatientAccess.DecisionMakerFor(caller, state, now, request.OnBehalfOf?.Role, request.OnBehalfOf?.EvidenceReference, request.CaseReference);
-            var command = new ChangeNationalDataOptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.OptedOut!.Value, request.Channel!.Value, request.NoticeVersion);
-            return new Decided(NationalDataOptOutDecider.Decide(state, command));
+            var command = new ChangeNationalDataOptOut(DecisionContext.For(state, by, request.EffectiveAt, now), request.OptedOut!.Value, request.Channel!.Value, request.NoticeVersion,
+                request.OnBehalfOf?.PatientBirthDate);
+            return NationalDataOptOutDecider.Decide(state, command);
         }, ct);
     }
 }

@@ -67,6 +67,6 @@ public class NationalDataOptOutDeciderTests
 
     private sealed record Scenario(PatientPreferences State)
     {
-        public object[] When(ChangeNationalDataOptOut command) => NationalDataOptOutDecider.Decide(State, command);
+        public object[] When(ChangeNationalDataOptOut command) => NationalDataOptOutDecider.Decide(State, command).Events;
     }
 }
