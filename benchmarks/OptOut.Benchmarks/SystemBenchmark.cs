@@ -449,7 +449,7 @@ public sealed class SystemBenchmark(Uri service, string signingKey, string datab
 
                 var nhs = RandomNhsNumber(random);
                 using var response = await http.PutAsync($"/v1/patients/{nhs}/national-data-opt-out",
-                    new StringContent("{\"optedOut\":true,\"channel\":\"online\"}", Encoding.UTF8, "application/json"));
+                    new StringContent("{\"optedOut\":true,\"channel\":\"online\",\"patientBirthDate\":\"1980-06-15\"}", Encoding.UTF8, "application/json"));
                 // Only a change that appended an event (OptOut-Sequence) is published; a number the seed already
                 // opted out is a no-op. The message carries the stream version the ETag names.
                 if (response.IsSuccessStatusCode && response.Headers.Contains("OptOut-Sequence"))

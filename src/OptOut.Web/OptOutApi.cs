@@ -96,7 +96,7 @@ public sealed record ImportRun(string Id, string Caller, string Status, DateTime
 
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(
-    string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence, DateOnly? ChildBorn = null);
+    string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence, DateOnly PatientBorn);
 
 /// <summary>What a change answered: its reference (none when the choice already stood and nothing changed), or the API's problem.</summary>
 public sealed record ChangeResult(string? Reference, string? Problem, int Status = 200)
@@ -212,7 +212,8 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
             channel = form.Channel,
             effectiveAt = form.SignedOn,
             caseReference = form.CaseReference,
-            onBehalfOf = form.ProxyRole is null ? null : new { role = form.ProxyRole, evidenceReference = form.Evidence, patientBirthDate = form.ChildBorn },
+            patientBirthDate = form.PatientBorn,
+            onBehalfOf = form.ProxyRole is null ? null : new { role = form.ProxyRole, evidenceReference = form.Evidence },
         }, idempotencyKey, ct);
 
     /// <summary>Permit or deny a purpose, until the end of a day if given; or withdraw the answer that stands.</summary>

@@ -10,13 +10,19 @@ namespace OptOut.NationalDataOptOut;
 /// <param name="EffectiveAt">When the choice takes effect, if earlier than now (a paper form: when it was signed). Staff only.</param>
 /// <param name="OnBehalfOf">The proxy who decided for the patient, if not the patient.</param>
 /// <param name="CaseReference">A contact-centre case reference, kept with the decision. Staff only.</param>
+/// <param name="PatientBirthDate">
+/// The patient's date of birth as staff confirmed it with the caller or read it on the form: required from staff, since
+/// a patient decides for themselves from 13 and a parent only until then. Checked, not stored. A patient or proxy
+/// signed in sends none: their sign-in or their authority carries it.
+/// </param>
 public sealed record NationalDataOptOutRequest(
     bool? OptedOut,
     Channel? Channel,
     string? NoticeVersion,
     DateTimeOffset? EffectiveAt,
     OnBehalfOf? OnBehalfOf,
-    string? CaseReference)
+    string? CaseReference,
+    DateOnly? PatientBirthDate = null)
 {
     public sealed class Validator : AbstractValidator<NationalDataOptOutRequest>
     {
@@ -33,26 +39,20 @@ public sealed record NationalDataOptOutRequest(
                 .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
                 .Must(at => at is null || at >= RecordRules.ServiceStart)
                 .WithMessage("effectiveAt cannot be before 25 May 2018, when the national data opt-out began.");
-            RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator(clock)).When(r => r.OnBehalfOf is not null);
+            RuleFor(r => r.PatientBirthDate).Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
+                .WithMessage("patientBirthDate cannot be in the future.");
+            RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator()).When(r => r.OnBehalfOf is not null);
         }
     }
 }
 
-/// <summary>
-/// A proxy deciding for the patient: their role, the reference of the evidence of their authority, and for a parent or
-/// guardian the child's date of birth, since parental responsibility lets them decide only until the child is 13. The
-/// date is checked, not stored: the evidence reference is what the record keeps.
-/// </summary>
-public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference, DateOnly? PatientBirthDate = null)
+/// <summary>A proxy deciding for the patient: their role and the reference of the evidence of their authority.</summary>
+public sealed record OnBehalfOf(ProxyRole? Role, string? EvidenceReference)
 {
     public sealed class Validator : AbstractValidator<OnBehalfOf>
     {
-        public Validator(TimeProvider clock)
+        public Validator()
         {
-            RuleFor(p => p.PatientBirthDate).NotNull().When(p => p.Role == ProxyRole.Guardian)
-                .WithMessage("onBehalfOf.patientBirthDate is required for a guardian: parental responsibility ends at 13.");
-            RuleFor(p => p.PatientBirthDate).Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
-                .WithMessage("onBehalfOf.patientBirthDate cannot be in the future.");
             RuleFor(p => p.Role).NotNull().WithMessage("onBehalfOf.role is required: guardian, power-of-attorney or court-deputy.");
             var evidence = $"onBehalfOf.evidenceReference is required (1-{Contracts.RecordingLimits.EvidenceReference} characters): the reference of the evidence of the proxy's authority.";
             RuleFor(p => p.EvidenceReference).NotEmpty().WithMessage(evidence).MaximumLength(Contracts.RecordingLimits.EvidenceReference).WithMessage(evidence);

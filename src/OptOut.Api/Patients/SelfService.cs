@@ -7,7 +7,8 @@ namespace OptOut.Patients;
 /// <summary>
 /// What a patient or proxy may say about a decision they make themselves, signed in. Only staff receive a
 /// decision by phone or post, so only staff may record the call-centre or paper channel, a case reference,
-/// a date before today on which a signed form took effect, or a proxy named in the body. Without this a
+/// a date before today on which a signed form took effect, a proxy named in the body, or the date of birth they
+/// confirmed (signed in, the patient's age comes from their sign-in, a proxy's from the authority staff recorded). Without this a
 /// patient's own token could publish a decision as a contact-centre one, with a made-up case, backdated.
 /// </summary>
 public static class SelfService
@@ -15,7 +16,7 @@ public static class SelfService
     public static bool IsSelfService(this Channel channel) => channel is Channel.Online or Channel.NhsApp or Channel.NhsForm;
 
     /// <summary>Null when the caller may record the decision as described; otherwise the 403 that says why not.</summary>
-    public static ProblemHttpResult? Check(Caller caller, Channel channel, bool onBehalfOf = false, string? caseReference = null, DateTimeOffset? effectiveAt = null)
+    public static ProblemHttpResult? Check(Caller caller, Channel channel, bool onBehalfOf = false, string? caseReference = null, DateTimeOffset? effectiveAt = null, DateOnly? patientBirthDate = null)
     {
         if (caller.Role == Roles.Admin)
         {
@@ -35,6 +36,11 @@ public static class SelfService
         if (caseReference is not null)
         {
             return Problems.Refused("caseReference is a contact-centre case, recorded by staff; a patient or proxy signed in sends none.");
+        }
+
+        if (patientBirthDate is not null)
+        {
+            return Problems.Refused("patientBirthDate is the date of birth staff confirmed; signed in, the patient's age comes from their NHS login, a proxy's from their recorded authority.");
         }
 
         return effectiveAt is null

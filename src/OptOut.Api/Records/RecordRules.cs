@@ -19,4 +19,9 @@ public static class RecordRules
     public static string? GuardianRefusal(DateOnly born, DateTimeOffset at) => SelfDecisionFrom(born) <= at
         ? "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."
         : null;
+
+    /// <summary>Why a patient born on <paramref name="born"/> may not decide for themselves at <paramref name="at"/>, or null if they may.</summary>
+    public static string? SelfDecisionRefusal(DateOnly born, DateTimeOffset at) => SelfDecisionFrom(born) > at
+        ? "The patient was under 13 when the choice was made: a person with parental responsibility decides for them (onBehalfOf, role guardian)."
+        : null;
 }

@@ -23,9 +23,9 @@ public class HostileBytesTests(OptOutService service)
         var admin = service.As("admin");
         var bodies = new (string Field, object Body)[]
         {
-            ("$.caseReference", new { optedOut = true, channel = "call-centre", caseReference = "CASE-" + text }),
-            ("$.noticeVersion", new { optedOut = true, channel = "call-centre", noticeVersion = text }),
-            ("$.onBehalfOf.evidenceReference", new { optedOut = true, channel = "paper", onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA" + text } }),
+            ("$.caseReference", new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn, caseReference = "CASE-" + text }),
+            ("$.noticeVersion", new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn, noticeVersion = text }),
+            ("$.onBehalfOf.evidenceReference", new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA" + text } }),
         };
         foreach (var (field, body) in bodies)
         {
@@ -39,7 +39,7 @@ public class HostileBytesTests(OptOutService service)
         if (!text.Contains('\0', StringComparison.Ordinal))
         {
             // Kestrel itself answers 400 to a NUL in the path before any of OptOut runs (the test server throws instead).
-            await AssertRefusedAsync(await admin.PutOptOutAsync(Uri.EscapeDataString(nhs + text), new { optedOut = true, channel = "paper" }), "path");
+            await AssertRefusedAsync(await admin.PutOptOutAsync(Uri.EscapeDataString(nhs + text), new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn }), "path");
         }
 
         Assert.Equal(0, await service.EventCountAsync(nhs));

@@ -97,7 +97,7 @@ public class AuditExplorerTests(BrowserJourneys app)
     {
         // A paper form contact-centre staff recorded: before, the report said "By: contact-centre (patient)".
         var nhs = TestPatients.NewNhsNumber();
-        var recorded = await app.Api.As("admin", subject: "agent-paper-7").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-2) });
+        var recorded = await app.Api.As("admin", subject: "agent-paper-7").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, effectiveAt = DateTimeOffset.UtcNow.AddDays(-2) });
         var reference = recorded.Headers.GetValues("OptOut-Reference").Single();
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Staff/Audit").ToString());

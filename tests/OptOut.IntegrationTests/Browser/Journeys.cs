@@ -7,6 +7,14 @@ namespace OptOut.IntegrationTests.Browser;
 public static class Journeys
 {
     /// <summary>Through the local provider's sign-in page, as a person would.</summary>
+    /// <summary>Fill an NHS date input (three fields: day, month, year) whose ids start with <paramref name="id"/>.</summary>
+    public static async Task FillDateAsync(IPage page, string id, DateOnly date)
+    {
+        await page.Locator($"#{id}-day").FillAsync(date.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator($"#{id}-month").FillAsync(date.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator($"#{id}-year").FillAsync(date.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public static async Task SignInAsync(IPage page, string identity)
     {
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in with a test identity" })).ToBeVisibleAsync();

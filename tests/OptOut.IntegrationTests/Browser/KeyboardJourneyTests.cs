@@ -62,6 +62,12 @@ public class KeyboardJourneyTests(BrowserJourneys app)
 
         await TabToAsync(page, "#nhs-number");
         await page.Keyboard.TypeAsync(nhs);
+        await TabToAsync(page, "#patient-born-day");
+        await page.Keyboard.TypeAsync("15");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("6");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("1980");
         await TabToAsync(page, "input[name='Form.Choice']");
         await page.Keyboard.PressAsync("Space");
         await TabToAsync(page, "input[name='Form.Channel']");

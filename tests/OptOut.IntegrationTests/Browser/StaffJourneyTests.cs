@@ -24,6 +24,7 @@ public class StaffJourneyTests(BrowserJourneys app)
         // A missing number is asked for, not called invalid.
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the patient's NHS number");
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the patient's date of birth");
         await Assertions.Expect(page.Locator(".nhsuk-error-summary")).Not.ToContainTextAsync("is required");
 
         await page.GetByLabel("Patient's NHS number").FillAsync("943 476 5918");
@@ -33,6 +34,7 @@ public class StaffJourneyTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "staff-record-errors");
 
         await page.GetByLabel("Patient's NHS number").FillAsync($"{nhs[..3]} {nhs[3..6]} {nhs[6..]}");
+        await Journeys.FillDateAsync(page, "patient-born", TestPatients.AdultBorn);
         await page.GetByLabel("Opt out: do not use").CheckAsync();
         await page.GetByLabel("Paper form, by post").CheckAsync();
         await page.Locator("#signed-day").FillAsync(signed.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -41,6 +43,7 @@ public class StaffJourneyTests(BrowserJourneys app)
         await page.GetByLabel("The patient", new() { Exact = true }).CheckAsync();
         await page.GetByLabel("Case reference (optional)").FillAsync("CASE-2026-0042");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("15 June 1980");
         await Journeys.AssertAccessibleAsync(page, "staff-check");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The choice has been recorded" })).ToBeVisibleAsync();
@@ -72,6 +75,7 @@ public class StaffJourneyTests(BrowserJourneys app)
 
         // A Scottish CHI number passes the check digit, so the form takes it; the API, which holds the policy, refuses it.
         await page.GetByLabel("Patient's NHS number").FillAsync("010 199 1231");
+        await Journeys.FillDateAsync(page, "patient-born", TestPatients.AdultBorn);
         await page.GetByLabel("Opt out: do not use").CheckAsync();
         await page.GetByLabel("Phone call").CheckAsync();
         await page.GetByLabel("The patient", new() { Exact = true }).CheckAsync();
@@ -87,7 +91,7 @@ public class StaffJourneyTests(BrowserJourneys app)
     }
 
     [Fact]
-    public async Task A_parents_choice_asks_for_the_childs_date_of_birth_and_one_who_is_13_is_refused()
+    public async Task A_parents_choice_for_a_child_who_is_13_is_refused_with_the_way_on()
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Staff/Record").ToString());
@@ -100,14 +104,12 @@ public class StaffJourneyTests(BrowserJourneys app)
         await page.GetByLabel("If someone acted for the patient: reference of the evidence of their authority").FillAsync("BIRTH-CERT-7");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the child's date of birth: a parent or guardian chooses only until the child is 13");
+        await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("Enter the patient's date of birth");
 
-        var thirteen = DateTime.UtcNow.Date.AddYears(-13).AddDays(-1);
-        await page.Locator("#child-born-day").FillAsync(thirteen.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.Locator("#child-born-month").FillAsync(thirteen.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.Locator("#child-born-year").FillAsync(thirteen.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var thirteen = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-13).AddDays(-1);
+        await Journeys.FillDateAsync(page, "patient-born", thirteen);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Child's date of birth");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Date of birth");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record this choice" }).ClickAsync();
 
         await Assertions.Expect(page.Locator(".nhsuk-error-summary")).ToContainTextAsync("The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");

@@ -102,10 +102,10 @@ public class DecisionRuleTests(OptOutService service)
         var admin = service.As("admin");
         var now = DateTimeOffset.UtcNow;
         // Two paper forms, signed ten and five days ago, recorded today one after the other.
-        var optedOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt = now.AddDays(-10) }).JsonAsync();
+        var optedOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, effectiveAt = now.AddDays(-10) }).JsonAsync();
         var knownThen = optedOut.GetProperty("nationalDataOptOut").GetProperty("recordedAt").GetDateTimeOffset();
         await Clock.PastAsync(knownThen);
-        await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "paper", effectiveAt = now.AddDays(-5) }).JsonAsync();
+        await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "paper", patientBirthDate = TestPatients.AdultBorn, effectiveAt = now.AddDays(-5) }).JsonAsync();
 
         Assert.Equal("permit", (await DecideAsync(nhs, "research", "hospital", null)).GetProperty("decision").GetString());
         Assert.Equal("deny", (await DecideAsync(nhs, "research", "hospital", null, effectiveAt: now.AddDays(-7))).GetProperty("decision").GetString());

@@ -18,7 +18,7 @@ public class ReadingChoicesTests(OptOutService service)
         await service.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "nhs-app" }).JsonAsync();
         await service.As("admin", subject: "agent-9").PutOptOutAsync(nhs, new
         {
-            optedOut = false, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-1),
+            optedOut = false, channel = "paper", patientBirthDate = TestPatients.AdultBorn, effectiveAt = DateTimeOffset.UtcNow.AddDays(-1),
             onBehalfOf = new { role = "court-deputy", evidenceReference = "COP-1" },
         }).JsonAsync();
 

@@ -17,7 +17,7 @@ public class SupersessionTests(OptOutService service)
         var replacement = TestPatients.NewNhsNumber();
         var admin = service.As("admin");
         var pipeline = service.As("pipeline");
-        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre" });
+        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
 
         var merged = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{old}/supersession", new { newNhsNumber = replacement }).JsonAsync();
 
@@ -65,7 +65,7 @@ public class SupersessionTests(OptOutService service)
         var old = TestPatients.NewNhsNumber();
         var replacement = TestPatients.NewNhsNumber();
         var admin = service.As("admin");
-        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        await admin.PutOptOutAsync(old, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
 
         var stale = await Send(admin, old, replacement, ifMatch: "\"0\"");
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);

@@ -64,7 +64,7 @@ public sealed class ChangeLoad
         {
             try
             {
-                var response = await client.PutOptOutAsync(change.NhsNumber, new { optedOut = change.OptedOut, channel = "call-centre" }, idempotencyKey: change.Key);
+                var response = await client.PutOptOutAsync(change.NhsNumber, new { optedOut = change.OptedOut, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }, idempotencyKey: change.Key);
                 if (response.IsSuccessStatusCode)
                 {
                     change.Version = long.Parse(response.Headers.ETag!.Tag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture);

@@ -54,7 +54,7 @@ public class HealthAndLoggingTests(OptOutService service)
         var errorsBefore = service.Logs.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal));
         try
         {
-            var answer = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", caseReference = "CASE-" + nhs });
+            var answer = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, caseReference = "CASE-" + nhs });
             Assert.True((int)answer.StatusCode >= 500, $"{(int)answer.StatusCode}: the write was meant to fail");
         }
         finally

@@ -38,7 +38,7 @@ public class ImageTests
         await using var api = await ServiceProcess.StartAsync(new TestSettings(), database.ConnectionString, servers.RabbitMq, "optout-image", launch: image.Start);
 
         var nhs = TestPatients.NewNhsNumber();
-        var set = await api.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre" });
+        var set = await api.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
         Assert.True(set.IsSuccessStatusCode, await set.Content.ReadAsStringAsync());
         var answer = await (await api.As("pipeline").GetAsync($"/v1/opt-outs/{nhs}")).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(answer.GetProperty("optedOut").GetBoolean());

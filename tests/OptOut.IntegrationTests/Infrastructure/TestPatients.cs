@@ -5,6 +5,9 @@ namespace OptOut.IntegrationTests.Infrastructure;
 
 public static class TestPatients
 {
+    /// <summary>The date of birth staff confirm for an adult patient when they record a choice made by phone or on paper.</summary>
+    public static readonly DateOnly AdultBorn = new(1980, 6, 15);
+
     /// <summary>A valid NHS number no other test uses (English range, random base).</summary>
     public static string NewNhsNumber() => NewNhsNumber(400_000_000);
 

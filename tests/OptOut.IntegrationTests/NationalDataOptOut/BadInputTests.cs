@@ -70,7 +70,7 @@ public class BadInputTests(OptOutService service)
     {
         var admin = service.As("admin");
 
-        var optOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper" });
+        var optOut = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn });
         var merge = await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{TestPatients.NewNhsNumber()}/supersession", new { newNhsNumber = nhs });
 
         await AssertProblemAsync(optOut, HttpStatusCode.UnprocessableEntity, $"The NHS number {nhs[..3]} {nhs[3..6]} {nhs[6..]} passes the check digit, but England, Wales and the Isle of Man do not issue numbers in its range");
@@ -90,7 +90,7 @@ public class BadInputTests(OptOutService service)
     {
         var nhs = TestPatients.NewNhsNumber();
 
-        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", effectiveAt });
+        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, effectiveAt });
 
         Assert.Equal(status, response.StatusCode);
     }
@@ -101,14 +101,14 @@ public class BadInputTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
         var optOut = await service.As("admin").SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/national-data-opt-out")
         {
-            Content = new StringContent("""{"optedOut":true,"channel":"paper","effectiveAt":"2099-01-01T00:00:00Z","onBehalfOf":{"role":"guardian"}}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent("""{"optedOut":true,"channel":"paper","effectiveAt":"2099-01-01T00:00:00Z","patientBirthDate":"2099-01-01","onBehalfOf":{"role":"guardian"}}""", Encoding.UTF8, "application/json"),
         });
         var consent = await service.As("patient", nhs).SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/patients/{nhs}/consents/research")
         {
             Content = new StringContent("""{"decision":"permit","period":{"start":"2019-01-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}}""", Encoding.UTF8, "application/json"),
         });
 
-        Assert.Equal(["effectiveAt", "onBehalfOf.evidenceReference", "onBehalfOf.patientBirthDate"], await ErrorKeysAsync(optOut));
+        Assert.Equal(["effectiveAt", "onBehalfOf.evidenceReference", "patientBirthDate"], await ErrorKeysAsync(optOut));
         Assert.Equal(["period.end", "period.start"], await ErrorKeysAsync(consent));
         Assert.Equal(0, await service.EventCountAsync(nhs));
 
@@ -143,7 +143,7 @@ public class BadInputTests(OptOutService service)
     {
         var nhs = TestPatients.NewNhsNumber();
 
-        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, ifMatch: ifMatch);
+        var response = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "online", patientBirthDate = TestPatients.AdultBorn }, ifMatch: ifMatch);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "If-Match");
         Assert.Equal(0, await service.EventCountAsync(nhs));

@@ -44,7 +44,7 @@ public class ConcurrencyAndRetryTests(OptOutService service)
 
         var first = await patient.PutOptOutAsync(nhs, body, idempotencyKey: "retry-1");
         // Someone else's change in between must not alter what the retry answers.
-        await service.As("admin").PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre" });
+        await service.As("admin").PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
         var retry = await patient.PutOptOutAsync(nhs, body, idempotencyKey: "retry-1");
 
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
@@ -108,7 +108,7 @@ public class ConcurrencyAndRetryTests(OptOutService service)
 
         // A burst of phone calls about one record: set, withdraw, set, ... all at once, with no precondition asked for.
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            staff.PutOptOutAsync(nhs, new { optedOut = i % 2 == 0, channel = "call-centre" }, idempotencyKey: $"call-{i}")));
+            staff.PutOptOutAsync(nhs, new { optedOut = i % 2 == 0, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }, idempotencyKey: $"call-{i}")));
 
         // None is refused for landing a moment after another (no 409 to retry), and each answer is the record after it.
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));

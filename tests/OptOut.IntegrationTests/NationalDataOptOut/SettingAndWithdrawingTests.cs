@@ -53,7 +53,7 @@ public class SettingAndWithdrawingTests(OptOutService service)
     {
         var nhs = TestPatients.NewNhsNumber();
         var grouped = $"{nhs[..3]} {nhs[3..6]} {nhs[6..]}";
-        await service.As("admin").PutOptOutAsync(Uri.EscapeDataString(grouped), new { optedOut = true, channel = "call-centre" });
+        await service.As("admin").PutOptOutAsync(Uri.EscapeDataString(grouped), new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
 
         Assert.True(await OptedOutAsync(service.As("pipeline"), $"{nhs[..3]}-{nhs[3..6]}-{nhs[6..]}"));
     }
@@ -80,7 +80,7 @@ public class SettingAndWithdrawingTests(OptOutService service)
         var response = await service.As("admin", subject: "agent-42").PutOptOutAsync(nhs, new
         {
             optedOut = true,
-            channel = "paper",
+            channel = "paper", patientBirthDate = TestPatients.AdultBorn,
             effectiveAt = DateTimeOffset.UtcNow.AddDays(-10),
             onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA-778812" },
             caseReference = "CASE-1234",
@@ -115,21 +115,40 @@ public class SettingAndWithdrawingTests(OptOutService service)
         var (tooOld, signedInTime, noDate) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var staff = service.As("admin");
-        object Parent(DateOnly? born) => new { role = "guardian", evidenceReference = "BIRTH-CERT-1", patientBirthDate = born };
+        var parent = new { role = "guardian", evidenceReference = "BIRTH-CERT-1" };
 
         // A parent's phone call for a 13-year-old is refused: parental responsibility no longer lets them choose.
-        var refused = await staff.PutOptOutAsync(tooOld, new { optedOut = true, channel = "call-centre", onBehalfOf = Parent(today.AddYears(-13)) });
+        var refused = await staff.PutOptOutAsync(tooOld, new { optedOut = true, channel = "call-centre", patientBirthDate = today.AddYears(-13), onBehalfOf = parent });
         // A form signed the day before the child turned 13, recorded after, stands.
         var signed = await staff.PutOptOutAsync(signedInTime, new
         {
-            optedOut = true, channel = "paper", effectiveAt = DateTimeOffset.UtcNow.AddDays(-3), onBehalfOf = Parent(today.AddYears(-13).AddDays(-1)),
+            optedOut = true, channel = "paper", patientBirthDate = today.AddYears(-13).AddDays(-1), effectiveAt = DateTimeOffset.UtcNow.AddDays(-3), onBehalfOf = parent,
         });
-        var undated = await staff.PutOptOutAsync(noDate, new { optedOut = true, channel = "call-centre", onBehalfOf = Parent(null) });
+        var undated = await staff.PutOptOutAsync(noDate, new { optedOut = true, channel = "call-centre", onBehalfOf = parent });
 
         await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them.");
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
-        await BadInputTests.AssertProblemAsync(undated, HttpStatusCode.BadRequest, "onBehalfOf.patientBirthDate is required for a guardian");
+        await BadInputTests.AssertProblemAsync(undated, HttpStatusCode.BadRequest, "patientBirthDate is required when staff record a choice");
         Assert.Equal((0, 1, 0), (await service.EventCountAsync(tooOld), await service.EventCountAsync(signedInTime), await service.EventCountAsync(noDate)));
+    }
+
+    [Fact]
+    public async Task Staff_record_a_patients_own_choice_only_from_their_13th_birthday()
+    {
+        var (child, thirteen, undated) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var staff = service.As("admin");
+
+        // A 12-year-old on the phone cannot opt out for themselves; their parent can (the refusal says how).
+        var refused = await staff.PutOptOutAsync(child, new { optedOut = true, channel = "call-centre", patientBirthDate = today.AddYears(-13).AddDays(2) });
+        var own = await staff.PutOptOutAsync(thirteen, new { optedOut = true, channel = "call-centre", patientBirthDate = today.AddYears(-13).AddDays(-1) });
+        // Staff who do not say how old the patient is record nothing: no rule about who may decide could be checked.
+        var notDated = await staff.PutOptOutAsync(undated, new { optedOut = true, channel = "paper" });
+
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "The patient was under 13 when the choice was made: a person with parental responsibility decides for them");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        await BadInputTests.AssertProblemAsync(notDated, HttpStatusCode.BadRequest, "patientBirthDate is required when staff record a choice");
+        Assert.Equal((0, 1, 0), (await service.EventCountAsync(child), await service.EventCountAsync(thirteen), await service.EventCountAsync(undated)));
     }
 
     private async Task<bool> OptedOutAsync(HttpClient pipeline, string nhs) =>

@@ -235,7 +235,7 @@ public class BulkCheckTests(OptOutService service)
     public async Task An_asOf_check_answers_a_number_merged_into_an_opted_out_record_as_that_record()
     {
         var (optedOut, oldNumber) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
-        await service.As("admin").PutOptOutAsync(optedOut, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        await service.As("admin").PutOptOutAsync(optedOut, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{oldNumber}/supersession", new { newNhsNumber = optedOut }).JsonAsync();
 
         var (current, _) = await CheckAsync($"{oldNumber}\n", "text/plain", "purpose=research&dataSource=hospital");
@@ -271,7 +271,7 @@ public class BulkCheckTests(OptOutService service)
         var never = Enumerable.Range(0, 10).Select(_ => TestPatients.NewNhsNumber()).ToList();
         foreach (var nhs in optedOut.Concat(withdrawn))
         {
-            await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+            await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         }
 
         foreach (var nhs in type1)
@@ -284,7 +284,7 @@ public class BulkCheckTests(OptOutService service)
         await Clock.PastAsync(beforeWithdrawals);
         foreach (var nhs in withdrawn)
         {
-            await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre" }).JsonAsync();
+            await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         }
 
         var everyone = optedOut.Select(n => (n, true)).Concat(withdrawn.Concat(type1).Concat(never).Select(n => (n, false))).ToList();

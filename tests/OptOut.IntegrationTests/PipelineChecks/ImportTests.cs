@@ -35,7 +35,7 @@ public class ImportTests(OptOutService service)
         Assert.All(numbers, nhs => Assert.True(service.EventCountAsync(nhs).Result == 1));
 
         Assert.True(await service.OptedOutAsync(numbers[7]));
-        var withdrawn = await service.As("admin").PutOptOutAsync(numbers[3], new { optedOut = false, channel = "call-centre" });
+        var withdrawn = await service.As("admin").PutOptOutAsync(numbers[3], new { optedOut = false, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
         Assert.Equal("\"2\"", withdrawn.Headers.ETag?.Tag);
         Assert.False(await service.OptedOutAsync(numbers[3]));
         var history = await service.As("dpo").GetFromJsonAsync<JsonElement>($"/v1/patients/{numbers[7]}/history");

@@ -66,7 +66,7 @@ public class IndexAndChangeFeedTests(OptOutService service)
         var numbers = Enumerable.Range(0, 12).Select(_ => TestPatients.NewNhsNumber()).ToList();
         for (var i = 0; i < numbers.Count; i++)
         {
-            await admin.PutOptOutAsync(numbers[i], new { optedOut = true, channel = "call-centre" }).JsonAsync();
+            await admin.PutOptOutAsync(numbers[i], new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         }
 
         // A refusal of consent marks its record for bulk checks to weigh: kept in the checkpoint, replayed after it.
@@ -78,13 +78,13 @@ public class IndexAndChangeFeedTests(OptOutService service)
         var checkpointed = await SaveCheckpointAsync();
         for (var i = 0; i < numbers.Count; i += 3)
         {
-            await admin.PutOptOutAsync(numbers[i], new { optedOut = false, channel = "call-centre" }).JsonAsync();
+            await admin.PutOptOutAsync(numbers[i], new { optedOut = false, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         }
 
         var merged = TestPatients.NewNhsNumber();
         await admin.SendJsonAsync(HttpMethod.Post, $"/v1/patients/{numbers[1]}/supersession", new { newNhsNumber = merged }).JsonAsync();
         var late = TestPatients.NewNhsNumber();
-        await admin.PutOptOutAsync(late, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        await admin.PutOptOutAsync(late, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         var refusedAfter = TestPatients.NewNhsNumber();
         await service.As("patient", refusedAfter).SendJsonAsync(HttpMethod.Put, $"/v1/patients/{refusedAfter}/consents/planning", new { decision = "deny" }).JsonAsync();
         await service.StatusAsync(numbers[0]);
@@ -118,7 +118,7 @@ public class IndexAndChangeFeedTests(OptOutService service)
     public async Task A_checkpoint_whose_last_event_is_not_in_the_store_is_ignored_and_the_index_is_built_from_the_snapshots()
     {
         var nhs = TestPatients.NewNhsNumber();
-        await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre" }).JsonAsync();
+        await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn }).JsonAsync();
         await service.StatusAsync(nhs);
         await SaveCheckpointAsync();
 

@@ -37,9 +37,9 @@ public class PublishingTests(OptOutService service)
         {
             foreach (var nhs in patients)
             {
-                var set = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre" });
+                var set = await admin.PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
                 Assert.Equal(HttpStatusCode.OK, set.StatusCode);
-                var withdrawn = await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre" });
+                var withdrawn = await admin.PutOptOutAsync(nhs, new { optedOut = false, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
                 Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
             }
 
@@ -77,7 +77,7 @@ public class PublishingTests(OptOutService service)
         var woken = 0;
         listener.Notification += (_, e) => woken += e.Channel == "mt_events_appended" ? 1 : 0;
 
-        var set = await service.As("admin").PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "call-centre" });
+        var set = await service.As("admin").PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
 
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));

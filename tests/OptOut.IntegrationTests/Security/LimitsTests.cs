@@ -50,7 +50,7 @@ public class LimitsTests
         var accepted = 0;
         for (var i = 0; i < 30; i++)
         {
-            var response = await admin.PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "call-centre" });
+            var response = await admin.PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
             Assert.Contains(response.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests });
             accepted += response.IsSuccessStatusCode ? 1 : 0;
         }

@@ -20,7 +20,7 @@ public class RoleClaimMappingTests(OptOutService service)
 
         Assert.Equal(["dpo"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/audit/entries?limit=1")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await client.PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "paper" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PutOptOutAsync(TestPatients.NewNhsNumber(), new { optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn })).StatusCode);
     }
 
     [Fact]

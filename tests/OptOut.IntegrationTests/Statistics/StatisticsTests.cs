@@ -31,7 +31,7 @@ public class StatisticsTests(OptOutService service)
         var proxied = TestPatients.NewNhsNumber();
         await service.As("admin").PutOptOutAsync(proxied, new
         {
-            optedOut = true, channel = "paper", onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA-1" }, caseReference = "CASE-1",
+            optedOut = true, channel = "paper", patientBirthDate = TestPatients.AdultBorn, onBehalfOf = new { role = "power-of-attorney", evidenceReference = "LPA-1" }, caseReference = "CASE-1",
         });
         var self = TestPatients.NewNhsNumber();
         await service.As("patient", self).PutOptOutAsync(self, new { optedOut = true, channel = "online" });

@@ -56,6 +56,40 @@ public class NationalDataOptOutDeciderTests
         Assert.Equal(Now, set.RecordedAt);
     }
 
+    [Theory]
+    // Born 25 June 2013: 13 from the UK's midnight starting 25 June 2026, which is 23:00 UTC on 24 June (BST).
+    [InlineData(null, "2026-06-24T22:59:59Z", "under 13")]
+    [InlineData(null, "2026-06-24T23:00:00Z", null)]
+    [InlineData(ProxyRole.Guardian, "2026-06-24T22:59:59Z", null)]
+    [InlineData(ProxyRole.Guardian, "2026-06-24T23:00:00Z", "13 or older")]
+    [InlineData(ProxyRole.PowerOfAttorney, "2026-06-24T22:59:59Z", null)]
+    [InlineData(ProxyRole.CourtDeputy, "2026-06-24T23:00:00Z", null)]
+    public void Staff_given_the_patients_birth_date_record_only_who_could_decide_at_that_age(ProxyRole? role, string effectiveAt, string? refusal)
+    {
+        var by = new DecisionMaker("agent-7", "admin", role, role is null ? null : "EVIDENCE-1", null);
+        var command = Change(optedOut: true);
+        command = command with
+        {
+            Context = command.Context with { DecidedBy = by, EffectiveAt = DateTimeOffset.Parse(effectiveAt, System.Globalization.CultureInfo.InvariantCulture) },
+            Channel = Channel.Paper,
+            PatientBorn = new DateOnly(2013, 6, 25),
+        };
+
+        var decided = NationalDataOptOutDecider.Decide(Given().State, command);
+
+        if (refusal is null)
+        {
+            Assert.Null(decided.Refused);
+            Assert.Single(decided.Events);
+        }
+        else
+        {
+            Assert.Equal(RefusalKind.NotAllowedByTheRules, decided.Refused?.Kind);
+            Assert.Contains(refusal, decided.Refused!.Detail, StringComparison.Ordinal);
+            Assert.Empty(decided.Events);
+        }
+    }
+
     private static ChangeNationalDataOptOut Change(bool optedOut) =>
         new(new DecisionContext(Patient, Self, Decision, Now, Now), optedOut, Channel.Online, "v3");
 

@@ -26,21 +26,35 @@ public sealed class RecordingForm
 
     public string? Evidence { get; set; }
 
-    public string? ChildDay { get; set; }
+    public string? BornDay { get; set; }
 
-    public string? ChildMonth { get; set; }
+    public string? BornMonth { get; set; }
 
-    public string? ChildYear { get; set; }
+    public string? BornYear { get; set; }
 
     /// <summary>Every field in error, keyed by the id of the input the error summary links to.</summary>
     public Dictionary<string, string> Check(DateOnly today, out StaffRecording? recording)
     {
         var errors = new Dictionary<string, string>();
         recording = null;
-        DateOnly? childBorn = null;
         if (!NhsNumbers.NhsNumber.TryParse(NhsNumber?.Trim(), out var number, out var problem))
         {
             errors["nhs-number"] = Words.NhsNumberProblem(NhsNumber, problem);
+        }
+
+        // The API decides from it who could make the choice: the patient from 13, a parent only until then.
+        var born = DateInput.Read(BornDay, BornMonth, BornYear, "patient's date of birth", "15 3 1984", out var bornError);
+        if (bornError is not null)
+        {
+            errors["patient-born-day"] = bornError;
+        }
+        else if (born is null)
+        {
+            errors["patient-born-day"] = "Enter the patient's date of birth";
+        }
+        else if (born > today)
+        {
+            errors["patient-born-day"] = "The patient's date of birth must be today or in the past";
         }
 
         if (Choice is not ("opt-out" or "allow"))
@@ -78,21 +92,6 @@ public sealed class RecordingForm
             {
                 errors["evidence"] = $"Enter the reference of the evidence of their authority (up to {RecordingLimits.EvidenceReference} characters)";
             }
-
-            // The API refuses a parent's choice for a child who was 13 when it was made; the form asks for what it needs.
-            childBorn = DateInput.Read(ChildDay, ChildMonth, ChildYear, "child's date of birth", "15 3 2016", out var bornError);
-            if (bornError is not null)
-            {
-                errors["child-born-day"] = bornError;
-            }
-            else if (ProxyRole == "guardian" && childBorn is null)
-            {
-                errors["child-born-day"] = "Enter the child's date of birth: a parent or guardian chooses only until the child is 13";
-            }
-            else if (childBorn > today)
-            {
-                errors["child-born-day"] = "The child's date of birth must be today or in the past";
-            }
         }
 
         if (CaseReference is { Length: > RecordingLimits.CaseReference })
@@ -105,8 +104,7 @@ public sealed class RecordingForm
             recording = new StaffRecording(number.Value, Choice == "opt-out", Channel!,
                 signed is { } day ? Contracts.UkCalendar.StartOf(day) : null,
                 string.IsNullOrWhiteSpace(CaseReference) ? null : CaseReference.Trim(),
-                DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null,
-                DecidedBy == "proxy" && ProxyRole == "guardian" ? childBorn : null);
+                DecidedBy == "proxy" ? ProxyRole : null, DecidedBy == "proxy" ? Evidence!.Trim() : null, born!.Value);
         }
 
         return errors;
