@@ -475,7 +475,7 @@ public sealed class AuditLog(
 
     /// <summary>
     /// Takes the changes' pending records (under the chain lock, so each is chained exactly once) and names in each the
-    /// sequences its events were given at commit.
+    /// sequences its events were given at commit, and their digest (<see cref="EventDigests"/>).
     /// </summary>
     private async Task<List<AuditRecord>> TakePendingAsync(NpgsqlConnection connection, CancellationToken ct)
     {
@@ -483,12 +483,15 @@ public sealed class AuditLog(
             with moved as (
               delete from {schema.Pending} where id = any(array(select id from {schema.Pending} order by id limit {MaxBatch}))
               returning id, record, event_ids, stream_ids)
-            select m.id, m.record::text, array(
-              select e.seq_id from {schema.Events} e where e.stream_id = any(m.stream_ids) and e.id = any(m.event_ids)
-              -- Records written before streams were stored beside them (a crash's leftovers): rare, so a scan will do.
-              union all select e.seq_id from {schema.Events} e where cardinality(m.stream_ids) = 0 and cardinality(m.event_ids) > 0 and e.id = any(m.event_ids)
-              order by 1)
-            from moved m order by m.id
+            select m.id, m.record::text, coalesce(n.sequences, array[]::bigint[]), coalesce(n.digests, array[]::bytea[])
+            from moved m left join lateral (
+              select array_agg(e.seq_id order by e.seq_id) sequences, array_agg({EventDigests.Sql("e")} order by e.seq_id) digests
+              from (
+                select * from {schema.Events} e where e.stream_id = any(m.stream_ids) and e.id = any(m.event_ids)
+                -- Records written before streams were stored beside them (a crash's leftovers): rare, so a scan will do.
+                union all select * from {schema.Events} e where cardinality(m.stream_ids) = 0 and cardinality(m.event_ids) > 0 and e.id = any(m.event_ids)
+              ) e) n on true
+            order by m.id
             """, connection);
         var taken = new List<AuditRecord>();
         await using var reader = await take.ExecuteReaderAsync(ct);
@@ -500,17 +503,8 @@ public sealed class AuditLog(
                 continue;
             }
 
-            var sequences = reader.GetFieldValue<long[]>(2);
             var details = JsonNode.Parse(record.Details)!.AsObject();
-            if (sequences.Length > 0)
-            {
-                details["eventSequence"] = sequences[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (sequences.Length > 1)
-            {
-                details["eventSequences"] = new JsonArray([.. sequences.Select(q => JsonValue.Create(q))]);
-            }
+            EventDigests.Name(details, reader.GetFieldValue<long[]>(2), reader.GetFieldValue<byte[][]>(3));
 
             taken.Add(record with { Details = details.ToJsonString() });
         }

@@ -7,13 +7,14 @@ public sealed record AuditMismatch(long Sequence, string Problem);
 
 public sealed record AuditVerification(
     bool Intact, long Entries, long? HeadSequence, string? HeadHash, long CheckpointsVerified, long? AnchoredUpTo, AuditMismatch? FirstMismatch,
-    long LogCheckpointsVerified = 0);
+    long LogCheckpointsVerified = 0, long EventsChecked = 0);
 
 /// <summary>
 /// Re-verifies the whole chain from the database: every entry's hash from its content, every link to the
 /// entry before, an unbroken run of sequence numbers, and the signed checkpoints tiling the chain, each with its Merkle
-/// root, head and signature. A changed field, a deleted, reordered or inserted row, entry or checkpoint, each break one
-/// of these, and the answer says where: a verifier reports tampering, it does not fail on it.
+/// root, head and signature; and the event store against the entries that name its events (<see cref="EventCoverage"/>).
+/// A changed field, a deleted, reordered or inserted row, entry, checkpoint or event, each break one of these, and the
+/// answer says where: a verifier reports tampering, it does not fail on it.
 /// </summary>
 public sealed class AuditVerifier(
     NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.PatientMapStore map, Transparency.LogKey key)
@@ -28,8 +29,11 @@ public sealed class AuditVerifier(
         // covers entries the later read sees, while the leader goes on chaining and signing meanwhile.
         var log = await Transparency.LogVerification.StartAsync(database, tree, map, key, ct);
         var signed = await checkpoints.ListAsync(ct);
-        await using (var command = database.CreateCommand(
-            $"select {AuditRows.Columns} from {schema.Table} order by seq"))
+        var events = new EventCoverage();
+        // The entries, the changes still pending and the event store are read in one snapshot (EventCoverage).
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using (var command = new NpgsqlCommand($"select {AuditRows.Columns} from {schema.Table} order by seq", connection, snapshot))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -38,12 +42,16 @@ public sealed class AuditVerifier(
                 count++;
                 mismatch ??= Check(entry, expected, previous);
                 log.Append(entry.ComputeHash(), entry.NhsNumber);
+                events.Add(entry);
                 // A hash altered into something that is not hex is already a mismatch; as a leaf it matches nothing.
                 hashes[entry.Sequence] = entry.Hash.Length == 64 && entry.Hash.All(char.IsAsciiHexDigit) ? Convert.FromHexString(entry.Hash) : [];
                 expected = entry.Sequence + 1;
                 previous = entry.Hash;
             }
         }
+
+        await events.CheckAsync(connection, snapshot, schema, ct);
+        await snapshot.CommitAsync(ct);
 
         // The checkpoint rules are the offline verifier's too (optout audit-verify), so both report the same breaks.
         var anchoring = checkpoints.Verify(signed, hashes);
@@ -58,8 +66,10 @@ public sealed class AuditVerifier(
             mismatch ??= logBreak;
         }
 
+        mismatch ??= events.FirstBreak;
+
         return new AuditVerification(
-            mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch, log.Verified);
+            mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch, log.Verified, events.EventsChecked);
     }
 
     public static AuditMismatch? Check(AuditEntry entry, long expectedSequence, string previousHash)

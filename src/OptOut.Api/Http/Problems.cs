@@ -143,7 +143,7 @@ public static class Problems
     public static ProblemHttpResult Refused(string detail) => Of(Forbidden, detail);
 
     public static ProblemHttpResult BadIfMatch() =>
-        Of(InvalidHeader, "If-Match must be the quoted version from an earlier ETag, for example \"3\".");
+        Of(InvalidHeader, "If-Match must be the quoted version from an earlier ETag, for example \"3\", or *.");
 
     public static ProblemHttpResult Stale(long? expected) =>
         Of(StaleVersion, $"If-Match named version {expected}, but the record has moved on. Read it again and retry.");

@@ -16,6 +16,8 @@ public static class ImportCommand
         }
 
         await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        // Each batch commits its audit record beside its events, for the service's chain leader to chain.
+        await services.GetRequiredService<Audit.AuditSchema>().EnsureAsync(CancellationToken.None);
         await using var file = File.OpenRead(path);
         var progress = new Progress<long>(line => Console.Error.Write($"\roptout import: {line:N0} lines read"));
         ImportReport report;

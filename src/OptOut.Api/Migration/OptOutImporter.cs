@@ -52,7 +52,8 @@ public sealed class OptOutImport
 /// run that stopped half way is simply run again.
 /// </summary>
 public sealed class OptOutImporter(
-    IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IssuedNumbers> issued)
+    IDocumentStore store, NpgsqlDataSource database, EventStoreNames names, Audit.AuditSchema audit, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<IssuedNumbers> issued)
 {
     private const int BatchSize = 20_000;
     private const int Writers = 2;
@@ -110,7 +111,7 @@ public sealed class OptOutImporter(
             new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = writerFailed.Token },
             async (full, token) =>
             {
-                var (added, skipped) = await SaveAsync(full, by, token);
+                var (added, skipped) = await SaveAsync(full, by, run.Id, token);
                 Interlocked.Add(ref imported, added);
                 Interlocked.Add(ref present, skipped);
             });
@@ -250,9 +251,10 @@ public sealed class OptOutImporter(
     /// national migration take most of an hour. The events and snapshots are serialized by Marten's own
     /// serializer, and the sequence comes from Marten's, so readers cannot tell the difference; the import
     /// tests read imported opt-outs back through the API, the index and the history to prove it. This is the one write
-    /// that does not commit through Patients/RecordWriter.
+    /// that does not commit through Patients/RecordWriter, so it commits its own audit record naming the batch's events
+    /// (<see cref="Audit.EventDigests"/>), as a change's does.
     /// </summary>
-    private async Task<(long Imported, long AlreadyPresent)> SaveAsync(Dictionary<string, DateTimeOffset> batch, DecisionMaker by, CancellationToken ct)
+    private async Task<(long Imported, long AlreadyPresent)> SaveAsync(Dictionary<string, DateTimeOffset> batch, DecisionMaker by, string importId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var serializer = store.Options.Serializer();
@@ -302,15 +304,41 @@ public sealed class OptOutImporter(
               insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)
               select nextval('{s}.mt_events_sequence'), event_id, id, 1, event_data, '{Records.StoredEvents.NationalSet.Name}', now(),
                 '{typeof(NationalDataOptOutSet).FullName}, {typeof(NationalDataOptOutSet).Assembly.GetName().Name}'
-              from staged order by id),
+              from staged order by id
+              returning seq_id, {Audit.EventDigests.Sql("")} digest),
             snapshots as (
               insert into {names.Snapshots} (id, data, mt_last_modified, mt_dotnet_type, mt_version, {names.NationalColumn}, {names.Type1Column})
               select id, doc_data, now(), '{typeof(PatientPreferences).FullName}', 1, true, false from staged order by id)
-            select count(*) from fresh
+            select coalesce(array_agg(seq_id order by seq_id), array[]::bigint[]), coalesce(array_agg(digest order by seq_id), array[]::bytea[]) from events
             """, connection);
-        var imported = (long)(await insert.ExecuteScalarAsync(ct))!;
+        long[] sequences;
+        byte[][] digests;
+        await using (var reader = await insert.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (sequences, digests) = (reader.GetFieldValue<long[]>(0), reader.GetFieldValue<byte[][]>(1));
+        }
+
+        if (sequences.Length > 0)
+        {
+            await RecordBatchAsync(connection, by, importId, sequences, digests, ct);
+        }
+
         await transaction.CommitAsync(ct);
-        return (imported, batch.Count - imported);
+        return (sequences.Length, batch.Count - sequences.Length);
+    }
+
+    /// <summary>The batch's audit record, in its transaction: the leader chains it as it chains a change's.</summary>
+    private async Task RecordBatchAsync(NpgsqlConnection connection, DecisionMaker by, string importId, long[] sequences, byte[][] digests, CancellationToken ct)
+    {
+        var details = new System.Text.Json.Nodes.JsonObject { ["importId"] = importId, ["imported"] = sequences.Length };
+        Audit.EventDigests.Name(details, sequences, digests);
+        var record = new Audit.AuditRecord("change", "import national data opt-outs", by.ActorId, "system", null, null, StatusCodes.Status200OK,
+            "import-" + importId, details.ToJsonString()).Storable();
+        await using var command = new NpgsqlCommand(
+            $"insert into {audit.Pending} (record, event_ids, stream_ids) values (@record::jsonb, array[]::uuid[], array[]::text[])", connection);
+        command.Parameters.AddWithValue("record", System.Text.Json.JsonSerializer.Serialize(record));
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private async Task<HashSet<string>> PresentAsync(NpgsqlConnection connection, IEnumerable<string> ids, CancellationToken ct)

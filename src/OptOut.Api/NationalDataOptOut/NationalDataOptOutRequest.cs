@@ -39,8 +39,12 @@ public sealed record NationalDataOptOutRequest(
                 .WithMessage("effectiveAt cannot be in the future: record a choice when it is made.")
                 .Must(at => at is null || at >= RecordRules.ServiceStart)
                 .WithMessage("effectiveAt cannot be before 25 May 2018, when the national data opt-out began.");
-            RuleFor(r => r.PatientBirthDate).Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
-                .WithMessage("patientBirthDate cannot be in the future.");
+            // A year mistyped (0198 for 1980) would pass every age rule; nobody alive was born 150 years ago.
+            RuleFor(r => r.PatientBirthDate)
+                .Must(d => d is null || d <= Contracts.UkCalendar.DayOf(clock.GetUtcNow()))
+                .WithMessage("patientBirthDate cannot be in the future.")
+                .Must(d => d is null || d > Contracts.UkCalendar.DayOf(clock.GetUtcNow()).AddYears(-RecordRules.OldestAge))
+                .WithMessage($"patientBirthDate is more than {RecordRules.OldestAge} years ago: check the year.");
             RuleFor(r => r.OnBehalfOf!).SetValidator(new OnBehalfOf.Validator()).When(r => r.OnBehalfOf is not null);
         }
     }

@@ -9,6 +9,9 @@ public static class RecordRules
     /// </summary>
     public static readonly DateTimeOffset ServiceStart = Contracts.UkCalendar.StartOf(Contracts.RecordingLimits.ServiceStart);
 
+    /// <summary>No one alive is older: a date of birth before this many years ago is a mistyped year.</summary>
+    public const int OldestAge = 150;
+
     /// <summary>A child chooses for themselves from their 13th birthday; until then a person with parental responsibility decides.</summary>
     public const int AgeOfSelfDecision = 13;
 

@@ -41,6 +41,7 @@ public class BadInputTests(OptOutService service)
         { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"UNCLE","evidenceReference":"x"}}""", "one of guardian, power-of-attorney or court-deputy" },
         { """{"optedOut":true,"channel":"online","onBehalfOf":{"role":"guardian"}}""", "evidenceReference" },
         { """{"optedOut":true,"channel":"online","isAdmin":true}""", "isAdmin" },
+        { """{"optedOut":true,"channel":"paper","patientBirthDate":"0198-06-15"}""", "patientBirthDate is more than 150 years ago: check the year" },
         { """{"optedOut":true,"channel":"online" """, "The body is not well-formed JSON (line 1" },
         { "", "body" },
         { "[]", "The body is JSON but not an object" },

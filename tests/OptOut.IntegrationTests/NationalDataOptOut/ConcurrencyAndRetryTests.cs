@@ -36,6 +36,20 @@ public class ConcurrencyAndRetryTests(OptOutService service)
     }
 
     [Fact]
+    public async Task If_Match_star_holds_for_every_record_even_one_never_chosen()
+    {
+        // RFC 9110: "*" matches any current representation; a record with no choice yet is version 0, and it exists.
+        var nhs = TestPatients.NewNhsNumber();
+        var patient = service.As("patient", nhs);
+
+        var first = await patient.PutOptOutAsync(nhs, new { optedOut = true, channel = "online" }, ifMatch: "*");
+        var second = await patient.PutOptOutAsync(nhs, new { optedOut = false, channel = "online" }, ifMatch: " * ");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(2, await service.EventCountAsync(nhs));
+    }
+
+    [Fact]
     public async Task A_retried_request_with_the_same_Idempotency_Key_gets_the_first_response_and_appends_one_event()
     {
         var nhs = TestPatients.NewNhsNumber();

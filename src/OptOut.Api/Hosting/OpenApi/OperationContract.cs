@@ -83,7 +83,7 @@ public sealed class OperationContract(IOptions<Records.ChoiceCatalogue> catalogu
         if (write)
         {
             Header(operation, "Idempotency-Key", "1 to 200 printable ASCII characters. A retry with the same key gets the first answer and records nothing.");
-            Header(operation, "If-Match", "The quoted record version from an earlier ETag, for example \"3\": the write fails with 412 if the record has moved on.");
+            Header(operation, "If-Match", "The quoted record version from an earlier ETag, for example \"3\": the write fails with 412 if the record has moved on. * matches any version.");
         }
 
         if (path.StartsWith("/fhir/", StringComparison.Ordinal) && method == "GET")
