@@ -29,7 +29,7 @@ public sealed record ActingFor(string NhsNumber, string Role, DateTimeOffset Fro
 
 public sealed record MyPatients(IReadOnlyList<ActingFor> Patients, IReadOnlyList<ActingFor> Ended);
 
-public sealed record DecidedBy(string Capacity, string? ProxyRole, string RecordedBy, string RecordedByRole);
+public sealed record DecidedBy(string Capacity, string? ProxyRole, string RecordedBy, string RecordedByRole, string? IdentityCheck = null);
 
 public sealed record EventReference(string EventType, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
 

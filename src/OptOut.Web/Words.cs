@@ -164,6 +164,18 @@ public static class Words
         _ => $"{Role(by.RecordedByRole)} ({by.RecordedBy}), for the patient",
     };
 
+    /// <summary>How the person deciding was identified (the API's decidedBy.identityCheck), for staff answering for a decision.</summary>
+    public static string IdentityCheck(string? check) => check switch
+    {
+        null => "Not recorded",
+        "sign-in-p9" => "NHS login, photo ID checked (P9)",
+        "sign-in-p5" => "NHS login, basic checks (P5)",
+        "sign-in-p0" => "NHS login, identity not checked (P0)",
+        "contact-centre" => "Contact centre's identity checks",
+        "gp-practice" => "GP practice's own checks",
+        _ => check,
+    };
+
     /// <summary>An audit entry's outcome in words, with the HTTP status it was given for those who search by it.</summary>
     public static string Outcome(int status) => status switch
     {

@@ -137,6 +137,8 @@ public class AuditExplorerTests(BrowserJourneys app)
         var changes = page.Locator("main table").First;
         await Assertions.Expect(changes).ToContainTextAsync("Contact-centre staff (agent-paper-7), for the patient");
         await Assertions.Expect(changes).ToContainTextAsync("Paper form");
+        // The identity check used belongs with the decision, so a DPO answering for it can say how the person was known.
+        await Assertions.Expect(changes).ToContainTextAsync("Contact centre's identity checks");
         await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync("(patient)");
     }
 

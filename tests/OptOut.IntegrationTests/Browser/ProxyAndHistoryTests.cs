@@ -83,16 +83,20 @@ public class ProxyAndHistoryTests(BrowserJourneys app)
     public async Task A_parents_authority_ends_on_the_childs_13th_birthday_and_the_parent_is_told_why()
     {
         // History as it stands a year on: staff authorised the parent while the child was 12, and yesterday the child
-        // turned 13. The event is appended as staff recorded it then, into the real event store (no clock is faked).
+        // turned 13. The event is appended as staff recorded it then, into the real event store (no clock is faked), with
+        // the audit record their change committed, so the re-verification finds it named as every change is.
         var child = TestPatients.NewNhsNumber();
         var birthday = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1), TimeSpan.Zero);
         var recorded = birthday.AddDays(-400);
         await using (var store = Marten.DocumentStore.For(o => OptOut.EventStore.EventStoreSetup.Configure(o, app.Database.ConnectionString, "optout")))
+        await using (var database = Npgsql.NpgsqlDataSource.Create(app.Database.ConnectionString))
         await using (var session = store.LightweightSession())
         {
-            session.Events.StartStream<OptOut.Records.PatientPreferences>(child, new OptOut.Records.ProxyAuthorised(
+            var stream = session.Events.StartStream<OptOut.Records.PatientPreferences>(child, new OptOut.Records.ProxyAuthorised(
                 OptOut.NhsNumbers.NhsNumber.Parse(child), Guid.CreateVersion7(), new OptOut.Records.DecisionMaker("staff-7", "admin", null, null, null),
                 "parent", OptOut.Records.ProxyRole.Guardian, "BIRTH-CERT-2", birthday, recorded, recorded));
+            var audit = new OptOut.Audit.AuditRecord("change", "POST /v1/patients/{nhsNumber}/proxies", "staff-7", "admin", child, null, 200, "seeded-" + child, "{}");
+            OptOut.Audit.ChangeAudit.RecordWith(session, new OptOut.Audit.AuditSchema(database, new OptOut.EventStore.EventStoreNames("optout")), audit, stream.Events);
             await session.SaveChangesAsync();
         }
 
