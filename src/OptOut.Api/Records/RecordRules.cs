@@ -25,6 +25,6 @@ public static class RecordRules
 
     /// <summary>Why a patient born on <paramref name="born"/> may not decide for themselves at <paramref name="at"/>, or null if they may.</summary>
     public static string? SelfDecisionRefusal(DateOnly born, DateTimeOffset at) => SelfDecisionFrom(born) > at
-        ? "The patient was under 13 when the choice was made: a person with parental responsibility decides for them (onBehalfOf, role guardian)."
+        ? "The patient was under 13 when the choice was made: a person with parental responsibility decides for them."
         : null;
 }

@@ -88,6 +88,8 @@ public class StaffJourneyTests(BrowserJourneys app)
         await Journeys.AssertAccessibleAsync(page, "staff-number-not-issued");
         await summary.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Patient's NHS number")).ToHaveValueAsync("0101991231");
+        // Everything entered comes back to correct, the date of birth included.
+        await Assertions.Expect(page.Locator("#patient-born-year")).ToHaveValueAsync(TestPatients.AdultBorn.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

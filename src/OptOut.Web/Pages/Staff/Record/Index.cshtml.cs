@@ -25,6 +25,9 @@ public sealed class IndexModel(TimeProvider clock) : PageModel
             Form = new RecordingForm
             {
                 NhsNumber = earlier.NhsNumber, Choice = earlier.OptedOut ? "opt-out" : "allow", Channel = earlier.Channel,
+                BornDay = earlier.PatientBorn.Day.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                BornMonth = earlier.PatientBorn.Month.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                BornYear = earlier.PatientBorn.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Day = earlier.SignedOn?.Day.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Month = earlier.SignedOn?.Month.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Year = earlier.SignedOn?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
