@@ -78,7 +78,7 @@ public sealed class EventCoverage
                     open.Remove(entry);
                     if (Convert.ToHexStringLower(hash.GetHashAndReset()) != recorded.Digest)
                     {
-                        Break(entry, $"the events entry {entry} names (the last is event {sequence}) were changed after they were recorded");
+                        Break(entry, $"the decisions entry {entry} recorded (events up to {sequence}) were changed after they were recorded");
                     }
 
                     hash.Dispose();
