@@ -516,7 +516,7 @@ public sealed class AuditLog(
     /// A pending record as the service wrote it, or null if it cannot be one (a superuser's edit, a damaged row): every
     /// field an entry needs, and details that are a JSON object.
     /// </summary>
-    private static AuditRecord? Readable(string json)
+    internal static AuditRecord? Readable(string json)
     {
         try
         {

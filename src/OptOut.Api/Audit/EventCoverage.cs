@@ -111,23 +111,11 @@ public sealed class EventCoverage
             {
                 Name(0, [reader.GetInt64(0)]);
             }
-            else if (Readable(reader.GetString(1)) is { Details: { } details })
+            // Read as the chaining reads it: a record it would chain as unreadable names nothing, so its events show as unnamed.
+            else if (AuditLog.Readable(reader.GetString(1)) is { Details: { } details })
             {
                 Name(0, EventDigests.Named(details).Sequences);
             }
-        }
-    }
-
-    // A record a superuser damaged names nothing here; the chain keeps it as unreadable, and its events show as unnamed.
-    private static AuditRecord? Readable(string json)
-    {
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<AuditRecord>(json);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
         }
     }
 
