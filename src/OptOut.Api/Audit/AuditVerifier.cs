@@ -7,17 +7,20 @@ public sealed record AuditMismatch(long Sequence, string Problem);
 
 public sealed record AuditVerification(
     bool Intact, long Entries, long? HeadSequence, string? HeadHash, long CheckpointsVerified, long? AnchoredUpTo, AuditMismatch? FirstMismatch,
-    long LogCheckpointsVerified = 0, long EventsChecked = 0);
+    long LogCheckpointsVerified = 0, long EventsChecked = 0, long RecordsChecked = 0, long? IndexCheckedAt = null);
 
 /// <summary>
 /// Re-verifies the whole chain from the database: every entry's hash from its content, every link to the
 /// entry before, an unbroken run of sequence numbers, and the signed checkpoints tiling the chain, each with its Merkle
-/// root, head and signature; and the event store against the entries that name its events (<see cref="EventCoverage"/>).
+/// root, head and signature; the event store against the entries that name its events (<see cref="EventCoverage"/>); and
+/// what answers are read from, each record's snapshot and this instance's opt-out index, against those events
+/// (<see cref="RecordStates"/>, <see cref="IndexAgreement"/>).
 /// A changed field, a deleted, reordered or inserted row, entry, checkpoint or event, each break one of these, and the
 /// answer says where: a verifier reports tampering, it does not fail on it.
 /// </summary>
 public sealed class AuditVerifier(
-    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.PatientMapStore map, Transparency.LogKey key)
+    NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.PatientMapStore map, Transparency.LogKey key,
+    Marten.IDocumentStore store, EventStore.EventStoreNames names, Indexing.OptOutIndex index)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
     {
@@ -50,6 +53,15 @@ public sealed class AuditVerifier(
             }
         }
 
+        // Before the events are checked: that check takes each event's entry out as it reads the event.
+        var records = new RecordStates(store.Options.Serializer(), names);
+        await records.CheckAsync(database, await ExportAsync(connection, snapshot, ct), events.EntryNaming, Math.Max(count, 1), ct);
+        var answers = new IndexAgreement(index, database, names);
+        if (records.FirstBreak is null)
+        {
+            await answers.CheckAsync(connection, snapshot, records.Expected, events.EntryNaming, Math.Max(count, 1), ct);
+        }
+
         await events.CheckAsync(connection, snapshot, schema, ct);
         await snapshot.CommitAsync(ct);
 
@@ -66,10 +78,20 @@ public sealed class AuditVerifier(
             mismatch ??= logBreak;
         }
 
-        mismatch ??= events.FirstBreak;
+        mismatch ??= events.FirstBreak ?? records.FirstBreak ?? answers.FirstBreak;
 
         return new AuditVerification(
-            mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch, log.Verified, events.EventsChecked);
+            mismatch is null, count, count == 0 ? null : expected - 1, count == 0 ? null : previous, anchoring.Verified, anchoring.AnchoredUpTo, mismatch, log.Verified, events.EventsChecked,
+            records.RecordsChecked, answers.CheckedAt);
+    }
+
+    /// <summary>The snapshot's name, for other connections to read in it while this transaction stays open.</summary>
+    private static async Task<string> ExportAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, CancellationToken ct)
+    {
+        await using var export = new NpgsqlCommand("select pg_export_snapshot()", connection, snapshot);
+        var name = (string)(await export.ExecuteScalarAsync(ct))!;
+        // Interpolated into SET TRANSACTION SNAPSHOT, which takes no parameter: PostgreSQL names them in hex and dashes.
+        return name.All(c => char.IsAsciiHexDigit(c) || c == '-') ? name : throw new InvalidOperationException("PostgreSQL named the snapshot unexpectedly.");
     }
 
     public static AuditMismatch? Check(AuditEntry entry, long expectedSequence, string previousHash)

@@ -21,6 +21,9 @@ public sealed class EventCoverage
 
     public long EventsChecked { get; private set; }
 
+    /// <summary>The entry that names an event, once every entry is taken in and before <see cref="CheckAsync"/> reads the events.</summary>
+    public long? EntryNaming(long eventSequence) => _namedBy.TryGetValue(eventSequence, out var entry) && entry > 0 ? entry : null;
+
     /// <summary>Takes in one entry of the trail, in the order read.</summary>
     public void Add(AuditEntry entry)
     {

@@ -77,6 +77,9 @@ public static class StoredEvents
     /// <summary>The catalogue entry, or null for events that are not OptOut's own (Marten's tombstones fill a failed append's sequence numbers).</summary>
     public static StoredEvent? Find(Type eventType) => ByType.GetValueOrDefault(eventType);
 
+    /// <summary>The catalogue entry for a name as stored in the event table, or null for a name OptOut never stores.</summary>
+    public static StoredEvent? Named(string storedName) => ByName.GetValueOrDefault(storedName);
+
     public static IndexEffect IndexEffectOf(string storedName) => ByName.TryGetValue(storedName, out var e) ? e.Index : IndexEffect.None;
 
     public static bool IsIndexed(Type eventType) => For(eventType).Index != IndexEffect.None;

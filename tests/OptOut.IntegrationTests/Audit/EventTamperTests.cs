@@ -21,8 +21,7 @@ public class EventTamperTests(OptOutService service)
         var sequence = change.Headers.GetValues("OptOut-Sequence").Single();
         await service.As("admin").PostAsync("/v1/admin/opt-out-imports", new StringContent($"nhsNumber,optedOutAt\n{imported},2021-06-15\n", Encoding.UTF8, "text/csv")).JsonAsync();
 
-        var report = await VerifiedAsync();
-        Assert.True(report.GetProperty("intact").GetBoolean(), report.ToString());
+        var report = await Verification.AssertIntactAsync(service);
         Assert.True(report.GetProperty("eventsChecked").GetInt64() >= 2);
         // The import's record is chained by the leader's next look at the pending table (every 100 ms).
         var named = new List<(string Sequence, string Digest)>();
@@ -64,24 +63,21 @@ public class EventTamperTests(OptOutService service)
         var nhs = TestPatients.NewNhsNumber();
         var change = await service.As("admin").PutOptOutAsync(nhs, new { optedOut = true, channel = "call-centre", patientBirthDate = TestPatients.AdultBorn });
         var sequence = long.Parse(change.Headers.GetValues("OptOut-Sequence").Single(), System.Globalization.CultureInfo.InvariantCulture);
-        var before = await VerifiedAsync();
-        Assert.True(before.GetProperty("intact").GetBoolean(), before.ToString());
+        await Verification.AssertIntactAsync(service);
 
         await using var connection = new NpgsqlConnection(service.ConnectionString);
         await connection.OpenAsync();
-        await ExecuteAsync(connection, "create temporary table events_backup as select * from optout.mt_events");
+        await Verification.ExecuteAsync(connection, "create temporary table events_backup as select * from optout.mt_events");
         try
         {
-            await ExecuteAsync(connection, tamper(sequence));
+            await Verification.ExecuteAsync(connection, tamper(sequence));
 
-            var report = await VerifiedAsync();
-            Assert.False(report.GetProperty("intact").GetBoolean(), report.ToString());
-            Assert.Contains(problem, report.GetProperty("firstMismatch").GetProperty("problem").GetString(), StringComparison.Ordinal);
+            Verification.AssertBroken(await Verification.RunAsync(service), problem);
         }
         finally
         {
             // Put back only what the test touched: other tests in the collection go on writing meanwhile.
-            await ExecuteAsync(connection, $"""
+            await Verification.ExecuteAsync(connection, $"""
                 begin;
                 delete from optout.mt_events e where e.seq_id = {sequence} or (e.version >= 1000000 and e.seq_id > {sequence});
                 insert into optout.mt_events select * from events_backup where seq_id = {sequence};
@@ -90,17 +86,6 @@ public class EventTamperTests(OptOutService service)
                 """);
         }
 
-        var mended = await VerifiedAsync();
-        Assert.True(mended.GetProperty("intact").GetBoolean(), mended.ToString());
-    }
-
-    /// <summary>The whole re-verification, as a data-protection officer asks for it.</summary>
-    private async Task<JsonElement> VerifiedAsync() =>
-        await service.As("dpo").GetFromJsonAsync<JsonElement>("/v1/audit/verification");
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        await Verification.AssertIntactAsync(service);
     }
 }

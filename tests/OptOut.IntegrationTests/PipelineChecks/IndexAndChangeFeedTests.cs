@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OptOut.EventStore;
 using OptOut.IntegrationTests.Infrastructure;
@@ -136,17 +134,13 @@ public class IndexAndChangeFeedTests(OptOutService service)
         Assert.True(index.HasNationalOptOut(OptOut.NhsNumbers.NhsNumber.Parse(nhs)));
     }
 
-    private OptOutIndexFollower Follower(OptOutIndex index) =>
-        new(service.Services.GetRequiredService<NpgsqlDataSource>(), index, service.Services.GetRequiredService<EventStoreNames>(),
-            service.Services.GetRequiredService<CommittedEvents>(), Options.Create(new OptOutIndexOptions()), NullLogger<OptOutIndexFollower>.Instance);
+    private OptOutIndexFollower Follower(OptOutIndex index) => IndexBuilds.Follower(service, index);
 
     /// <summary>Saves a checkpoint of the store as it is now and returns its sequence.</summary>
     private async Task<long> SaveCheckpointAsync()
     {
-        var index = new OptOutIndex();
-        await Follower(index).BuildFromSnapshotsAsync(CancellationToken.None);
-        await new OptOutIndexCheckpoint(service.Services.GetRequiredService<NpgsqlDataSource>(), service.Services.GetRequiredService<EventStoreNames>())
-            .SaveAsync(index, CancellationToken.None);
+        var index = await IndexBuilds.FromSnapshotsAsync(service);
+        await IndexBuilds.SaveCheckpointAsync(service, index);
         return index.Sequence;
     }
 
