@@ -270,6 +270,7 @@ public sealed class RecordStates(ISerializer serializer, EventStoreNames names)
             {
                 State = (State ?? new PatientPreferences()).Applying(e.Data);
             }
+            // Data edited to leave out what a record needs reads as nulls (the serializer does not enforce nullability).
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NullReferenceException)
             {
                 Problem = $"event {e.Sequence} cannot be applied to its record: it was edited outside OptOut";
