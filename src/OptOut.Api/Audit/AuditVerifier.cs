@@ -54,12 +54,14 @@ public sealed class AuditVerifier(
         }
 
         // Before the events are checked: that check takes each event's entry out as it reads the event.
+        // A break with no entry of its own is placed at the head of the trail.
+        var head = Math.Max(count, 1);
         var records = new RecordStates(store.Options.Serializer(), names);
-        await records.CheckAsync(database, await ExportAsync(connection, snapshot, ct), events.EntryNaming, Math.Max(count, 1), ct);
+        await records.CheckAsync(database, await ExportAsync(connection, snapshot, ct), events.EntryNaming, head, ct);
         var answers = new IndexAgreement(index, database, names);
         if (records.FirstBreak is null)
         {
-            await answers.CheckAsync(connection, snapshot, records.Expected, events.EntryNaming, Math.Max(count, 1), ct);
+            await answers.CheckAsync(connection, snapshot, records.Expected, events.EntryNaming, head, ct);
         }
 
         await events.CheckAsync(connection, snapshot, schema, ct);

@@ -16,7 +16,7 @@ public sealed class IndexExpectation
 
     internal Dictionary<int, int> Supersessions { get; } = [];
 
-    internal void Add(int nhsBase, PatientPreferences state, long version)
+    internal void Add(int nhsBase, PatientPreferences state)
     {
         // The index keeps each record's own bits, a merged-away one's too; look-ups follow the supersession to the survivor.
         if (state.NationalDataOptOut.OptedOut)

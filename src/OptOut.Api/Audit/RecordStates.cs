@@ -102,7 +102,7 @@ public sealed class RecordStates(ISerializer serializer, EventStoreNames names)
             }
 
             RecordsChecked++;
-            Expected.Add(number.Base, fold.State!, fold.Version);
+            Expected.Add(number.Base, fold.State!);
         }
     }
 
