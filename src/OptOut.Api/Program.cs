@@ -68,6 +68,7 @@ builder.Services.AddOptOutIndex(builder.Configuration);
 builder.Services.AddPipelineChecks(builder.Configuration);
 builder.Services.AddMigration();
 builder.Services.AddAuditTrail(builder.Configuration);
+builder.Services.AddVerificationRuns();
 builder.Services.AddSingleton<RouteTemplates>();
 builder.Services.AddStatistics(builder.Configuration);
 
@@ -130,6 +131,7 @@ v1.MapChangeFeed();
 v1.MapOptOutImports();
 v1.MapListImports();
 v1.MapAudit();
+v1.MapVerificationRuns();
 v1.MapTransparencyLog();
 v1.MapAccessLog();
 v1.MapAccessLogProof();

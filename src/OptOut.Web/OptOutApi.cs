@@ -94,6 +94,13 @@ public sealed record RejectedRow(long Line, string Reason);
 public sealed record ImportRun(string Id, string Caller, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string FileSha256,
     long Received, long Imported, long AlreadyPresent, long Invalid, IReadOnlyList<RejectedRow>? Rejected);
 
+/// <summary>A re-verification run (GET /v1/audit/verifications/{id}); <see cref="Result"/> is the verification's report once it completes.</summary>
+public sealed record VerificationRun(string Id, string RequestedBy, string Status, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
+    long EntriesChecked, long RecordsChecked, long? RecordsEstimated, System.Text.Json.Nodes.JsonObject? Result, string? Problem)
+{
+    public bool IsRunning => Status == "running";
+}
+
 /// <summary>A decision staff record for a patient: the answer, how it came, when the form was signed, and who decided.</summary>
 public sealed record StaffRecording(
     string NhsNumber, bool OptedOut, string Channel, DateTimeOffset? SignedOn, string? CaseReference, string? ProxyRole, string? Evidence, DateOnly PatientBorn);
@@ -186,7 +193,14 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
 
     public Task<Read<AuditEntry>> AuditEntryAsync(long sequence, CancellationToken ct) => ReadAsync<AuditEntry>($"/v1/audit/entries/{sequence}", ct);
 
-    public Task<Read<System.Text.Json.Nodes.JsonObject>> VerifyAuditAsync(CancellationToken ct) => ReadAsync<System.Text.Json.Nodes.JsonObject>("/v1/audit/verification", ct);
+    /// <summary>Starts a re-verification, or joins the one running: safe to repeat, so no Idempotency-Key is needed.</summary>
+    public async Task<Read<VerificationRun>> BeginVerificationAsync(CancellationToken ct) =>
+        await AnswerAsync<VerificationRun>(await RequestAsync(HttpMethod.Post, "/v1/audit/verifications"), ct);
+
+    public Task<Read<VerificationRun>> VerificationRunAsync(string id, CancellationToken ct) =>
+        ReadAsync<VerificationRun>($"/v1/audit/verifications/{Uri.EscapeDataString(id)}", ct);
+
+    public Task<Read<List<VerificationRun>>> VerificationRunsAsync(CancellationToken ct) => ReadAsync<List<VerificationRun>>("/v1/audit/verifications", ct);
 
     public Task<Read<System.Text.Json.Nodes.JsonArray>> CheckpointsAsync(CancellationToken ct) => ReadAsync<System.Text.Json.Nodes.JsonArray>("/v1/audit/checkpoints", ct);
 

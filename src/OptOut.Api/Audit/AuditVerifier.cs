@@ -2,6 +2,21 @@ using Npgsql;
 
 namespace OptOut.Audit;
 
+/// <summary>How far a re-verification has got: one writer (the verification), read by whoever reports on it while it runs.</summary>
+public sealed class VerificationProgress
+{
+    private long entries;
+    private long records;
+
+    public long Entries => Volatile.Read(ref entries);
+
+    public long Records => Volatile.Read(ref records);
+
+    internal void EntryRead() => Volatile.Write(ref entries, entries + 1);
+
+    internal void RecordChecked() => Volatile.Write(ref records, records + 1);
+}
+
 /// <summary>The first entry that does not match, and why.</summary>
 public sealed record AuditMismatch(long Sequence, string Problem);
 
@@ -22,7 +37,10 @@ public sealed class AuditVerifier(
     NpgsqlDataSource database, AuditSchema schema, AuditCheckpoints checkpoints, Transparency.LogTree tree, Transparency.PatientMapStore map, Transparency.LogKey key,
     Marten.IDocumentStore store, EventStore.EventStoreNames names, Indexing.OptOutIndex index)
 {
-    public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
+    public Task<AuditVerification> VerifyAsync(CancellationToken ct) => VerifyAsync(new VerificationProgress(), ct);
+
+    /// <summary>The whole re-verification, counting into <paramref name="progress"/> as it goes for whoever reports on it meanwhile.</summary>
+    public async Task<AuditVerification> VerifyAsync(VerificationProgress progress, CancellationToken ct)
     {
         long count = 0, expected = 1;
         var previous = Contracts.Audit.AuditChain.Genesis;
@@ -43,6 +61,7 @@ public sealed class AuditVerifier(
             {
                 var entry = AuditRows.Read(reader);
                 count++;
+                progress.EntryRead();
                 mismatch ??= Check(entry, expected, previous);
                 log.Append(entry.ComputeHash(), entry.NhsNumber);
                 events.Add(entry);
@@ -56,7 +75,7 @@ public sealed class AuditVerifier(
         // Before the events are checked: that check takes each event's entry out as it reads the event.
         // A break with no entry of its own is placed at the head of the trail.
         var head = Math.Max(count, 1);
-        var records = new RecordStates(store.Options.Serializer(), names);
+        var records = new RecordStates(store.Options.Serializer(), names, progress);
         await records.CheckAsync(database, await ExportAsync(connection, snapshot, ct), events.EntryNaming, head, ct);
         var answers = new IndexAgreement(index, database, names);
         if (records.FirstBreak is null)

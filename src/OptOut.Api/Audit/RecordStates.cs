@@ -15,7 +15,7 @@ namespace OptOut.Audit;
 /// Apply methods, and compared with its snapshot; a difference is a break. The folds also say what the opt-out index
 /// must hold (<see cref="IndexAgreement"/>).
 /// </summary>
-public sealed class RecordStates(ISerializer serializer, EventStoreNames names)
+public sealed class RecordStates(ISerializer serializer, EventStoreNames names, VerificationProgress progress)
 {
     // Rows a cursor hands over at a time; a reader keeps at most two pages ahead of the folding.
     private const int Page = 5_000;
@@ -102,6 +102,7 @@ public sealed class RecordStates(ISerializer serializer, EventStoreNames names)
             }
 
             RecordsChecked++;
+            progress.RecordChecked();
             Expected.Add(number.Base, fold.State!);
         }
     }

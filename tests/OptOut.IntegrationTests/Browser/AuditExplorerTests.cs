@@ -42,6 +42,23 @@ public class AuditExplorerTests(BrowserJourneys app)
         await Assertions.Expect(signed).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"(signed \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)$)|None yet"));
         await Journeys.AssertAccessibleAsync(page, "audit-verified");
 
+        // A large store's check takes minutes: the page shows how far it has got, and the officer comes back to it.
+        await using (await Audit.Verification.HoldSnapshotsAsync(app.Database.ConnectionString))
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "A check is running" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Verify now" })).ToHaveCountAsync(0);
+            await Journeys.AssertAccessibleAsync(page, "audit-verify-running");
+        }
+
+        var intact = page.GetByRole(AriaRole.Heading, new() { Name = "The audit trail is intact" });
+        for (var looked = 0; looked < 50 && !await intact.IsVisibleAsync(); looked++)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Check progress" }).ClickAsync();
+        }
+
+        await Assertions.Expect(intact).ToBeVisibleAsync();
+
         var tampered = await TamperAsync();
         try
         {

@@ -97,6 +97,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as a service manager stops it: the host's shutdown runs, and this waits until the process has gone.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Waits until readiness answers 200, or fails with what the service wrote.</summary>
     public Task WaitUntilReadyAsync() => ReadinessAsync(HttpStatusCode.OK);
 

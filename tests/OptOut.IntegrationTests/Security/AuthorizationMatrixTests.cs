@@ -42,6 +42,8 @@ public class AuthorizationMatrixTests(OptOutService service)
         { "POST", "/v1/admin/opt-out-imports", "csv:nhsNumber,optedOutAt\n", "admin" },
         { "GET", "/v1/audit", null, "dpo" },
         { "GET", "/v1/audit/verification", null, "dpo" },
+        { "POST", "/v1/audit/verifications", null, "dpo" },
+        { "GET", "/v1/audit/verifications", null, "dpo" },
         { "GET", "/v1/audit/public-key", null, "dpo" },
         { "GET", "/v1/audit/entries?kind=access", null, "dpo" },
         { "GET", "/v1/audit/entries/1", null, "dpo" },

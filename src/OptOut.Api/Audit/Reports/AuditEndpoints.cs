@@ -31,7 +31,8 @@ public static class AuditEndpoints
 
         api.MapGet("/audit/verification", async (AuditVerifier verifier, CancellationToken ct) => TypedResults.Ok(await verifier.VerifyAsync(ct)))
             .WithName("VerifyAudit")
-            .WithSummary("Re-verify the whole audit chain and its signed checkpoints; reports the first entry that does not match.")
+            .WithSummary("Re-verify the whole audit chain and its signed checkpoints, the events and every record, within the request; reports the first entry that does not match.")
+            .WithDescription("For scripts against small stores: at 3.5 million records a check takes about a minute. POST /v1/audit/verifications runs the same check in the background.")
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
             .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
 
