@@ -10,7 +10,8 @@ public static class NationalDataOptOutDecider
 {
     /// <summary>
     /// Where staff give the patient's date of birth, the age when the choice was made (when a form was signed, or now
-    /// by phone) decides who could make it: a parent only for a child under 13, the patient only from 13. Asking for
+    /// by phone) decides who could make it: a parent only for a child under 13, the patient only from 13, an attorney
+    /// only for a patient of 18 or over. Asking for
     /// the state the patient is already in records nothing: the choice stands as it is.
     /// </summary>
     public static Decided Decide(PatientPreferences current, ChangeNationalDataOptOut command)
@@ -34,6 +35,7 @@ public static class NationalDataOptOutDecider
     private static string? AgeRefusal(DateOnly born, DecisionContext c) => c.DecidedBy.ProxyRole switch
     {
         ProxyRole.Guardian => RecordRules.GuardianRefusal(born, c.EffectiveAt),
+        ProxyRole.PowerOfAttorney => RecordRules.AttorneyRefusal(born, c.EffectiveAt),
         null => RecordRules.SelfDecisionRefusal(born, c.EffectiveAt),
         _ => null,
     };

@@ -10,7 +10,8 @@ public static class ProxyDecider
 {
     /// <summary>
     /// Parental responsibility lets a guardian decide only while the child is under 13, so a GUARDIAN's
-    /// authority ends on the 13th birthday at the latest, and cannot start on or after it.
+    /// authority ends on the 13th birthday at the latest, and cannot start on or after it. A lasting power of attorney is
+    /// made only by an adult, so given the patient's birth date none is authorised for a patient under 18.
     /// </summary>
     public static Decided Decide(PatientPreferences current, AuthoriseProxy command)
     {
@@ -25,6 +26,11 @@ public static class ProxyDecider
 
             var thirteenth = RecordRules.SelfDecisionFrom(command.PatientBirthDate.Value);
             validUntil = validUntil is null || validUntil > thirteenth ? thirteenth : validUntil;
+        }
+
+        if (command.Role == ProxyRole.PowerOfAttorney && command.PatientBirthDate is { } born && RecordRules.AttorneyRefusal(born, c.Now) is { } tooYoung)
+        {
+            return Decided.Refuse(RefusalKind.NotAllowedByTheRules, tooYoung);
         }
 
         var active = current.Proxies.FirstOrDefault(p => p.ProxyId == command.ProxyId && p.IsActiveAt(c.Now));

@@ -8,7 +8,8 @@ namespace OptOut.Proxies;
 /// <param name="Role">guardian, power-of-attorney or court-deputy.</param>
 /// <param name="EvidenceReference">The reference of the evidence staff checked (order, LPA registration, birth certificate).</param>
 /// <param name="ValidUntil">When the authority ends, if it ends.</param>
-/// <param name="PatientBirthDate">Required for a guardian: the child's birth date, since the authority ends at 13.</param>
+/// <param name="PatientBirthDate">Required for a guardian: the child's birth date, since the authority ends at 13. Given for
+/// an attorney, a patient under 18 is refused: only an adult can make a lasting power of attorney.</param>
 public sealed record ProxyRequest(string? ProxyId, ProxyRole? Role, string? EvidenceReference, DateTimeOffset? ValidUntil, DateOnly? PatientBirthDate)
 {
     public sealed class Validator : AbstractValidator<ProxyRequest>

@@ -23,6 +23,19 @@ public static class RecordRules
         ? "The patient is 13 or older: parental responsibility no longer lets a guardian decide for them."
         : null;
 
+    /// <summary>The age from which a person can make a lasting power of attorney (Mental Capacity Act 2005, s 9(2)(c)).</summary>
+    public const int AgeOfAttorneyDonor = 18;
+
+    /// <summary>
+    /// Why a holder of a lasting power of attorney may not act for a patient born on <paramref name="born"/> at
+    /// <paramref name="at"/>, or null if they may: only an adult can make one, so none can exist for a patient under 18.
+    /// A court-appointed deputy has no such rule here: the Court of Protection can appoint one from 16, and for a
+    /// younger child's property.
+    /// </summary>
+    public static string? AttorneyRefusal(DateOnly born, DateTimeOffset at) => Contracts.UkCalendar.StartOf(born.AddYears(AgeOfAttorneyDonor)) > at
+        ? "The patient is under 18: only an adult can make a lasting power of attorney, so no attorney can act for them."
+        : null;
+
     /// <summary>Why a patient born on <paramref name="born"/> may not decide for themselves at <paramref name="at"/>, or null if they may.</summary>
     public static string? SelfDecisionRefusal(DateOnly born, DateTimeOffset at) => SelfDecisionFrom(born) > at
         ? "The patient was under 13 when the choice was made: a person with parental responsibility decides for them."

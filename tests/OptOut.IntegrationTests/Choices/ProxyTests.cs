@@ -74,6 +74,22 @@ public class ProxyTests(OptOutService service)
     }
 
     [Fact]
+    public async Task An_attorney_cannot_be_authorised_for_a_patient_under_18_and_can_from_the_18th_birthday()
+    {
+        var (minor, adult) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        var refused = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{minor}/proxies",
+            new { proxyId = "attorney-16", role = "power-of-attorney", evidenceReference = "LPA-16", patientBirthDate = today.AddYears(-17) });
+        var authorised = await service.As("admin").SendJsonAsync(HttpMethod.Post, $"/v1/patients/{adult}/proxies",
+            new { proxyId = "attorney-18", role = "power-of-attorney", evidenceReference = "LPA-18", patientBirthDate = today.AddYears(-18).AddDays(-1) });
+
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "The patient is under 18: only an adult can make a lasting power of attorney");
+        Assert.Equal(HttpStatusCode.OK, authorised.StatusCode);
+        Assert.Equal((0, 1), (await service.EventCountAsync(minor), await service.EventCountAsync(adult)));
+    }
+
+    [Fact]
     public async Task A_guardian_authorisation_needs_the_childs_birth_date()
     {
         var nhs = TestPatients.NewNhsNumber();

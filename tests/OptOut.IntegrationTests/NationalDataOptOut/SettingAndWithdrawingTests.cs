@@ -133,6 +133,21 @@ public class SettingAndWithdrawingTests(OptOutService service)
     }
 
     [Fact]
+    public async Task Staff_record_an_attorneys_choice_only_for_a_patient_of_18_or_over()
+    {
+        var (minor, adult) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var attorney = new { role = "power-of-attorney", evidenceReference = "LPA-778813" };
+
+        var refused = await service.As("admin").PutOptOutAsync(minor, new { optedOut = true, channel = "call-centre", patientBirthDate = today.AddYears(-16), onBehalfOf = attorney });
+        var recorded = await service.As("admin").PutOptOutAsync(adult, new { optedOut = true, channel = "call-centre", patientBirthDate = today.AddYears(-18), onBehalfOf = attorney });
+
+        await BadInputTests.AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "The patient is under 18: only an adult can make a lasting power of attorney");
+        Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+        Assert.Equal((0, 1), (await service.EventCountAsync(minor), await service.EventCountAsync(adult)));
+    }
+
+    [Fact]
     public async Task Staff_record_a_patients_own_choice_only_from_their_13th_birthday()
     {
         var (child, thirteen, undated) = (TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber(), TestPatients.NewNhsNumber());

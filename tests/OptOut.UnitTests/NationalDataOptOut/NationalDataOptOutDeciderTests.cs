@@ -62,7 +62,10 @@ public class NationalDataOptOutDeciderTests
     [InlineData(null, "2026-06-24T23:00:00Z", null)]
     [InlineData(ProxyRole.Guardian, "2026-06-24T22:59:59Z", null)]
     [InlineData(ProxyRole.Guardian, "2026-06-24T23:00:00Z", "13 or older")]
-    [InlineData(ProxyRole.PowerOfAttorney, "2026-06-24T22:59:59Z", null)]
+    // Only an adult can make a lasting power of attorney: 18 from 23:00 UTC on 24 June 2031. A deputy has no age rule.
+    [InlineData(ProxyRole.PowerOfAttorney, "2026-06-24T22:59:59Z", "under 18")]
+    [InlineData(ProxyRole.PowerOfAttorney, "2031-06-24T22:59:59Z", "under 18")]
+    [InlineData(ProxyRole.PowerOfAttorney, "2031-06-24T23:00:00Z", null)]
     [InlineData(ProxyRole.CourtDeputy, "2026-06-24T23:00:00Z", null)]
     public void Staff_given_the_patients_birth_date_record_only_who_could_decide_at_that_age(ProxyRole? role, string effectiveAt, string? refusal)
     {
