@@ -62,7 +62,10 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Before);
 public sealed record SubjectAccessReport(string NhsNumber, IReadOnlyList<string> Numbers, IReadOnlyList<HistoryEntry> Changes, IReadOnlyList<AuditEntry> Entries);
 
 /// <summary>The figures (GET /v1/statistics): a row a month, and Type 1 opt-outs by practice.</summary>
-public sealed record Statistics(long Sequence, IReadOnlyList<MonthFigures> Months, IReadOnlyList<PracticeFigures> Type1ByPractice);
+public sealed record Statistics(long Sequence, IReadOnlyList<MonthFigures> Months, IReadOnlyList<PracticeFigures> Type1ByPractice, RebuildProgress? Rebuilding = null);
+
+/// <summary>A rebuild of the figures as it replays: meanwhile the figures are those from before it began.</summary>
+public sealed record RebuildProgress(long ReplayedTo, long Target);
 
 public sealed record MonthFigures(string Month, long NationalOptOutsInForce, Flow NationalOptOutsSet, Flow NationalOptOutsWithdrawn,
     long Type1OptOutsInForce, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Consents);
@@ -187,7 +190,7 @@ public sealed class OptOutApi(HttpClient http, IHttpContextAccessor context)
     /// <summary>The public figures need no sign-in: asked for without a token whoever is signed in.</summary>
     public Task<Read<NationalStatistics>> NationalStatisticsAsync(CancellationToken ct) => ReadAsync<NationalStatistics>("/v1/statistics/national", ct, signedIn: false);
 
-    /// <summary>Empties the figures and rebuilds them from every event; safe to repeat, so no Idempotency-Key is needed.</summary>
+    /// <summary>Begins rebuilding the figures from every event (or joins the rebuild under way); safe to repeat, so no Idempotency-Key is needed.</summary>
     public async Task<Read<Statistics>> RebuildStatisticsAsync(CancellationToken ct) =>
         await AnswerAsync<Statistics>(await RequestAsync(HttpMethod.Post, "/v1/statistics/rebuild"), ct);
 

@@ -10,7 +10,7 @@ public static class StatisticsEndpoints
         api.MapGet("/statistics", ReadAsync)
             .WithName("GetStatistics")
             .WithSummary("Monthly figures: national data opt-outs in force, set and withdrawn (in all, by patients or proxies, by channel), Type 1 opt-outs in force (in all and by practice) and consents by purpose and state.")
-            .WithDescription("Months are calendar months in UK time, by when OptOut recorded each change. sequence is the last event the figures include.")
+            .WithDescription("Months are calendar months in UK time, by when OptOut recorded each change. sequence is the last event the figures include. While a rebuild replays, rebuilding says how far it has got and the figures are those kept when it began.")
             .Produces<StatisticsReport>()
             .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
 
@@ -22,10 +22,10 @@ public static class StatisticsEndpoints
 
         api.MapPost("/statistics/rebuild", RebuildAsync)
             .WithName("RebuildStatistics")
-            .WithSummary("Empty the statistics and rebuild them from every event; answers with the rebuilt figures. Safe to repeat.")
-            .Produces<StatisticsReport>()
-            .RequireAuthorization(p => p.RequireRole(Roles.Dpo))
-            .WithRequestTimeout(Http.RequestTimeLimits.LongRunning);
+            .WithSummary("Begin rebuilding the statistics from every event; answers 202 with the figures, whose rebuilding says how far the replay has got. Safe to repeat.")
+            .WithDescription("The replay takes minutes for the whole country. Until it reaches the last event stored when it began, GET /v1/statistics and the public figures give the figures kept when it began (sequence says up to which event), then the rebuilt ones. Asked for while one replays, it joins that one.")
+            .Produces<StatisticsReport>(202)
+            .RequireAuthorization(p => p.RequireRole(Roles.Dpo));
     }
 
     private static async Task<Ok<StatisticsReport>> ReadAsync(StatisticsReader reader, CancellationToken ct) =>
@@ -34,9 +34,9 @@ public static class StatisticsEndpoints
     private static async Task<Ok<NationalStatistics>> NationalAsync(StatisticsReader reader, IOptions<SmallNumberSuppression> suppression, CancellationToken ct) =>
         TypedResults.Ok(StatisticsReader.National(await reader.ReadAsync(ct), suppression.Value));
 
-    private static async Task<Ok<StatisticsReport>> RebuildAsync(StatisticsRebuild rebuild, StatisticsReader reader, CancellationToken ct)
+    private static async Task<Accepted<StatisticsReport>> RebuildAsync(StatisticsRebuild rebuild, StatisticsReader reader, CancellationToken ct)
     {
-        await rebuild.RunAsync(ct);
-        return TypedResults.Ok(await reader.ReadAsync(ct));
+        await rebuild.BeginAsync(ct);
+        return TypedResults.Accepted("/v1/statistics", await reader.ReadAsync(ct));
     }
 }

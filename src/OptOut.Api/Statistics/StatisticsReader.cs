@@ -17,8 +17,27 @@ public sealed class StatisticsReader(NpgsqlDataSource database, EventStoreNames 
         // One snapshot for the counters and the sequence they stand at: the projection commits both together, and a batch
         // committing between separate reads would otherwise pair newer counters with an older sequence.
         await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var progress = new NpgsqlCommand(
+            $"select coalesce((select last_seq_id from {names.Schema}.mt_event_progression where name = @name), 0), " +
+            $"(select kept_sequence from {_tables.Rebuild}), (select target from {_tables.Rebuild})", connection);
+        progress.Parameters.AddWithValue("name", StatisticsProjection.Name + ":All");
+        long sequence;
+        RebuildProgress? rebuilding = null;
+        await using (var reader = await progress.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            sequence = reader.GetInt64(0);
+            // While a rebuild replays, its counters are part-way: the ones kept when it began are given instead.
+            if (!reader.IsDBNull(2) && reader.GetInt64(2) > sequence)
+            {
+                rebuilding = new RebuildProgress(sequence, reader.GetInt64(2));
+                sequence = reader.GetInt64(1);
+            }
+        }
+
+        var (monthly, byPractice) = rebuilding is null ? (_tables.Monthly, _tables.ByPractice) : (_tables.KeptMonthly, _tables.KeptByPractice);
         var changes = new List<(DateOnly Month, string Measure, string Dimension, long Value)>();
-        await using (var command = new NpgsqlCommand($"select month, measure, dimension, value from {_tables.Monthly} order by month", connection))
+        await using (var command = new NpgsqlCommand($"select month, measure, dimension, value from {monthly} order by month", connection))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -28,7 +47,7 @@ public sealed class StatisticsReader(NpgsqlDataSource database, EventStoreNames 
         }
 
         var practices = new List<PracticeFigures>();
-        await using (var command = new NpgsqlCommand($"select practice, type1_in_force from {_tables.ByPractice} where type1_in_force > 0 order by practice", connection))
+        await using (var command = new NpgsqlCommand($"select practice, type1_in_force from {byPractice} where type1_in_force > 0 order by practice", connection))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -37,12 +56,8 @@ public sealed class StatisticsReader(NpgsqlDataSource database, EventStoreNames 
             }
         }
 
-        await using var progress = new NpgsqlCommand($"select last_seq_id from {names.Schema}.mt_event_progression where name = @name", connection);
-        progress.Parameters.AddWithValue("name", StatisticsProjection.Name + ":All");
-        var sequence = await progress.ExecuteScalarAsync(ct) is long seq ? seq : 0;
         await snapshot.CommitAsync(ct);
-
-        return new StatisticsReport(sequence, Months(changes), practices);
+        return new StatisticsReport(sequence, Months(changes), practices, rebuilding);
     }
 
     private List<MonthFigures> Months(List<(DateOnly Month, string Measure, string Dimension, long Value)> changes)

@@ -1,10 +1,17 @@
 namespace OptOut.Statistics;
 
-/// <summary>The figures for data-protection officers: a row a month, from the first change to this month.</summary>
+/// <summary>
+/// The figures for data-protection officers: a row a month, from the first change to this month. While a rebuild
+/// replays, <see cref="Rebuilding"/> says how far it has got, and the figures are those kept when it began.
+/// </summary>
 public sealed record StatisticsReport(
     long Sequence,
     IReadOnlyList<MonthFigures> Months,
-    IReadOnlyList<PracticeFigures> Type1ByPractice);
+    IReadOnlyList<PracticeFigures> Type1ByPractice,
+    RebuildProgress? Rebuilding = null);
+
+/// <summary>A rebuild's replay: the last event replayed, and the last stored when it began, which it must reach.</summary>
+public sealed record RebuildProgress(long ReplayedTo, long Target);
 
 /// <summary>
 /// One month: what was in force at its end (or now, for this month), and the national opt-outs set and withdrawn in it.

@@ -21,7 +21,7 @@ public sealed class IndexModel(OptOutApi api) : PageModel
 
     public BarChart? Type1Chart { get; private set; }
 
-    /// <summary>Set by a rebuild, so the page can say it happened.</summary>
+    /// <summary>Set by a rebuild that finished before the page came back, so the page can say it happened.</summary>
     [TempData]
     public string? Rebuilt { get; set; }
 
@@ -40,11 +40,12 @@ public sealed class IndexModel(OptOutApi api) : PageModel
         return Page();
     }
 
+    /// <summary>Begins the rebuild in the API and comes back to the page, which follows it: a replay takes minutes for the whole country.</summary>
     public async Task<IActionResult> OnPostRebuildAsync(CancellationToken ct)
     {
-        var rebuilt = await api.RebuildStatisticsAsync(ct);
-        Rebuilt = rebuilt.Value is { } figures ? $"The figures were rebuilt from every change, up to change {figures.Sequence}." : null;
-        return rebuilt.Value is null ? StatusCode(rebuilt.Status) : RedirectToPage();
+        var begun = await api.RebuildStatisticsAsync(ct);
+        Rebuilt = begun.Value is { Rebuilding: null } figures ? $"The figures were rebuilt from every change, up to change {figures.Sequence:N0}." : null;
+        return begun.Value is null ? StatusCode(begun.Status) : RedirectToPage();
     }
 
     /// <summary>Each table on the page as CSV: national, channels, practices or consents.</summary>
