@@ -104,6 +104,8 @@ public class StatisticsJourneyTests(BrowserJourneys app)
     [Fact]
     public async Task A_rebuild_begun_from_the_page_is_followed_there_with_the_earlier_figures_shown_meanwhile()
     {
+        var nhs = TestPatients.NewNhsNumber();
+        await app.Api.As("patient", nhs).PutOptOutAsync(nhs, new { optedOut = true, channel = "online" });
         await FiguresCaughtUpAsync();
         var page = await app.NewPageAsync();
         await page.GotoAsync(new Uri(app.Web, "/Staff/Statistics").ToString());
@@ -128,7 +130,7 @@ public class StatisticsJourneyTests(BrowserJourneys app)
             insert into optout.statistics_monthly_kept select * from optout.statistics_monthly;
             insert into optout.statistics_by_practice_kept select * from optout.statistics_by_practice;
             delete from optout.statistics_rebuild;
-            insert into optout.statistics_rebuild select 1, last_seq_id, last_seq_id + 1000000, now() from optout.mt_event_progression where name = 'Statistics:All';
+            insert into optout.statistics_rebuild select 1, s, s + 15, now() from coalesce((select last_seq_id from optout.mt_event_progression where name = 'Statistics:All'), 0) s;
             commit;
             """);
         try
